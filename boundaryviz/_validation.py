@@ -1,0 +1,100 @@
+"""Argument checks shared by the public entry points.
+
+Every check raises ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind, wrong
+value) with one sentence naming the parameter, what is allowed and what was given, in the
+style of scikit-learn: ``"learning_rate must be a finite number > 0. Got -0.1 instead."``
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+
+def check_number(value, name, *, low=None, high=None, low_open=False, high_open=False):
+    """Return ``value`` as a float after checking it is a finite real number in range.
+
+    Parameters
+    ----------
+    value : object
+        The value given by the user.
+    name : str
+        Parameter name used in the message.
+    low, high : float or None
+        Bounds; ``None`` means unbounded on that side.
+    low_open, high_open : bool
+        Whether the bound itself is excluded.
+
+    Returns
+    -------
+    float
+    """
+    allowed = _range_text("a finite number", low, high, low_open, high_open)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {allowed}. Got {value!r} of type {type(value).__name__}.")
+    value = float(value)
+    if not math.isfinite(value) or not _in_range(value, low, high, low_open, high_open):
+        raise ValueError(f"{name} must be {allowed}. Got {value!r} instead.")
+    return value
+
+
+def check_int(value, name, *, low=None, high=None):
+    """Return ``value`` as an int after checking it is an integer in ``[low, high]``."""
+    allowed = _range_text("an integer", low, high, False, False)
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {allowed}. Got {value!r} of type {type(value).__name__}.")
+    value = int(value)
+    if not _in_range(value, low, high, False, False):
+        raise ValueError(f"{name} must be {allowed}. Got {value!r} instead.")
+    return value
+
+
+def check_choice(value, name, choices: Iterable[str]):
+    """Return ``value`` after checking it is one of ``choices`` (strings)."""
+    choices = sorted(choices)
+    listed = ", ".join(repr(c) for c in choices)
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {listed}. Got {value!r}.")
+    return value
+
+
+def check_hidden(value, name="hidden", *, max_width=1024, max_layers=8):
+    """Return hidden layer widths as a tuple of positive ints.
+
+    Accepts an int (one layer) or a sequence of ints.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = (value,)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(
+            f"{name} must be a positive integer or a sequence of them. Got {value!r}."
+        )
+    widths = tuple(value)
+    if not 1 <= len(widths) <= max_layers:
+        raise ValueError(f"{name} must have 1 to {max_layers} layers. Got {value!r}.")
+    for width in widths:
+        if isinstance(width, bool) or not isinstance(width, numbers.Integral):
+            raise TypeError(
+                f"{name} widths must be integers from 1 to {max_width}. Got {value!r}."
+            )
+        if not 1 <= width <= max_width:
+            raise ValueError(f"{name} widths must be integers from 1 to {max_width}. Got {value!r}.")
+    return tuple(int(w) for w in widths)
+
+
+def _in_range(value, low, high, low_open, high_open):
+    if low is not None and (value < low or (low_open and value == low)):
+        return False
+    if high is not None and (value > high or (high_open and value == high)):
+        return False
+    return True
+
+
+def _range_text(kind, low, high, low_open, high_open):
+    parts = []
+    if low is not None:
+        parts.append(f"{'>' if low_open else '>='} {low:g}")
+    if high is not None:
+        parts.append(f"{'<' if high_open else '<='} {high:g}")
+    return kind + (" " + " and ".join(parts) if parts else "")

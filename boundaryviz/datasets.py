@@ -1,0 +1,384 @@
+"""Two-class, two-feature data sets: the reference gaussians, toy shapes, CSV and arrays.
+
+Every generator takes a ``seed`` and draws from ``np.random.default_rng(seed)`` only, so the
+same arguments give the same points. Every loader returns a :class:`Dataset`.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validation import check_int, check_number
+
+__all__ = [
+    "Dataset",
+    "DATASETS",
+    "gaussians",
+    "moons",
+    "circles",
+    "xor",
+    "spiral",
+    "load_csv",
+    "make_dataset",
+]
+
+MAX_SAMPLES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Samples of two classes in the plane.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+        Float coordinates (read-only copy).
+    y : ndarray of shape (n_samples,)
+        Class labels 0 or 1 (read-only copy, dtype int64).
+    name : str
+        Short name used in titles and file names.
+    class_names : tuple of str, default=("0", "1")
+        What labels 0 and 1 stand for, shown in legends.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from boundaryviz import Dataset
+    >>> data = Dataset.from_arrays([[0, 0], [1, 1], [0, 1], [1, 0]], [0, 0, 1, 1], name="xor4")
+    >>> data.X.shape, data.y.tolist()
+    ((4, 2), [0, 0, 1, 1])
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    name: str = "data"
+    class_names: tuple = field(default=("0", "1"))
+
+    def __post_init__(self):
+        X, y = _check_arrays(self.X, self.y)
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"name must be a non-empty string. Got {self.name!r}.")
+        names = tuple(str(c) for c in self.class_names)
+        if len(names) != 2:
+            raise ValueError(f"class_names must hold two names. Got {self.class_names!r}.")
+        object.__setattr__(self, "X", X)
+        object.__setattr__(self, "y", y)
+        object.__setattr__(self, "class_names", names)
+
+    @classmethod
+    def from_arrays(cls, X, y, *, name="data"):
+        """Build a dataset from any two-class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 2)
+            Finite coordinates; at least 4 samples.
+        y : array-like of shape (n_samples,)
+            Exactly two distinct labels (numbers or strings). The smaller one (in sorted order)
+            becomes class 0; both are kept as ``class_names``.
+        name : str, default="data"
+
+        Returns
+        -------
+        Dataset
+        """
+        y_arr = np.asarray(y)
+        if y_arr.ndim != 1:
+            raise ValueError(f"y must be 1-D with one label per sample. Got shape {y_arr.shape}.")
+        labels = np.unique(y_arr)
+        if len(labels) != 2:
+            raise ValueError(
+                f"y must hold exactly two distinct labels. Got {len(labels)}: "
+                f"{', '.join(map(str, labels[:5].tolist()))}{'...' if len(labels) > 5 else ''}."
+            )
+        y01 = (y_arr == labels[1]).astype(np.int64)
+        return cls(X, y01, name=name, class_names=tuple(str(v) for v in labels.tolist()))
+
+    @property
+    def n_samples(self):
+        """int: number of samples."""
+        return int(self.X.shape[0])
+
+    def __repr__(self):
+        counts = np.bincount(self.y, minlength=2)
+        return (
+            f"Dataset(name={self.name!r}, n_samples={self.n_samples}, "
+            f"class_counts=({counts[0]}, {counts[1]}))"
+        )
+
+
+def _check_arrays(X, y):
+    try:
+        X = np.array(X, dtype=float, copy=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"X must be an array of numbers of shape (n_samples, 2). {exc}") from exc
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n_samples, 2). Got shape {X.shape}.")
+    if X.shape[0] < 4:
+        raise ValueError(f"X must have at least 4 samples. Got {X.shape[0]}.")
+    if not np.all(np.isfinite(X)):
+        row = int(np.argwhere(~np.isfinite(X))[0, 0])
+        raise ValueError(f"X must hold finite numbers. Got {X[row].tolist()} at row {row}.")
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"y must have shape ({X.shape[0]},) to match X. Got shape {y.shape}."
+        )
+    if y.dtype.kind not in "biuf" or not np.all(np.isin(y, (0, 1))):
+        raise ValueError("y must hold the labels 0 and 1 only; use Dataset.from_arrays for others.")
+    y = y.astype(np.int64)
+    if len(np.unique(y)) != 2:
+        raise ValueError("y must hold both classes, 0 and 1.")
+    X.setflags(write=False)
+    y.setflags(write=False)
+    return X, y
+
+
+def _check_common(n_samples, noise, seed, noise_name="noise"):
+    n_samples = check_int(n_samples, "n_samples", low=4, high=MAX_SAMPLES)
+    noise = check_number(noise, noise_name, low=0)
+    seed = check_int(seed, "seed", low=0)
+    return n_samples, noise, seed
+
+
+def gaussians(n_samples=400, std=0.5, seed=0):
+    """The reference data: three normal clouds on the diagonal, the middle one against the others.
+
+    Class 0 is one cloud centred on (0, 0) holding half the samples; class 1 is two clouds
+    centred on (-1, -1) and (1, 1) holding a quarter each. Every cloud has standard deviation
+    ``std`` on both axes. A straight line cannot separate the classes; two hidden units can.
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+        Total number of samples (at least 4).
+    std : float, default=0.5
+        Standard deviation of each cloud (>= 0).
+    seed : int, default=0
+
+    Returns
+    -------
+    Dataset
+        ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,).
+
+    Examples
+    --------
+    >>> from boundaryviz.datasets import gaussians
+    >>> data = gaussians()
+    >>> data.X.shape, int(data.y.sum())
+    ((400, 2), 200)
+    """
+    n_samples, std, seed = _check_common(n_samples, std, seed, "std")
+    rng = np.random.default_rng(seed)
+    n_middle = n_samples // 2
+    n_low = (n_samples - n_middle) // 2
+    n_high = n_samples - n_middle - n_low
+    centres = np.repeat(np.array([[0.0, 0.0], [-1.0, -1.0], [1.0, 1.0]]), [n_middle, n_low, n_high], axis=0)
+    X = centres + rng.normal(scale=std, size=(n_samples, 2))
+    y = np.repeat([0, 1, 1], [n_middle, n_low, n_high])
+    return Dataset(X, y, name="gaussians")
+
+
+def moons(n_samples=400, noise=0.15, seed=0):
+    """Two interleaving half circles (scikit-learn's ``make_moons``).
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+    noise : float, default=0.15
+        Standard deviation of the Gaussian noise added to each point.
+    seed : int, default=0
+
+    Returns
+    -------
+    Dataset
+    """
+    from sklearn.datasets import make_moons
+
+    n_samples, noise, seed = _check_common(n_samples, noise, seed)
+    X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    return Dataset(X, y, name="moons")
+
+
+def circles(n_samples=400, noise=0.1, seed=0, factor=0.5):
+    """A small circle inside a larger one (scikit-learn's ``make_circles``).
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+    noise : float, default=0.1
+    seed : int, default=0
+    factor : float, default=0.5
+        Radius of the inner circle relative to the outer one, in (0, 1).
+
+    Returns
+    -------
+    Dataset
+    """
+    from sklearn.datasets import make_circles
+
+    n_samples, noise, seed = _check_common(n_samples, noise, seed)
+    factor = check_number(factor, "factor", low=0, high=1, low_open=True, high_open=True)
+    X, y = make_circles(n_samples=n_samples, noise=noise, random_state=seed, factor=factor)
+    return Dataset(X, y, name="circles")
+
+
+def xor(n_samples=400, noise=0.25, seed=0):
+    """Four clouds on the corners of a square; diagonal corners share a class.
+
+    Clouds centred on (±1, ±1) with standard deviation ``noise``; class 1 where the signs of
+    the two coordinates differ.
+
+    Returns
+    -------
+    Dataset
+    """
+    n_samples, noise, seed = _check_common(n_samples, noise, seed)
+    rng = np.random.default_rng(seed)
+    corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    which = np.arange(n_samples) % 4
+    X = corners[which] + rng.normal(scale=noise, size=(n_samples, 2))
+    y = (which >= 2).astype(np.int64)
+    return Dataset(X, y, name="xor")
+
+
+def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5):
+    """Two interleaved spiral arms, one per class.
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+    noise : float, default=0.1
+        Standard deviation of the Gaussian noise added to each point.
+    seed : int, default=0
+    turns : float, default=1.5
+        How many times each arm winds around the centre (> 0, <= 10).
+
+    Returns
+    -------
+    Dataset
+    """
+    n_samples, noise, seed = _check_common(n_samples, noise, seed)
+    turns = check_number(turns, "turns", low=0, high=10, low_open=True)
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % 2
+    t = np.sort(rng.uniform(0.05, 1.0, size=n_samples))
+    angle = 2 * math.pi * turns * t + math.pi * y
+    X = np.column_stack([t * np.cos(angle), t * np.sin(angle)]) * 2
+    X += rng.normal(scale=noise, size=X.shape)
+    return Dataset(X, y, name="spiral")
+
+
+DATASETS = {
+    "gaussians": gaussians,
+    "moons": moons,
+    "circles": circles,
+    "xor": xor,
+    "spiral": spiral,
+}
+"""dict: name → generator function, each called as ``f(seed=...)``."""
+
+
+def make_dataset(name, *, seed=0):
+    """Return the named built-in dataset with its default size and noise.
+
+    Parameters
+    ----------
+    name : {'circles', 'gaussians', 'moons', 'spiral', 'xor'}
+    seed : int, default=0
+    """
+    from ._validation import check_choice
+
+    check_choice(name, "dataset", DATASETS)
+    return DATASETS[name](seed=seed)
+
+
+def load_csv(path):
+    """Read a two-class dataset from a CSV file with columns x0, x1, label.
+
+    A header row is optional (it is recognised when its first two cells are not numbers).
+    The label column may hold any two distinct values (numbers or words); the smaller one in
+    sorted order becomes class 0 and both are kept as ``class_names`` for legends.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    ValueError
+        Naming the line for a missing file, a row with other than three cells, a value that is
+        not a finite number, fewer than 4 rows, or other than two distinct labels.
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path. Got {path!r}.")
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ValueError(f"data file {path!r} does not exist or is not a file.")
+    rows, labels = [], []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            for lineno, cells in enumerate(csv.reader(handle), start=1):
+                if not cells or all(not c.strip() for c in cells):
+                    continue
+                if len(cells) != 3:
+                    raise ValueError(
+                        f"{path}, line {lineno}: expected 3 columns (x0, x1, label). Got {len(cells)}."
+                    )
+                x0, x1, label = (c.strip() for c in cells)
+                if lineno == 1 and not rows and not (_is_number(x0) or _is_number(x1)):
+                    continue  # header row
+                try:
+                    point = (float(x0), float(x1))
+                except ValueError:
+                    raise ValueError(
+                        f"{path}, line {lineno}: x0 and x1 must be numbers. Got {x0!r}, {x1!r}."
+                    ) from None
+                if not all(math.isfinite(v) for v in point):
+                    raise ValueError(
+                        f"{path}, line {lineno}: x0 and x1 must be finite. Got {x0!r}, {x1!r}."
+                    )
+                if not label:
+                    raise ValueError(f"{path}, line {lineno}: the label is missing.")
+                rows.append(point)
+                labels.append(label)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path} is not a UTF-8 text CSV file ({exc.reason}).") from None
+    if len(rows) < 4:
+        raise ValueError(f"{path}: need at least 4 data rows. Got {len(rows)}.")
+    if all(_is_number(v) for v in labels):
+        numeric = np.array([float(v) for v in labels])
+        unique = np.unique(numeric)
+        if len(unique) != 2:
+            raise ValueError(
+                f"{path}: the label column must hold exactly two distinct values. Got {len(unique)}."
+            )
+        names = tuple(labels[int(np.argmax(numeric == u))] for u in unique)
+        y = (numeric == unique[1]).astype(np.int64)
+    else:
+        unique = sorted(set(labels))
+        if len(unique) != 2:
+            raise ValueError(
+                f"{path}: the label column must hold exactly two distinct values. Got {len(unique)}."
+            )
+        names = tuple(unique)
+        y = np.array([lab == unique[1] for lab in labels], dtype=np.int64)
+    stem = os.path.splitext(os.path.basename(path))[0] or "data"
+    return Dataset(np.array(rows), y, name=stem, class_names=names)
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,219 @@
+"""A fully connected network 2 → hidden layers → 1 sigmoid output, as pure NumPy functions.
+
+Parameters travel as two tuples, ``weights`` (arrays of shape (n_in, n_out), like
+scikit-learn's ``coefs_``) and ``biases`` (1-D arrays of shape (n_out,)). Nothing here keeps
+state: every function takes arrays and returns new ones.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "ACTIVATIONS",
+    "init_params",
+    "forward",
+    "predict_logits",
+    "hidden_activations",
+    "pre_activations",
+    "loss_from_logits",
+    "loss_and_gradients",
+    "sigmoid",
+]
+
+LEAKY_SLOPE = 0.01
+
+
+def sigmoid(z):
+    """Logistic function, computed without overflow. Same shape as ``z``."""
+    out = np.empty_like(z, dtype=float)
+    pos = z >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+    ez = np.exp(z[~pos])
+    out[~pos] = ez / (1.0 + ez)
+    return out
+
+
+def _relu(z):
+    return np.maximum(z, 0.0)
+
+
+def _relu_grad(z, a):
+    return (z > 0).astype(float)
+
+
+def _tanh_grad(z, a):
+    return 1.0 - a * a
+
+
+def _sigmoid_grad(z, a):
+    return a * (1.0 - a)
+
+
+def _identity(z):
+    return z
+
+
+def _identity_grad(z, a):
+    return np.ones_like(z)
+
+
+def _leaky_relu(z):
+    return np.where(z > 0, z, LEAKY_SLOPE * z)
+
+
+def _leaky_relu_grad(z, a):
+    return np.where(z > 0, 1.0, LEAKY_SLOPE)
+
+
+ACTIVATIONS = {
+    "identity": (_identity, _identity_grad),
+    "leaky_relu": (_leaky_relu, _leaky_relu_grad),
+    "relu": (_relu, _relu_grad),
+    "sigmoid": (sigmoid, _sigmoid_grad),
+    "tanh": (np.tanh, _tanh_grad),
+}
+"""dict: activation name → (function of z, derivative given z and the activation a)."""
+
+
+def init_params(layer_sizes, rng):
+    """Glorot-uniform initial weights and biases.
+
+    Each weight and bias of the layer ``n_in → n_out`` is drawn uniformly from
+    ``[-b, b]`` with ``b = sqrt(6 / (n_in + n_out))``, the way scikit-learn's ``MLPClassifier``
+    initialises a network.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        Widths from input to output, e.g. ``(2, 2, 1)``.
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    weights : tuple of ndarray of shape (n_in, n_out)
+    biases : tuple of ndarray of shape (n_out,)
+    """
+    weights, biases = [], []
+    for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]):
+        bound = np.sqrt(6.0 / (n_in + n_out))
+        weights.append(rng.uniform(-bound, bound, size=(n_in, n_out)))
+        biases.append(rng.uniform(-bound, bound, size=n_out))
+    return tuple(weights), tuple(biases)
+
+
+def forward(weights, biases, X, activation):
+    """Run the network and keep every layer.
+
+    Parameters
+    ----------
+    weights, biases : tuple of ndarray
+    X : ndarray of shape (n_samples, 2)
+    activation : str
+        Key of :data:`ACTIVATIONS` used by every hidden layer.
+
+    Returns
+    -------
+    pre : list of ndarray
+        Pre-activations ``z`` of each layer (hidden layers then output), shapes (n, width).
+    post : list of ndarray
+        ``[X, h_1, ..., h_L]``: the input and each hidden layer's activations.
+        The output logits are ``pre[-1][:, 0]``.
+    """
+    act = ACTIVATIONS[activation][0]
+    pre, post = [], [X]
+    a = X
+    last = len(weights) - 1
+    for i, (W, b) in enumerate(zip(weights, biases)):
+        z = a @ W + b
+        pre.append(z)
+        if i < last:
+            a = act(z)
+            post.append(a)
+    return pre, post
+
+
+def predict_logits(weights, biases, X, activation):
+    """Output logits, ndarray of shape (n_samples,)."""
+    act = ACTIVATIONS[activation][0]
+    a = X
+    for W, b in zip(weights[:-1], biases[:-1]):
+        a = act(a @ W + b)
+    return (a @ weights[-1] + biases[-1])[:, 0]
+
+
+def hidden_activations(weights, biases, X, activation, layer=-1):
+    """Activations of one hidden layer, ndarray of shape (n_samples, width).
+
+    ``layer`` counts hidden layers from 0; negative values count from the last.
+    """
+    n_hidden = len(weights) - 1
+    index = range(n_hidden)[layer]
+    act = ACTIVATIONS[activation][0]
+    a = X
+    for W, b in zip(weights[: index + 1], biases[: index + 1]):
+        a = act(a @ W + b)
+    return a
+
+
+def pre_activations(weights, biases, X, activation, layer=0):
+    """Pre-activations ``z = a @ W + b`` of one hidden layer, shape (n_samples, width)."""
+    n_hidden = len(weights) - 1
+    index = range(n_hidden)[layer]
+    a = hidden_activations(weights, biases, X, activation, index - 1) if index > 0 else X
+    return a @ weights[index] + biases[index]
+
+
+def loss_from_logits(logits, y):
+    """Mean binary cross-entropy computed stably from logits.
+
+    ``mean(log(1 + exp(z)) - y z)``, written as ``max(z, 0) - y z + log1p(exp(-|z|))``
+    so no exponential overflows.
+
+    Parameters
+    ----------
+    logits : ndarray of shape (n_samples,)
+    y : ndarray of shape (n_samples,)
+        Labels 0 or 1.
+
+    Returns
+    -------
+    float
+    """
+    return float(np.mean(np.maximum(logits, 0.0) - y * logits + np.log1p(np.exp(-np.abs(logits)))))
+
+
+def loss_and_gradients(weights, biases, X, y, activation):
+    """Loss, accuracy and the gradients of the mean loss, by backpropagation.
+
+    Parameters
+    ----------
+    weights, biases : tuple of ndarray
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,)
+    activation : str
+
+    Returns
+    -------
+    loss : float
+        Mean binary cross-entropy.
+    accuracy : float
+        Share of samples whose predicted class (logit > 0) equals ``y``.
+    grad_weights : tuple of ndarray, shapes as ``weights``
+    grad_biases : tuple of ndarray, shapes as ``biases``
+    """
+    grad_fn = ACTIVATIONS[activation][1]
+    pre, post = forward(weights, biases, X, activation)
+    logits = pre[-1][:, 0]
+    loss = loss_from_logits(logits, y)
+    accuracy = float(np.mean((logits > 0) == (y == 1)))
+    n = X.shape[0]
+    delta = (sigmoid(logits) - y)[:, None] / n
+    grad_w = [None] * len(weights)
+    grad_b = [None] * len(weights)
+    for i in range(len(weights) - 1, -1, -1):
+        grad_w[i] = post[i].T @ delta
+        grad_b[i] = delta.sum(axis=0)
+        if i > 0:
+            delta = (delta @ weights[i].T) * grad_fn(pre[i - 1], post[i])
+    return loss, accuracy, tuple(grad_w), tuple(grad_b)

@@ -1,0 +1,406 @@
+"""The training loop: one immutable :class:`Snapshot` per epoch, gathered in a :class:`History`."""
+
+from __future__ import annotations
+
+import html
+import numbers
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import network
+from ._validation import check_choice, check_hidden, check_int, check_number
+from .datasets import Dataset
+from .optim import OPTIMIZERS
+
+__all__ = ["TrainConfig", "Snapshot", "History", "iter_train", "train", "MAX_EPOCHS"]
+
+MAX_EPOCHS = 100_000
+STOP_REASONS = ("stop_loss", "max_epochs", "diverged", "interrupted")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of one training run, validated once.
+
+    Parameters
+    ----------
+    activation : {'identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'}, default='relu'
+        Activation of every hidden layer. The output is always a sigmoid.
+    learning_rate : float, default=0.01
+        Step size (> 0, at most 10).
+    hidden : int or tuple of int, default=(2,)
+        Width of each hidden layer.
+    optimizer : {'adam', 'sgd'}, default='adam'
+    epochs : int, default=200
+        Most epochs to train (1 to 100 000).
+    stop_loss : float, default=0.263
+        Stop once the training loss falls below this; 0 disables the rule.
+    batch_size : int or None, default=None
+        Samples per update; ``None`` means full batch.
+    seed : int, default=0
+        Seeds the initial weights and the mini-batch order.
+    momentum : float, default=0.0
+        Momentum for ``optimizer='sgd'`` (0 <= momentum < 1); ignored by Adam.
+    """
+
+    activation: str = "relu"
+    learning_rate: float = 0.01
+    hidden: tuple = (2,)
+    optimizer: str = "adam"
+    epochs: int = 200
+    stop_loss: float = 0.263
+    batch_size: int | None = None
+    seed: int = 0
+    momentum: float = 0.0
+
+    def __post_init__(self):
+        check_choice(self.activation, "activation", network.ACTIVATIONS)
+        object.__setattr__(
+            self, "learning_rate",
+            check_number(self.learning_rate, "learning_rate", low=0, high=10, low_open=True),
+        )
+        object.__setattr__(self, "hidden", check_hidden(self.hidden))
+        check_choice(self.optimizer, "optimizer", OPTIMIZERS)
+        object.__setattr__(self, "epochs", check_int(self.epochs, "epochs", low=1, high=MAX_EPOCHS))
+        object.__setattr__(self, "stop_loss", check_number(self.stop_loss, "stop_loss", low=0))
+        if self.batch_size is not None:
+            object.__setattr__(
+                self, "batch_size", check_int(self.batch_size, "batch_size", low=1)
+            )
+        object.__setattr__(self, "seed", check_int(self.seed, "seed", low=0, high=2**32 - 1))
+        object.__setattr__(
+            self, "momentum",
+            check_number(self.momentum, "momentum", low=0, high=1, high_open=True),
+        )
+
+    @property
+    def layer_sizes(self):
+        """tuple of int: widths from input to output, e.g. ``(2, 2, 1)``."""
+        return (2, *self.hidden, 1)
+
+
+def _frozen_copy(arrays):
+    out = []
+    for a in arrays:
+        a = np.array(a, dtype=float, copy=True)
+        a.setflags(write=False)
+        out.append(a)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The network after one epoch: its parameters and how well they fit the training data.
+
+    Parameters
+    ----------
+    epoch : int
+        0 for the initial weights, k after k epochs.
+    weights : tuple of ndarray of shape (n_in, n_out)
+        Read-only copies, like scikit-learn's ``coefs_``.
+    biases : tuple of ndarray of shape (n_out,)
+        Read-only copies, like ``intercepts_``.
+    loss : float
+        Mean binary cross-entropy of these parameters on the training data.
+    accuracy : float
+        Share of training samples classified correctly.
+    activation : str
+        Hidden activation, needed to evaluate the network.
+    """
+
+    epoch: int
+    weights: tuple
+    biases: tuple
+    loss: float
+    accuracy: float
+    activation: str = "relu"
+
+    def __post_init__(self):
+        object.__setattr__(self, "weights", _frozen_copy(self.weights))
+        object.__setattr__(self, "biases", _frozen_copy(self.biases))
+
+    @property
+    def hidden_widths(self):
+        """tuple of int: width of each hidden layer."""
+        return tuple(W.shape[1] for W in self.weights[:-1])
+
+    def predict_proba(self, X):
+        """Probability of class 1 for each row of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 2)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        X = _as_points(X)
+        with np.errstate(all="ignore"):
+            return network.sigmoid(network.predict_logits(self.weights, self.biases, X, self.activation))
+
+    def hidden(self, X, layer=-1):
+        """Activations of hidden layer ``layer`` (0-based, negative from the last).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 2)
+        layer : int, default=-1
+
+        Returns
+        -------
+        ndarray of shape (n_samples, width)
+        """
+        X = _as_points(X)
+        layer = _check_layer(layer, len(self.weights) - 1)
+        with np.errstate(all="ignore"):
+            return network.hidden_activations(self.weights, self.biases, X, self.activation, layer)
+
+    def pre_activation(self, X, layer=0):
+        """Pre-activations ``z = a W + b`` of hidden layer ``layer``, shape (n_samples, width)."""
+        X = _as_points(X)
+        layer = _check_layer(layer, len(self.weights) - 1)
+        with np.errstate(all="ignore"):
+            return network.pre_activations(self.weights, self.biases, X, self.activation, layer)
+
+    @property
+    def is_finite(self):
+        """bool: whether every parameter and the loss are finite."""
+        return bool(
+            np.isfinite(self.loss)
+            and all(np.all(np.isfinite(a)) for a in self.weights + self.biases)
+        )
+
+
+def _as_points(X):
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have shape (n_samples, 2). Got shape {X.shape}.")
+    return X
+
+
+def _check_layer(layer, n_hidden):
+    layer = check_int(layer, "layer", low=-n_hidden, high=n_hidden - 1)
+    return layer % n_hidden
+
+
+@dataclass(frozen=True)
+class History(Sequence):
+    """Every snapshot of one run, with the data and settings that produced them.
+
+    Behaves as a sequence of :class:`Snapshot` (``len``, indexing, iteration).
+
+    Attributes
+    ----------
+    snapshots : tuple of Snapshot
+    dataset : Dataset
+    config : TrainConfig
+    stop_reason : {'stop_loss', 'max_epochs', 'diverged', 'interrupted'}
+    """
+
+    snapshots: tuple
+    dataset: Dataset
+    config: TrainConfig
+    stop_reason: str = "max_epochs"
+
+    def __post_init__(self):
+        object.__setattr__(self, "snapshots", tuple(self.snapshots))
+        if not self.snapshots:
+            raise ValueError("snapshots must hold at least one Snapshot.")
+        check_choice(self.stop_reason, "stop_reason", STOP_REASONS)
+
+    def __len__(self):
+        return len(self.snapshots)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.snapshots[index]
+        return self.snapshots[index]
+
+    @property
+    def final(self):
+        """Snapshot: the last snapshot."""
+        return self.snapshots[-1]
+
+    @property
+    def epochs_run(self):
+        """int: epochs trained (the last snapshot's epoch)."""
+        return self.snapshots[-1].epoch
+
+    @property
+    def losses(self):
+        """ndarray of shape (n_snapshots,): loss of each snapshot."""
+        return np.array([s.loss for s in self.snapshots])
+
+    @property
+    def accuracies(self):
+        """ndarray of shape (n_snapshots,): accuracy of each snapshot."""
+        return np.array([s.accuracy for s in self.snapshots])
+
+    @property
+    def label(self):
+        """str: short run name, e.g. ``'relu_lr0.01'``."""
+        return f"{self.config.activation}_lr{self.config.learning_rate:g}"
+
+    def summary(self):
+        """dict: the run's settings and outcome, for tables and captions."""
+        cfg = self.config
+        return {
+            "dataset": self.dataset.name,
+            "activation": cfg.activation,
+            "learning_rate": cfg.learning_rate,
+            "hidden": cfg.hidden,
+            "optimizer": cfg.optimizer,
+            "epochs_run": self.epochs_run,
+            "stop_reason": self.stop_reason,
+            "final_loss": self.final.loss,
+            "final_accuracy": self.final.accuracy,
+        }
+
+    def __repr__(self):
+        return (
+            f"History({self.label}, dataset={self.dataset.name!r}, epochs_run={self.epochs_run}, "
+            f"stop_reason={self.stop_reason!r}, final_loss={self.final.loss:.4f}, "
+            f"final_accuracy={self.final.accuracy:.3f})"
+        )
+
+    def _repr_html_(self):
+        s = self.summary()
+        rows = [
+            ("dataset", f"{s['dataset']} ({self.dataset.n_samples} samples)"),
+            ("network", "2 → " + " → ".join(map(str, s["hidden"])) + f" → 1 ({s['activation']})"),
+            ("optimizer", f"{s['optimizer']}, learning rate {s['learning_rate']:g}"),
+            ("epochs run", f"{s['epochs_run']} of {self.config.epochs}"),
+            ("stop reason", s["stop_reason"]),
+            ("final loss", f"{s['final_loss']:.4f}"),
+            ("final accuracy", f"{s['final_accuracy']:.1%}"),
+        ]
+        body = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
+            for k, v in rows
+        )
+        return f"<table class='boundaryviz-history'><caption>History {html.escape(self.label)}</caption>{body}</table>"
+
+
+def _make_config(config, kwargs):
+    if config is not None:
+        if kwargs:
+            raise TypeError("pass either config or keyword settings, not both.")
+        if not isinstance(config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig. Got {type(config).__name__}.")
+        return config
+    return TrainConfig(**kwargs)
+
+
+def iter_train(dataset, *, config=None, **settings):
+    """Train a network and yield a :class:`Snapshot` before the first and after every epoch.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    config : TrainConfig, optional
+        All settings at once; otherwise pass them as keywords (see :class:`TrainConfig`):
+        ``activation='relu', learning_rate=0.01, hidden=(2,), optimizer='adam', epochs=200,
+        stop_loss=0.263, batch_size=None, seed=0, momentum=0.0``.
+
+    Yields
+    ------
+    Snapshot
+        Epoch 0 (initial weights), then 1, 2, ... The generator's return value (seen by
+        :func:`train`) is the stop reason: ``'stop_loss'``, ``'max_epochs'`` or ``'diverged'``.
+
+    Examples
+    --------
+    >>> from boundaryviz import gaussians, iter_train
+    >>> for snap in iter_train(gaussians(), epochs=3):
+    ...     print(snap.epoch, round(snap.loss, 3))  # doctest: +SKIP
+    """
+    if not isinstance(dataset, Dataset):
+        raise TypeError(f"dataset must be a boundaryviz Dataset. Got {type(dataset).__name__}.")
+    cfg = _make_config(config, settings)
+    return _train_loop(dataset, cfg)
+
+
+def _train_loop(dataset, cfg):
+    rng = np.random.default_rng(cfg.seed)
+    weights, biases = network.init_params(cfg.layer_sizes, rng)
+    n_layers = len(weights)
+    init, step = OPTIMIZERS[cfg.optimizer]
+    params = weights + biases
+    state = init(params)
+    X, y = dataset.X, dataset.y
+    n = X.shape[0]
+    batch = n if cfg.batch_size is None else min(cfg.batch_size, n)
+
+    epoch = 0
+    with np.errstate(all="ignore"):
+        loss, acc, gw, gb = network.loss_and_gradients(weights, biases, X, y, cfg.activation)
+    while True:
+        yield Snapshot(epoch, weights, biases, loss, acc, cfg.activation)
+        if not (np.isfinite(loss) and all(np.all(np.isfinite(p)) for p in params)):
+            return "diverged"
+        if cfg.stop_loss > 0 and loss < cfg.stop_loss:
+            return "stop_loss"
+        if epoch >= cfg.epochs:
+            return "max_epochs"
+        with np.errstate(all="ignore"):
+            if batch == n:
+                params, state = step(params, gw + gb, state, cfg.learning_rate, cfg.momentum)
+            else:
+                order = rng.permutation(n)
+                for start in range(0, n, batch):
+                    idx = order[start : start + batch]
+                    w, b = params[:n_layers], params[n_layers:]
+                    _, _, gw, gb = network.loss_and_gradients(w, b, X[idx], y[idx], cfg.activation)
+                    params, state = step(params, gw + gb, state, cfg.learning_rate, cfg.momentum)
+            weights, biases = params[:n_layers], params[n_layers:]
+            loss, acc, gw, gb = network.loss_and_gradients(weights, biases, X, y, cfg.activation)
+        epoch += 1
+
+
+def train(dataset, *, config=None, progress=False, **settings):
+    """Train a network and return every snapshot as a :class:`History`.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    config : TrainConfig, optional
+        All settings at once; otherwise keywords as in :class:`TrainConfig`.
+    progress : bool, default=False
+        Show a ``tqdm.auto`` progress bar (a widget in Jupyter, text in a terminal).
+
+    Returns
+    -------
+    History
+
+    Examples
+    --------
+    >>> from boundaryviz import gaussians, train
+    >>> history = train(gaussians(), activation="tanh", learning_rate=0.1)
+    >>> history.stop_reason in ("stop_loss", "max_epochs")
+    True
+    """
+    gen = iter_train(dataset, config=config, **settings)
+    cfg = _make_config(config, settings)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=cfg.epochs, desc=f"{cfg.activation} lr={cfg.learning_rate:g}", unit="epoch")
+    snapshots = []
+    try:
+        while True:
+            try:
+                snapshots.append(next(gen))
+            except StopIteration as stop:
+                reason = stop.value
+                break
+            if bar is not None and snapshots[-1].epoch > 0:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return History(tuple(snapshots), dataset, cfg, reason)
