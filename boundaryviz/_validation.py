@@ -33,10 +33,13 @@ def check_number(value, name, *, low=None, high=None, low_open=False, high_open=
     allowed = _range_text("a finite number", low, high, low_open, high_open)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be {allowed}. Got {value!r} of type {type(value).__name__}.")
-    value = float(value)
-    if not math.isfinite(value) or not _in_range(value, low, high, low_open, high_open):
-        raise ValueError(f"{name} must be {allowed}. Got {value!r} instead.")
-    return value
+    try:
+        as_float = float(value)
+    except OverflowError:  # an int or Fraction beyond the float range
+        raise ValueError(f"{name} must be {allowed}. Got {value!r} instead.") from None
+    if not math.isfinite(as_float) or not _in_range(as_float, low, high, low_open, high_open):
+        raise ValueError(f"{name} must be {allowed}. Got {as_float!r} instead.")
+    return as_float
 
 
 def check_int(value, name, *, low=None, high=None):
@@ -94,7 +97,14 @@ def _in_range(value, low, high, low_open, high_open):
 def _range_text(kind, low, high, low_open, high_open):
     parts = []
     if low is not None:
-        parts.append(f"{'>' if low_open else '>='} {low:g}")
+        parts.append(f"{'>' if low_open else '>='} {_bound_text(low)}")
     if high is not None:
-        parts.append(f"{'<' if high_open else '<='} {high:g}")
+        parts.append(f"{'<' if high_open else '<='} {_bound_text(high)}")
     return kind + (" " + " and ".join(parts) if parts else "")
+
+
+def _bound_text(bound):
+    # Integer bounds in full ("<= 4294967295", not "<= 4.29497e+09"); others compactly.
+    if isinstance(bound, numbers.Integral):
+        return str(int(bound))
+    return f"{bound:g}"

@@ -28,9 +28,10 @@ __all__ = [
 ]
 
 MAX_SAMPLES = 1_000_000
+MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by scikit-learn's generators, stops here
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Dataset:
     """Samples of two classes in the plane.
 
@@ -70,6 +71,20 @@ class Dataset:
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "class_names", names)
 
+    def __eq__(self, other):
+        # The generated dataclass __eq__ would compare arrays with ``==`` and raise
+        # "truth value of an array is ambiguous"; compare them as whole arrays instead.
+        if not isinstance(other, Dataset):
+            return NotImplemented
+        return (
+            self.name == other.name
+            and self.class_names == other.class_names
+            and np.array_equal(self.X, other.X)
+            and np.array_equal(self.y, other.y)
+        )
+
+    __hash__ = None
+
     @classmethod
     def from_arrays(cls, X, y, *, name="data"):
         """Build a dataset from any two-class labels.
@@ -87,9 +102,21 @@ class Dataset:
         -------
         Dataset
         """
-        y_arr = np.asarray(y)
+        try:
+            y_arr = np.asarray(y)
+        except ValueError as exc:  # ragged nested sequences
+            raise ValueError(f"y must be 1-D with one label per sample. {exc}") from exc
         if y_arr.ndim != 1:
             raise ValueError(f"y must be 1-D with one label per sample. Got shape {y_arr.shape}.")
+        if y_arr.dtype.kind == "O":  # e.g. strings from a pandas column: let numpy pick a dtype
+            y_arr = np.asarray(y_arr.tolist())
+        if y_arr.dtype.kind not in "biufUS":
+            raise TypeError(
+                "y must hold numbers or strings (one kind) as labels. "
+                f"Got an array of dtype {y_arr.dtype}."
+            )
+        if y_arr.dtype.kind == "f" and not np.all(np.isfinite(y_arr)):
+            raise ValueError("y must not hold nan or infinite labels.")
         labels = np.unique(y_arr)
         if len(labels) != 2:
             raise ValueError(
@@ -142,7 +169,7 @@ def _check_arrays(X, y):
 def _check_common(n_samples, noise, seed, noise_name="noise"):
     n_samples = check_int(n_samples, "n_samples", low=4, high=MAX_SAMPLES)
     noise = check_number(noise, noise_name, low=0)
-    seed = check_int(seed, "seed", low=0)
+    seed = check_int(seed, "seed", low=0, high=MAX_SEED)
     return n_samples, noise, seed
 
 
@@ -301,7 +328,8 @@ def make_dataset(name, *, seed=0):
 def load_csv(path):
     """Read a two-class dataset from a CSV file with columns x0, x1, label.
 
-    A header row is optional (it is recognised when its first two cells are not numbers).
+    A header row is optional: the first non-blank row is taken as a header when neither of its
+    first two cells is a number. Blank rows are skipped.
     The label column may hold any two distinct values (numbers or words); the smaller one in
     sorted order becomes class 0 and both are kept as ``class_names`` for legends.
 
@@ -316,18 +344,24 @@ def load_csv(path):
     Raises
     ------
     ValueError
-        Naming the line for a missing file, a row with other than three cells, a value that is
-        not a finite number, fewer than 4 rows, or other than two distinct labels.
+        For a missing file; naming the line for a row with other than three cells, a missing
+        or non-numeric or non-finite coordinate, a missing label, or a third distinct label;
+        for fewer than 4 data rows or a single label.
+    TypeError
+        If ``path`` is not a path.
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path. Got {path!r}.")
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ValueError(f"data file {path!r} does not exist or is not a file.")
-    rows, labels = [], []
+    rows, labels, linenos = [], [], []
+    header_possible = True
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
-            for lineno, cells in enumerate(csv.reader(handle), start=1):
+            reader = csv.reader(handle)
+            for cells in reader:
+                lineno = reader.line_num
                 if not cells or all(not c.strip() for c in cells):
                     continue
                 if len(cells) != 3:
@@ -335,13 +369,17 @@ def load_csv(path):
                         f"{path}, line {lineno}: expected 3 columns (x0, x1, label). Got {len(cells)}."
                     )
                 x0, x1, label = (c.strip() for c in cells)
-                if lineno == 1 and not rows and not (_is_number(x0) or _is_number(x1)):
-                    continue  # header row
+                if header_possible:
+                    header_possible = False
+                    if not (_is_number(x0) or _is_number(x1)):
+                        continue  # the first non-blank row is a header
                 try:
                     point = (float(x0), float(x1))
                 except ValueError:
+                    what = "missing" if not (x0 and x1) else "not a number"
                     raise ValueError(
-                        f"{path}, line {lineno}: x0 and x1 must be numbers. Got {x0!r}, {x1!r}."
+                        f"{path}, line {lineno}: x0 and x1 must be numbers ({what}). "
+                        f"Got {x0!r}, {x1!r}."
                     ) from None
                 if not all(math.isfinite(v) for v in point):
                     raise ValueError(
@@ -351,27 +389,33 @@ def load_csv(path):
                     raise ValueError(f"{path}, line {lineno}: the label is missing.")
                 rows.append(point)
                 labels.append(label)
+                linenos.append(lineno)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not a UTF-8 text CSV file ({exc.reason}).") from None
+    except csv.Error as exc:
+        raise ValueError(f"{path}, line {reader.line_num}: not a valid CSV row ({exc}).") from None
     if len(rows) < 4:
         raise ValueError(f"{path}: need at least 4 data rows. Got {len(rows)}.")
-    if all(_is_number(v) for v in labels):
-        numeric = np.array([float(v) for v in labels])
-        unique = np.unique(numeric)
-        if len(unique) != 2:
-            raise ValueError(
-                f"{path}: the label column must hold exactly two distinct values. Got {len(unique)}."
-            )
-        names = tuple(labels[int(np.argmax(numeric == u))] for u in unique)
-        y = (numeric == unique[1]).astype(np.int64)
-    else:
-        unique = sorted(set(labels))
-        if len(unique) != 2:
-            raise ValueError(
-                f"{path}: the label column must hold exactly two distinct values. Got {len(unique)}."
-            )
-        names = tuple(unique)
-        y = np.array([lab == unique[1] for lab in labels], dtype=np.int64)
+    # Labels are numbers when every one is a finite number ("1" and "1.0" are then one class);
+    # otherwise they are compared as text.
+    numeric = all(_is_number(v) and math.isfinite(float(v)) for v in labels)
+    keys = [float(v) for v in labels] if numeric else labels
+    first_seen = {}
+    for key, text, lineno in zip(keys, labels, linenos):
+        if key not in first_seen:
+            first_seen[key] = (text, lineno)
+    if len(first_seen) != 2:
+        if len(first_seen) < 2:
+            detail = f"Got only {labels[0]!r}."
+        else:
+            (a, _), (b, _), (c, line_c) = list(first_seen.values())[:3]
+            detail = f"Line {line_c} holds a third label {c!r} after {a!r} and {b!r}."
+        raise ValueError(
+            f"{path}: the label column must hold exactly two distinct values. {detail}"
+        )
+    low, high = sorted(first_seen)
+    names = (first_seen[low][0], first_seen[high][0])
+    y = np.array([key == high for key in keys], dtype=np.int64)
     stem = os.path.splitext(os.path.basename(path))[0] or "data"
     return Dataset(np.array(rows), y, name=stem, class_names=names)
 

@@ -26,7 +26,8 @@ LEAKY_SLOPE = 0.01
 
 def sigmoid(z):
     """Logistic function, computed without overflow. Same shape as ``z``."""
-    out = np.empty_like(z, dtype=float)
+    z = np.asarray(z, dtype=float)
+    out = np.empty_like(z)
     pos = z >= 0
     out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
     ez = np.exp(z[~pos])
@@ -81,7 +82,8 @@ def init_params(layer_sizes, rng):
 
     Each weight and bias of the layer ``n_in → n_out`` is drawn uniformly from
     ``[-b, b]`` with ``b = sqrt(6 / (n_in + n_out))``, the way scikit-learn's ``MLPClassifier``
-    initialises a network.
+    initialises a network (scikit-learn narrows the bound to ``sqrt(2 / (n_in + n_out))`` for
+    its 'logistic' activation; here the bound is the same for every activation).
 
     Parameters
     ----------

@@ -90,7 +90,7 @@ def _frozen_copy(arrays):
     return tuple(out)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Snapshot:
     """The network after one epoch: its parameters and how well they fit the training data.
 
@@ -120,6 +120,24 @@ class Snapshot:
     def __post_init__(self):
         object.__setattr__(self, "weights", _frozen_copy(self.weights))
         object.__setattr__(self, "biases", _frozen_copy(self.biases))
+
+    def __eq__(self, other):
+        # The generated dataclass __eq__ would compare arrays with ``==`` and raise; compare
+        # whole arrays, and let a diverged snapshot (nan loss or weights) equal its twin.
+        if not isinstance(other, Snapshot):
+            return NotImplemented
+        return (
+            self.epoch == other.epoch
+            and self.activation == other.activation
+            and np.array_equal([self.loss, self.accuracy], [other.loss, other.accuracy], equal_nan=True)
+            and len(self.weights) == len(other.weights)
+            and all(
+                np.array_equal(a, b, equal_nan=True)
+                for a, b in zip(self.weights + self.biases, other.weights + other.biases)
+            )
+        )
+
+    __hash__ = None
 
     @property
     def hidden_widths(self):

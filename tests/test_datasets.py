@@ -1,0 +1,191 @@
+import re
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from boundaryviz import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
+
+
+def test_gaussians_reference_layout():
+    data = gaussians()
+    assert data.name == "gaussians"
+    assert data.X.shape == (400, 2) and data.y.shape == (400,)
+    assert np.bincount(data.y).tolist() == [200, 200]
+    middle = data.X[data.y == 0]
+    outer = data.X[data.y == 1]
+    # Class 0 is one cloud on the origin; class 1 is two clouds on (-1, -1) and (1, 1).
+    assert_allclose(middle.mean(axis=0), [0, 0], atol=0.1)
+    assert_allclose(middle.std(axis=0), [0.5, 0.5], atol=0.06)
+    low = outer[outer.sum(axis=1) < 0]
+    high = outer[outer.sum(axis=1) >= 0]
+    assert abs(len(low) - 100) <= 10 and abs(len(high) - 100) <= 10
+    assert_allclose(low.mean(axis=0), [-1, -1], atol=0.15)
+    assert_allclose(high.mean(axis=0), [1, 1], atol=0.15)
+    # Not linearly separable: the class means (nearly) coincide.
+    assert_allclose(outer.mean(axis=0), middle.mean(axis=0), atol=0.15)
+
+
+def test_gaussians_sizes_and_spread():
+    data = gaussians(n_samples=7, std=0.0)
+    assert np.bincount(data.y).tolist() == [3, 4]
+    assert sorted(map(tuple, data.X.tolist())) == [(-1.0, -1.0)] * 2 + [(0.0, 0.0)] * 3 + [(1.0, 1.0)] * 2
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_generators_are_deterministic_and_read_only(name):
+    make = DATASETS[name]
+    a, b, c = make(seed=3), make(seed=3), make(seed=4)
+    assert a == b and a is not b
+    assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y)
+    assert not np.array_equal(a.X, c.X) and a != c
+    assert a.name == name and make_dataset(name, seed=3) == a
+    assert a.X.dtype == np.float64 and a.y.dtype == np.int64
+    assert a.X.shape == (400, 2) and a.y.shape == (400,)
+    assert set(np.unique(a.y)) == {0, 1} and np.all(np.isfinite(a.X))
+    with pytest.raises(ValueError, match="read-only"):
+        a.X[0, 0] = 1.0
+    with pytest.raises(ValueError, match="read-only"):
+        a.y[0] = 1
+    small = make(n_samples=10, seed=0)
+    assert small.X.shape == (10, 2) and small.n_samples == 10
+
+
+def test_toy_shapes():
+    x = xor(noise=0.0)
+    signs_differ = np.sign(x.X[:, 0]) != np.sign(x.X[:, 1])
+    assert np.array_equal(x.y, signs_differ.astype(int))
+    r = np.hypot(*circles(noise=0.0, factor=0.3).X.T)
+    assert_allclose(np.unique(np.round(r, 9)), [0.3, 1.0])
+    s = spiral(noise=0.0)
+    assert np.max(np.hypot(*s.X.T)) <= 2.0 + 1e-12
+    m = moons(noise=0.0)
+    assert np.bincount(m.y).tolist() == [200, 200]
+
+
+def test_dataset_copies_its_inputs():
+    X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]])
+    y = np.array([0, 0, 1, 1])
+    data = Dataset(X, y)
+    X[0, 0] = 9.0
+    y[0] = 1
+    assert data.X[0, 0] == 0.0 and data.y[0] == 0
+    assert repr(data) == "Dataset(name='data', n_samples=4, class_counts=(2, 2))"
+
+
+@pytest.mark.parametrize("labels, names, y", [
+    (["cat", "dog", "dog", "cat", "dog"], ("cat", "dog"), [0, 1, 1, 0, 1]),
+    (["yes", "no", "no", "yes", "no"], ("no", "yes"), [1, 0, 0, 1, 0]),
+    ([-1, 1, 1, -1, 1], ("-1", "1"), [0, 1, 1, 0, 1]),
+    ([3.5, 7.0, 7.0, 3.5, 3.5], ("3.5", "7.0"), [0, 1, 1, 0, 0]),
+    ([True, False, False, True, False], ("False", "True"), [1, 0, 0, 1, 0]),
+    (np.array(["b", "a", "a", "b", "a"], dtype=object), ("a", "b"), [1, 0, 0, 1, 0]),
+])
+def test_from_arrays_maps_two_labels(labels, names, y):
+    X = np.arange(10.0).reshape(5, 2)
+    data = Dataset.from_arrays(X, labels, name="pets")
+    assert data.class_names == names
+    assert data.y.tolist() == y and data.y.dtype == np.int64
+    assert data.name == "pets"
+    assert_allclose(data.X, X)
+
+
+@pytest.mark.parametrize("X, y, exc, match", [
+    (np.zeros((4, 2)), [0, 1, 2, 0], ValueError, "exactly two distinct labels. Got 3"),
+    (np.zeros((4, 2)), [1, 1, 1, 1], ValueError, "exactly two distinct labels. Got 1"),
+    (np.zeros((4, 2)), [[0, 1], [0, 1]], ValueError, "1-D"),
+    (np.zeros((4, 2)), [0.0, np.nan, 0.0, np.nan], ValueError, "nan"),
+    (np.zeros((4, 2)), [None, 1, None, 1], TypeError, "numbers or strings"),
+    (np.zeros((3, 2)), [0, 1, 0], ValueError, "at least 4 samples. Got 3"),
+    (np.zeros((4, 3)), [0, 1, 0, 1], ValueError, r"shape \(n_samples, 2\). Got shape \(4, 3\)"),
+    (np.zeros((5, 2)), [0, 1, 0, 1], ValueError, r"y must have shape \(5,\)"),
+    ([[0, 0], [1, np.inf], [0, 1], [1, 0]], [0, 1, 0, 1], ValueError, "finite numbers.*row 1"),
+    ([["a", "b"]] * 4, [0, 1, 0, 1], TypeError, "array of numbers"),
+])
+def test_from_arrays_rejects(X, y, exc, match):
+    with pytest.raises(exc, match=match):
+        Dataset.from_arrays(X, y)
+
+
+def test_dataset_constructor_wants_zero_one_labels():
+    with pytest.raises(ValueError, match="from_arrays"):
+        Dataset(np.zeros((4, 2)), [1, 2, 1, 2])
+    with pytest.raises(ValueError, match="both classes"):
+        Dataset(np.zeros((4, 2)), [1, 1, 1, 1])
+    with pytest.raises(TypeError, match="name"):
+        Dataset(np.zeros((4, 2)), [0, 1, 0, 1], name="")
+
+
+# ---------------------------------------------------------------- load_csv
+
+
+def _write(tmp_path, text, name="points.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+ROWS = "0.0,0.0,0\n1.0,1.0,1\n0.5,-0.5,0\n-1,2.5,1\n"
+
+
+def test_load_csv_without_header(tmp_path):
+    data = load_csv(_write(tmp_path, ROWS))
+    assert data.name == "points"
+    assert_allclose(data.X, [[0, 0], [1, 1], [0.5, -0.5], [-1, 2.5]])
+    assert data.y.tolist() == [0, 1, 0, 1] and data.class_names == ("0", "1")
+
+
+def test_load_csv_with_header_blank_lines_and_string_labels(tmp_path):
+    text = "\nx0, x1, species\n1,2,setosa\n\n3,4,virginica\n5,6,setosa\n7,8, virginica\n"
+    data = load_csv(str(_write(tmp_path, text)))
+    assert data.class_names == ("setosa", "virginica")
+    assert data.y.tolist() == [0, 1, 0, 1]
+    assert_allclose(data.X[:, 0], [1, 3, 5, 7])
+
+
+def test_load_csv_numeric_labels_sort_as_numbers(tmp_path):
+    # As text "10" < "9"; as numbers 9 < 10, and "9.0" is the same class as "9".
+    data = load_csv(_write(tmp_path, "0,0,10\n1,1,9\n2,2,9.0\n3,3,10\n"))
+    assert data.class_names == ("9", "10")
+    assert data.y.tolist() == [1, 0, 0, 1]
+
+
+def test_load_csv_equals_from_arrays(tmp_path):
+    a = load_csv(_write(tmp_path, "x,y,label\n" + ROWS, name="data.csv"))
+    X = [[0, 0], [1, 1], [0.5, -0.5], [-1, 2.5]]
+    assert a == Dataset.from_arrays(X, ["0", "1", "0", "1"], name="data")
+
+
+@pytest.mark.parametrize("text, pattern", [
+    (ROWS + "2.0,abc,1\n", r"line 5: x0 and x1 must be numbers \(not a number\)\. Got '2\.0', 'abc'"),
+    ("x0,x1,label\n" + ROWS + ",1.0,1\n", r"line 6: x0 and x1 must be numbers \(missing\)"),
+    (ROWS + "1.0,2.0,\n", r"line 5: the label is missing"),
+    ("1,2,0\nnan,2,1\n" + ROWS, r"line 2: x0 and x1 must be finite\. Got 'nan', '2'"),
+    (ROWS + "1,-inf,0\n", r"line 5: x0 and x1 must be finite"),
+    (ROWS + "1e999,0,0\n", r"line 5: x0 and x1 must be finite"),
+    (ROWS + "1,2\n", r"line 5: expected 3 columns \(x0, x1, label\)\. Got 2"),
+    ("1,2,0,9\n" + ROWS, r"line 1: expected 3 columns .* Got 4"),
+    (ROWS + "1,2,2\n", r"exactly two distinct values\. Line 5 holds a third label '2' after '0' and '1'"),
+    ("1,1,a\n2,2,a\n3,3,a\n4,4,a\n", r"exactly two distinct values\. Got only 'a'"),
+    ("x0,x1,label\n1,1,0\n2,2,1\n3,3,0\n", r"need at least 4 data rows\. Got 3"),
+    ("x0,x1,label\n", r"need at least 4 data rows\. Got 0"),
+    (ROWS + "1,2," + "a" * 200_000 + "\n", r"line 5: not a valid CSV row \(field larger than field limit"),
+])
+def test_load_csv_rejections_name_the_line(tmp_path, text, pattern):
+    path = _write(tmp_path, text)
+    with pytest.raises(ValueError, match=pattern) as info:
+        load_csv(path)
+    assert str(path) in str(info.value)
+
+
+def test_load_csv_rejects_missing_file_and_binary(tmp_path):
+    with pytest.raises(ValueError, match=r"does not exist"):
+        load_csv(tmp_path / "nope.csv")
+    with pytest.raises(ValueError, match=r"does not exist or is not a file"):
+        load_csv(tmp_path)
+    binary = tmp_path / "image.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
+    with pytest.raises(ValueError, match="not a UTF-8 text CSV"):
+        load_csv(binary)
+    with pytest.raises(TypeError, match="path"):
+        load_csv(3)
