@@ -2,29 +2,48 @@
 
 The data flows one way: a :class:`Dataset` → :func:`train` (a :class:`Snapshot` every epoch,
 gathered in a :class:`History`) → :class:`Renderer` (frames) → :func:`save_animation` (files).
+
+Examples
+--------
+>>> import boundaryviz as bv
+>>> history = bv.train(bv.gaussians(), activation="tanh", learning_rate=0.1)
+>>> bv.save_animation(history, "tanh.gif")  # doctest: +SKIP
 """
 
+__version__ = "0.1.0"
+
+from .animate import Animation, frame_indices, save_animation
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
+from .render import Renderer, plot_panel
+from .sweep import RunResult, RunSpec, reference_specs, run_one, run_sweep
 from .training import History, Snapshot, TrainConfig, iter_train, train
-
-__version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
     "DATASETS",
     "OPTIMIZERS",
+    "Animation",
     "Dataset",
     "History",
+    "Renderer",
+    "RunResult",
+    "RunSpec",
     "Snapshot",
     "TrainConfig",
     "circles",
+    "frame_indices",
     "gaussians",
     "iter_train",
     "load_csv",
     "make_dataset",
     "moons",
+    "plot_panel",
+    "reference_specs",
+    "run_one",
+    "run_sweep",
+    "save_animation",
     "spiral",
     "train",
     "xor",

@@ -1,13 +1,7 @@
-import os
-import sys
-
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
-
-# Let ``pytest`` import the package from this checkout without installing it.
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,8 @@
+"""``python -m boundaryviz``: see :mod:`boundaryviz.cli`."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""From a History to an animation file: the renderer's frames streamed into a writer."""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_int, check_number
+from .render import Renderer
+from .training import History
+from .writers import FORMATS, Palette, open_writer
+
+__all__ = ["save_animation", "frame_indices", "Animation", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
+
+DEFAULT_FPS = 15
+MAX_FPS = 50
+DEFAULT_MAX_FRAMES = 120
+GIF_TOLERANCE = 16
+MIME = {"gif": "image/gif", "webp": "image/webp", "mp4": "video/mp4"}
+
+
+@dataclass(frozen=True)
+class Animation:
+    """A written animation file; shows itself inline in Jupyter.
+
+    Attributes
+    ----------
+    path : str
+    n_frames : int
+        Frames rendered (one per snapshot).
+    fps : float
+    size_bytes : int
+    format : {'gif', 'mp4', 'webp'}
+    """
+
+    path: str
+    n_frames: int
+    fps: float
+    size_bytes: int
+    format: str
+
+    def to_html(self, width=None):
+        """An ``<img>`` (GIF, WebP) or ``<video>`` (MP4) element with the file inlined as data.
+
+        Parameters
+        ----------
+        width : int, optional
+            Display width in CSS pixels.
+        """
+        with open(self.path, "rb") as handle:
+            data = base64.b64encode(handle.read()).decode("ascii")
+        src = f"data:{MIME[self.format]};base64,{data}"
+        size = f' width="{int(width)}"' if width else ""
+        alt = html.escape(os.path.basename(self.path))
+        if self.format == "mp4":
+            return f'<video src="{src}"{size} autoplay muted loop playsinline controls title="{alt}"></video>'
+        return f'<img src="{src}"{size} alt="{alt}">'
+
+    def _repr_html_(self):
+        return self.to_html()
+
+
+def _format_of(path):
+    suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    if suffix not in FORMATS:
+        allowed = ", ".join(f"'.{f}'" for f in FORMATS)
+        raise ValueError(f"path must end in one of {allowed}. Got {os.fspath(path)!r}.")
+    return suffix
+
+
+def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):
+    """Which snapshots become frames: all of them, or every k-th one and the last.
+
+    Parameters
+    ----------
+    n_snapshots : int
+    max_frames : int or None, default=120
+        Most frames; ``None`` or 0 keeps every snapshot.
+
+    Returns
+    -------
+    ndarray of int
+        Increasing snapshot indices, starting at 0 and ending at ``n_snapshots - 1``.
+
+    Examples
+    --------
+    >>> frame_indices(201).tolist()[:4], len(frame_indices(201))
+    ([0, 2, 4, 6], 101)
+    """
+    last = n_snapshots - 1
+    if not max_frames or n_snapshots <= max_frames:
+        return np.arange(n_snapshots)
+    stride = -(-last // (max_frames - 1))  # ceil
+    picked = np.arange(0, last + 1, stride)
+    return picked if picked[-1] == last else np.append(picked, last)
+
+
+def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=DEFAULT_MAX_FRAMES,
+                   renderer=None, progress=False, **renderer_options):
+    """Render every snapshot of ``history`` and stream the frames into an animation file.
+
+    The format follows the suffix of ``path``: ``.gif`` (fixed palette, loops forever),
+    ``.mp4`` (H.264, needs the ``video`` extra) or ``.webp``. The file is written under a
+    temporary name in the same folder and renamed into place when complete.
+
+    Parameters
+    ----------
+    history : History
+    path : str or os.PathLike
+        Its folder must exist.
+    fps : float, default=15
+        Frames per second (> 0, <= 50).
+    max_frames : int or None, default=120
+        A run with more snapshots shows every k-th epoch (and the last) so that at most
+        this many frames are written, which keeps long runs small enough to embed;
+        ``None`` or 0 writes one frame per snapshot.
+    hold_last : float, default=1.5
+        Seconds the last frame stays before the loop restarts (0 to 60).
+    renderer : Renderer, optional
+        A renderer of ``history`` to reuse; otherwise one is made from ``renderer_options``
+        (``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``).
+    progress : bool, default=False
+        Show a ``tqdm.auto`` progress bar.
+
+    Returns
+    -------
+    Animation
+        Displays itself inline in a notebook.
+
+    Examples
+    --------
+    >>> from boundaryviz import gaussians, save_animation, train
+    >>> history = train(gaussians(), learning_rate=0.1, epochs=50)
+    >>> save_animation(history, "relu.gif")  # doctest: +SKIP
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path. Got {path!r}.")
+    fmt = _format_of(path)
+    fps = check_number(fps, "fps", low=0, high=MAX_FPS, low_open=True)
+    hold_last = check_number(hold_last, "hold_last", low=0, high=60)
+    if max_frames is not None:
+        max_frames = check_int(max_frames, "max_frames", low=0, high=1_000_000)
+        if max_frames == 1:
+            raise ValueError("max_frames must be 0 (no limit) or at least 2. Got 1.")
+    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+    if not os.path.isdir(folder):
+        raise ValueError(f"path's folder {folder!r} does not exist.")
+    if os.path.isdir(path):
+        raise ValueError(f"path {os.fspath(path)!r} is a folder; give a file name.")
+    if renderer is None:
+        renderer = Renderer(history, **renderer_options)
+    elif renderer_options:
+        raise TypeError("pass either renderer or renderer options, not both.")
+    elif not isinstance(renderer, Renderer) or renderer.history is not history:
+        raise ValueError("renderer must be a Renderer of the same history.")
+    indices = frame_indices(renderer.n_frames, max_frames)
+    n = len(indices)
+    palette = None
+    options = {}
+    if fmt == "gif":
+        samples = [renderer.frame(i) for i in sorted({0, int(indices[n // 2]), int(indices[-1])})]
+        palette = Palette.from_frames(renderer.key_colors(), samples)
+        options["tolerance"] = GIF_TOLERANCE
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=n, desc=os.path.basename(os.fspath(path)), unit="frame")
+    try:
+        with open_writer(path, fps=fps, hold_last_ms=int(round(hold_last * 1000)), palette=palette,
+                         **options) as writer:
+            for i in indices:
+                writer.append(renderer.frame(int(i)))
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    return Animation(os.fspath(path), n, fps, os.path.getsize(path), fmt)

@@ -1,0 +1,241 @@
+"""Pure geometry behind a frame: mesh grids, fixed axis limits, the warped lattice, projections.
+
+Nothing here draws; the renderer turns these arrays into artists. Every function is a pure
+function of its arguments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "input_limits",
+    "mesh",
+    "robust_limits",
+    "lattice",
+    "line_in_box",
+    "HiddenProjection",
+    "fit_projection",
+]
+
+
+def input_limits(X, margin=0.15):
+    """Square-ish limits around the data.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, 2)
+    margin : float, default=0.15
+        Fraction of the data range added on each side.
+
+    Returns
+    -------
+    ndarray of shape (2, 2)
+        ``[[xmin, xmax], [ymin, ymax]]``.
+    """
+    low, high = X.min(axis=0), X.max(axis=0)
+    span = np.maximum(high - low, 1e-9)
+    return np.column_stack([low - margin * span, high + margin * span])
+
+
+def mesh(limits, resolution):
+    """Points of a ``resolution`` × ``resolution`` grid over ``limits``.
+
+    Returns
+    -------
+    xs, ys : ndarray of shape (resolution,)
+        Grid coordinates along each axis.
+    points : ndarray of shape (resolution * resolution, 2)
+        Row-major: ``points[i * resolution + j] == (xs[j], ys[i])``.
+    """
+    xs = np.linspace(limits[0, 0], limits[0, 1], resolution)
+    ys = np.linspace(limits[1, 0], limits[1, 1], resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    return xs, ys, np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def robust_limits(values, *, low_pct=1.0, high_pct=99.0, margin=0.1, include=None, min_span=1e-3):
+    """Axis limits that ignore rare outliers.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n, d)
+        Points (for example, hidden activations of every sample in every snapshot);
+        non-finite rows are ignored.
+    low_pct, high_pct : float
+        Percentiles that bound the range on each axis.
+    margin : float
+        Fraction of the range added on each side.
+    include : ndarray of shape (d,), optional
+        A point the limits must contain (the origin for ReLU, say).
+    min_span : float
+        Smallest width of an axis, so a collapsed layer still gets a visible range.
+
+    Returns
+    -------
+    ndarray of shape (d, 2)
+    """
+    values = np.asarray(values, dtype=float)
+    finite = values[np.all(np.isfinite(values), axis=1)]
+    d = values.shape[1]
+    if finite.size == 0:
+        low, high = np.full(d, -1.0), np.full(d, 1.0)
+    else:
+        low = np.percentile(finite, low_pct, axis=0)
+        high = np.percentile(finite, high_pct, axis=0)
+    if include is not None:
+        low = np.minimum(low, include)
+        high = np.maximum(high, include)
+    centre = (low + high) / 2
+    span = np.maximum(high - low, min_span)
+    half = span * (0.5 + margin)
+    return np.column_stack([centre - half, centre + half])
+
+
+def lattice(limits, n_lines=15, n_points=80):
+    """A lattice of horizontal and vertical lines over ``limits``, each finely sampled.
+
+    Parameters
+    ----------
+    limits : ndarray of shape (2, 2)
+    n_lines : int
+        Lines in each direction.
+    n_points : int
+        Samples along each line.
+
+    Returns
+    -------
+    ndarray of shape (2 * n_lines, n_points, 2)
+        Vertical lines first, then horizontal ones.
+    """
+    xs = np.linspace(limits[0, 0], limits[0, 1], n_lines)
+    ys = np.linspace(limits[1, 0], limits[1, 1], n_lines)
+    tx = np.linspace(limits[0, 0], limits[0, 1], n_points)
+    ty = np.linspace(limits[1, 0], limits[1, 1], n_points)
+    vertical = np.stack([np.column_stack([np.full(n_points, x), ty]) for x in xs])
+    horizontal = np.stack([np.column_stack([tx, np.full(n_points, y)]) for y in ys])
+    return np.concatenate([vertical, horizontal])
+
+
+def line_in_box(w, b, limits):
+    """The segment of the line ``w · p + b = 0`` inside a box.
+
+    Parameters
+    ----------
+    w : ndarray of shape (2,)
+    b : float
+    limits : ndarray of shape (2, 2)
+
+    Returns
+    -------
+    ndarray of shape (2, 2) or None
+        The two end points, or ``None`` when the line misses the box (or ``w`` is zero or
+        not finite).
+    """
+    w = np.asarray(w, dtype=float)
+    if not (np.all(np.isfinite(w)) and np.isfinite(b)) or np.allclose(w, 0):
+        return None
+    (x0, x1), (y0, y1) = limits
+    points = []
+    if abs(w[1]) > 1e-12:
+        for x in (x0, x1):
+            y = -(w[0] * x + b) / w[1]
+            if y0 - 1e-12 <= y <= y1 + 1e-12:
+                points.append((x, y))
+    if abs(w[0]) > 1e-12:
+        for y in (y0, y1):
+            x = -(w[1] * y + b) / w[0]
+            if x0 - 1e-12 <= x <= x1 + 1e-12:
+                points.append((x, y))
+    if len(points) < 2:
+        return None
+    points = np.array(points)
+    # the two points farthest apart (corners can be found twice)
+    dist = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    i, j = np.unravel_index(np.argmax(dist), dist.shape)
+    if dist[i, j] < 1e-12:
+        return None
+    return points[[i, j]]
+
+
+@dataclass(frozen=True)
+class HiddenProjection:
+    """A fixed affine map from a hidden layer to the 2-D plane of the hidden panel.
+
+    ``project(h) = (h - mean) @ components.T``; for width 2 it is the identity.
+
+    Attributes
+    ----------
+    mean : ndarray of shape (width,)
+    components : ndarray of shape (2, width)
+        Orthonormal rows (or the identity for width 2).
+    explained : ndarray of shape (2,) or None
+        Share of variance along each component (PCA only).
+    kind : {'identity', 'pca', 'jitter'}
+    """
+
+    mean: np.ndarray
+    components: np.ndarray
+    explained: np.ndarray | None
+    kind: str
+
+    def project(self, h):
+        """Map hidden activations of shape (n, width) to plane coordinates (n, 2)."""
+        if self.kind == "identity":
+            return np.asarray(h, dtype=float)
+        return (np.asarray(h, dtype=float) - self.mean) @ self.components.T
+
+    def lift(self, p):
+        """Map plane coordinates (n, 2) back to hidden activations (n, width) on the plane."""
+        if self.kind == "identity":
+            return np.asarray(p, dtype=float)
+        return self.mean + np.asarray(p, dtype=float) @ self.components
+
+    def axis_labels(self, layer_name="h"):
+        """tuple of str: labels for the panel's x and y axes."""
+        if self.kind == "identity":
+            return f"{layer_name}1", f"{layer_name}2"
+        if self.kind == "jitter":
+            return f"{layer_name}1", ""
+        return tuple(f"PC{k + 1} ({100 * e:.0f} %)" for k, e in enumerate(self.explained))
+
+
+def fit_projection(hidden_stack, max_rows=200_000):
+    """Choose the projection of a hidden layer for a whole animation.
+
+    Width 2: the identity. Width above 2: scikit-learn's PCA fitted once on the hidden
+    activations of every snapshot, with each component's sign fixed so its largest loading
+    is positive (so a refit on the same data never flips an axis). Width 1 gives ``kind='jitter'``
+    (the renderer plots activation against a fixed jitter).
+
+    Parameters
+    ----------
+    hidden_stack : ndarray of shape (n_rows, width)
+        Finite rows are used; at most ``max_rows`` evenly spaced ones.
+
+    Returns
+    -------
+    HiddenProjection
+    """
+    hidden_stack = np.asarray(hidden_stack, dtype=float)
+    width = hidden_stack.shape[1]
+    if width == 2:
+        return HiddenProjection(np.zeros(2), np.eye(2), None, "identity")
+    if width == 1:
+        return HiddenProjection(np.zeros(1), np.ones((1, 1)), None, "jitter")
+    from sklearn.decomposition import PCA
+
+    rows = hidden_stack[np.all(np.isfinite(hidden_stack), axis=1)]
+    if len(rows) > max_rows:
+        rows = rows[np.linspace(0, len(rows) - 1, max_rows).astype(int)]
+    if len(rows) < 3 or np.allclose(rows.std(axis=0), 0):
+        comps = np.eye(2, width)
+        return HiddenProjection(np.zeros(width), comps, np.array([0.0, 0.0]), "pca")
+    pca = PCA(n_components=2, svd_solver="full").fit(rows)
+    comps = pca.components_.copy()
+    signs = np.sign(comps[np.arange(2), np.argmax(np.abs(comps), axis=1)])
+    signs[signs == 0] = 1
+    comps *= signs[:, None]
+    return HiddenProjection(pca.mean_.copy(), comps, pca.explained_variance_ratio_.copy(), "pca")

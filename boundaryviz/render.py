@@ -1,0 +1,689 @@
+"""Frames of an animation: one off-screen matplotlib figure whose artists are updated in place.
+
+A :class:`Renderer` builds its figure once (no pyplot, no global state) and, for each snapshot,
+changes the data of a fixed set of artists and redraws only those over a cached background
+(blitting). The figure has three panels:
+
+- **input space** (left): the probability of class 1 on a mesh grid as a banded colour field,
+  the 0.5 decision contour, the zero line of each first-layer hidden unit (labelled h1, h2, …)
+  and the samples;
+- **hidden space** (right): the input lattice carried through the hidden layer (the plane
+  folded and stretched), the output layer's probability over hidden space with its 0.5 line,
+  and the samples at their hidden activations;
+- **training curve** (bottom strip): loss and accuracy against epoch, the part up to the
+  current epoch solid, the stop-loss threshold dashed.
+
+Every axis limit is fixed for the whole animation, and the number of artists never changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap, Normalize, to_rgb
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from . import geometry
+from ._validation import check_choice, check_int
+from .training import History
+
+__all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
+
+# Okabe-Ito blue and vermillion: told apart with every common colour-vision deficiency.
+CLASS_COLORS = ("#0072B2", "#D55E00")
+CLASS_MARKERS = ("o", "^")
+FIELD_CMAP = LinearSegmentedColormap.from_list(
+    "boundaryviz", ["#8fb8de", "#d4e4f2", "#f7f7f7", "#fbd9bd", "#f2a772"]
+)
+"""Colormap of the probability field: class 0 blue, 0.5 white, class 1 orange."""
+NAN_COLOR = "#bdbdbd"
+BOUNDARY_COLOR = "#111111"
+UNIT_COLORS = ("#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#8c564b", "#7f7f7f", "#bcbd22", "#17becf")
+LATTICE_COLOR = "#8a8a8a"
+LOSS_COLOR = "#333333"
+ACC_COLOR = "#009E73"
+MAX_UNIT_LABELS = 8
+MARKER_SIZE = 11
+PANELS = ("input", "hidden", "curve")
+
+
+def _field_colormap(levels):
+    """A ListedColormap of ``levels`` bands (or a smooth 256 colours for ``levels=None``)."""
+    n = 256 if levels is None else levels
+    colors = FIELD_CMAP((np.arange(n) + 0.5) / n)
+    cmap = ListedColormap(colors, name=f"boundaryviz{n}")
+    cmap.set_bad(NAN_COLOR)
+    cmap.set_under(colors[0])
+    cmap.set_over(colors[-1])
+    return cmap
+
+
+class _Geometry:
+    """Everything fixed for an animation: limits, meshes, projection, jitter (arrays only)."""
+
+    def __init__(self, history, resolution, layer, lattice_lines):
+        data = history.dataset
+        snaps = history.snapshots
+        self.layer = layer
+        self.input_limits = geometry.input_limits(data.X)
+        self.xs, self.ys, self.points = geometry.mesh(self.input_limits, resolution)
+        self.lattice = geometry.lattice(self.input_limits, n_lines=lattice_lines, n_points=60)
+        # Hidden activations of the samples in (up to 400 evenly spaced) snapshots decide
+        # the projection and the fixed hidden-space limits.
+        pick = np.unique(np.linspace(0, len(snaps) - 1, min(len(snaps), 400)).astype(int))
+        stack = np.concatenate([snaps[i].hidden(data.X, layer) for i in pick])
+        self.projection = geometry.fit_projection(stack)
+        width = stack.shape[1]
+        rng = np.random.default_rng(0)
+        self.jitter = rng.uniform(-0.8, 0.8, size=data.n_samples)
+        if self.projection.kind == "jitter":
+            lim = geometry.robust_limits(stack, include=np.zeros(1) if _touches_zero(snaps[0]) else None)
+            self.hidden_limits = np.vstack([lim, [[-1.0, 1.0]]])
+        else:
+            projected = self.projection.project(stack)
+            include = self.projection.project(np.zeros((1, width)))[0] if _touches_zero(snaps[0]) else None
+            self.hidden_limits = geometry.robust_limits(projected, include=include)
+        self.hxs, self.hys, self.hpoints = geometry.mesh(self.hidden_limits, resolution)
+
+
+def _touches_zero(snapshot):
+    return snapshot.activation in ("relu", "leaky_relu")
+
+
+def _finite(a, fill=0.0):
+    return np.nan_to_num(a, nan=fill, posinf=fill, neginf=fill)
+
+
+def _clip_to(points, limits):
+    """Clip points of shape (n, 2) into the box, just inside its edge."""
+    pad = 0.004 * (limits[:, 1] - limits[:, 0])
+    return np.clip(_finite(points), limits[:, 0] + pad, limits[:, 1] - pad)
+
+
+def _contour_segments(xs, ys, z, level=0.5):
+    """Lines of ``z == level`` on a grid, as a list of (n, 2) arrays (contourpy)."""
+    import contourpy
+
+    z = np.where(np.isfinite(z), z, np.nan)
+    if not np.any(np.isfinite(z)):
+        return []
+    gen = contourpy.contour_generator(xs, ys, np.ma.masked_invalid(z), line_type="Separate")
+    return [seg for seg in gen.lines(level) if len(seg) >= 2]
+
+
+def _output_from_layer(snapshot, h, layer):
+    """Probability of class 1 given activations ``h`` (n, width) of hidden layer ``layer``."""
+    from . import network
+
+    weights, biases = snapshot.weights, snapshot.biases
+    act = network.ACTIVATIONS[snapshot.activation][0]
+    a = h
+    for W, b in zip(weights[layer + 1 : -1], biases[layer + 1 : -1]):
+        a = act(a @ W + b)
+    return network.sigmoid((a @ weights[-1] + biases[-1])[:, 0])
+
+
+class _InputPanel:
+    """Input space: field, 0.5 contour, hidden-unit zero lines, samples."""
+
+    def __init__(self, ax, history, geo, cmap, resolution, *, legend=True):
+        self.ax, self.geo, self.res = ax, geo, resolution
+        data = history.dataset
+        lim = geo.input_limits
+        self.image = ax.imshow(
+            np.zeros((resolution, resolution)), origin="lower", extent=tuple(lim.ravel()),
+            cmap=cmap, norm=Normalize(0, 1), interpolation="nearest", aspect="auto", zorder=0,
+        )
+        width = history.final.hidden_widths[0]
+        colors = [UNIT_COLORS[k % len(UNIT_COLORS)] for k in range(width)]
+        self.units = LineCollection([], colors=colors, linewidths=1.2, linestyles=(0, (4, 2)), zorder=2)
+        ax.add_collection(self.units)
+        self.unit_labels = [
+            ax.text(0, 0, f"h{k + 1}", color=colors[k], fontsize=8, fontweight="bold",
+                    ha="center", va="center", zorder=5, visible=False,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+            for k in range(min(width, MAX_UNIT_LABELS))
+        ]
+        self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
+        ax.add_collection(self.boundary)
+        self.samples = [
+            ax.scatter(*data.X[data.y == c].T, s=MARKER_SIZE, c=CLASS_COLORS[c], marker=CLASS_MARKERS[c],
+                       linewidths=0, zorder=4, label=data.class_names[c])
+            for c in (0, 1)
+        ]
+        ax.set_xlim(*lim[0])
+        ax.set_ylim(*lim[1])
+        ax.set_xlabel("x1")
+        ax.set_ylabel("x2")
+        ax.set_title("input space", fontsize=10)
+        self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
+
+    def update(self, snapshot):
+        geo = self.geo
+        proba = snapshot.predict_proba(geo.points).reshape(self.res, self.res)
+        self.field = proba
+        self.image.set_data(np.ma.masked_invalid(proba))
+        self.boundary.set_segments(_contour_segments(geo.xs, geo.ys, proba))
+        W, b = snapshot.weights[0], snapshot.biases[0]
+        segments = []
+        for k in range(W.shape[1]):
+            seg = geometry.line_in_box(W[:, k], b[k], geo.input_limits)
+            segments.append(np.full((2, 2), np.nan) if seg is None else seg)
+            if k < len(self.unit_labels):
+                label = self.unit_labels[k]
+                label.set_visible(seg is not None)
+                if seg is not None:
+                    # place the label a fifth of the way along, staggered per unit
+                    t = 0.12 + 0.1 * (k % 4)
+                    label.set_position(seg[0] + t * (seg[1] - seg[0]))
+        self.units.set_segments(segments)
+
+
+class _HiddenPanel:
+    """Hidden space: output probability, warped lattice, decision line, samples."""
+
+    def __init__(self, ax, history, geo, cmap):
+        self.ax, self.geo = ax, geo
+        data = history.dataset
+        lim = geo.hidden_limits
+        self.y = data.y
+        self.X = data.X
+        self.kind = geo.projection.kind
+        n = len(geo.hxs)
+        self.image = ax.imshow(
+            np.zeros((n, n)), origin="lower", extent=tuple(lim.ravel()), cmap=cmap,
+            norm=Normalize(0, 1), interpolation="nearest", aspect="auto", zorder=0,
+        )
+        # drawn without antialiasing: crisp one-pixel lines keep GIF frames small
+        self.lattice = LineCollection([], colors=LATTICE_COLOR, linewidths=0.6, antialiased=False, zorder=1)
+        ax.add_collection(self.lattice)
+        self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
+        ax.add_collection(self.boundary)
+        self.samples = [
+            ax.scatter(np.zeros(np.sum(data.y == c)), np.zeros(np.sum(data.y == c)), s=MARKER_SIZE,
+                       c=CLASS_COLORS[c], marker=CLASS_MARKERS[c], linewidths=0, zorder=4)
+            for c in (0, 1)
+        ]
+        ax.set_xlim(*lim[0])
+        ax.set_ylim(*lim[1])
+        n_hidden = len(history.final.hidden_widths)
+        name = "h" if n_hidden == 1 else f"L{geo.layer + 1}·h"
+        xlabel, ylabel = geo.projection.axis_labels(name)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel if self.kind != "jitter" else "(jitter)")
+        if self.kind == "jitter":
+            ax.set_yticks([])
+        where = "" if n_hidden == 1 else f" (layer {geo.layer + 1} of {n_hidden})"
+        what = " — PCA projection" if self.kind == "pca" else ""
+        ax.set_title(f"hidden space{where}{what}", fontsize=10)
+        self.artists = [self.image, self.lattice, self.boundary, *self.samples]
+
+    def update(self, snapshot):
+        geo, layer = self.geo, self.geo.layer
+        proj = geo.projection
+        lim = geo.hidden_limits
+        h = snapshot.hidden(self.X, layer)
+        if self.kind == "jitter":
+            plane = np.column_stack([h[:, 0], geo.jitter])
+            hx = geo.hxs[:, None]
+            proba_line = _output_from_layer(snapshot, hx, layer)
+            field = np.tile(proba_line, (len(geo.hys), 1))
+            lattice = []
+        else:
+            plane = proj.project(h)
+            with np.errstate(all="ignore"):
+                field = _output_from_layer(snapshot, proj.lift(geo.hpoints), layer)
+            field = field.reshape(len(geo.hys), len(geo.hxs))
+            warped = snapshot.hidden(geo.lattice.reshape(-1, 2), layer)
+            lattice = list(_finite(proj.project(warped)).reshape(geo.lattice.shape[0], -1, 2))
+        self.field = field
+        self.image.set_data(np.ma.masked_invalid(field))
+        self.boundary.set_segments(self._boundary(snapshot, field, lim))
+        self.lattice.set_segments(lattice)
+        clipped = _clip_to(plane, lim)
+        for c, scatter in enumerate(self.samples):
+            scatter.set_offsets(clipped[self.y == c])
+
+    def _boundary(self, snapshot, field, lim):
+        geo, layer = self.geo, self.geo.layer
+        last = layer == len(snapshot.weights) - 2
+        if last and self.kind in ("identity", "pca"):
+            # w · h + b = 0 restricted to the plane h = mean + p @ components: a straight line.
+            w = snapshot.weights[-1][:, 0]
+            b = float(snapshot.biases[-1][0])
+            w_plane = geo.projection.components @ w if self.kind == "pca" else w
+            b_plane = b + float(geo.projection.mean @ w) if self.kind == "pca" else b
+            seg = geometry.line_in_box(w_plane, b_plane, lim)
+            return [] if seg is None else [seg]
+        if last and self.kind == "jitter":
+            w = float(snapshot.weights[-1][0, 0])
+            b = float(snapshot.biases[-1][0])
+            seg = geometry.line_in_box(np.array([w, 0.0]), b, lim)
+            return [] if seg is None else [seg]
+        return _contour_segments(geo.hxs, geo.hys, field)
+
+
+class _CurvePanel:
+    """Loss and accuracy against epoch; the run faint, the part so far solid."""
+
+    def __init__(self, ax, history):
+        self.ax = ax
+        self.epochs = np.array([s.epoch for s in history.snapshots], dtype=float)
+        self.losses = _finite(history.losses, fill=np.nan)
+        self.acc = history.accuracies
+        finite = self.losses[np.isfinite(self.losses)]
+        top = max(float(np.percentile(finite, 99)) * 1.1 if finite.size else 1.0, history.config.stop_loss * 1.2, 0.1)
+        self.losses_clipped = np.clip(self.losses, 0, top)
+        ax.set_xlim(0, max(self.epochs[-1], 1))
+        ax.set_ylim(0, top)
+        self.acc_ax = ax.twinx()
+        self.acc_ax.set_ylim(0, 1.02)
+        ax.plot(self.epochs, self.losses_clipped, color=LOSS_COLOR, alpha=0.18, lw=1)
+        self.acc_ax.plot(self.epochs, self.acc, color=ACC_COLOR, alpha=0.18, lw=1)
+        if history.config.stop_loss > 0:
+            ax.axhline(history.config.stop_loss, color=LOSS_COLOR, lw=0.8, ls="--", alpha=0.7)
+            ax.text(0.005, history.config.stop_loss, f"stop_loss {history.config.stop_loss:g}", fontsize=7,
+                    color=LOSS_COLOR, va="bottom", ha="left", transform=ax.get_yaxis_transform())
+        (self.loss_line,) = ax.plot([], [], color=LOSS_COLOR, lw=1.6, label="loss")
+        (self.acc_line,) = self.acc_ax.plot([], [], color=ACC_COLOR, lw=1.6, label="accuracy")
+        (self.loss_dot,) = ax.plot([], [], "o", color=LOSS_COLOR, ms=4)
+        (self.acc_dot,) = self.acc_ax.plot([], [], "o", color=ACC_COLOR, ms=4)
+        ax.set_xlabel("epoch", labelpad=1)
+        ax.set_ylabel("loss", color=LOSS_COLOR)
+        self.acc_ax.set_ylabel("accuracy", color=ACC_COLOR)
+        self.acc_ax.tick_params(axis="y", colors=ACC_COLOR)
+        self.artists = [self.loss_line, self.acc_line, self.loss_dot, self.acc_dot]
+
+    def update(self, index):
+        stop = index + 1
+        self.loss_line.set_data(self.epochs[:stop], self.losses_clipped[:stop])
+        self.acc_line.set_data(self.epochs[:stop], self.acc[:stop])
+        self.loss_dot.set_data(self.epochs[index : index + 1], self.losses_clipped[index : index + 1])
+        self.acc_dot.set_data(self.epochs[index : index + 1], self.acc[index : index + 1])
+
+
+def _status_values(history, index):
+    """The changing part of the status line for snapshot ``index``: epoch, loss, accuracy, note."""
+    cfg = history.config
+    snap = history.snapshots[index]
+    note = ""
+    last = index == len(history) - 1
+    if history.stop_reason == "diverged" and (last or not snap.is_finite):
+        note = f"diverged at epoch {history.epochs_run}"
+    elif last and history.stop_reason == "stop_loss":
+        note = f"stopped: loss < {cfg.stop_loss:g}"
+    return (f"{snap.epoch}/{history.epochs_run}", f"{snap.loss:.4f}", f"{snap.accuracy:.1%}", note)
+
+
+class _StatusLine:
+    """The title row: static labels drawn once, small value texts updated per frame.
+
+    Rendering text is slow (about 0.1 ms a glyph), so only the digits change.
+    """
+
+    def __init__(self, fig, history, y=0.955, fontsize=11):
+        cfg = history.config
+        head = f"{cfg.activation}  ·  learning rate {cfg.learning_rate:g}  ·  "
+        n = history.epochs_run
+        slots = [("epoch ", f"{n}/{n}"), ("  ·  loss ", "0.0000"), ("  ·  accuracy ", "100.0%")]
+        renderer = fig.canvas.get_renderer()
+        self.static, self.values = [], []
+        x = 0.065
+        fig_width = fig.bbox.width
+        for label, widest in [(head, "")] + slots:
+            text = fig.text(x, y, label, fontsize=fontsize, ha="left", va="center")
+            self.static.append(text)
+            x += text.get_window_extent(renderer).width / fig_width
+            if widest:
+                value = fig.text(x, y, widest, fontsize=fontsize, ha="left", va="center")
+                x += value.get_window_extent(renderer).width / fig_width
+                value.set_text("")
+                self.values.append(value)
+        self.note = fig.text(x + 0.01, y, "", fontsize=fontsize, ha="left", va="center",
+                             color="#b2182b", fontweight="bold")
+        self.values.append(self.note)
+        self.artists = list(self.values)
+
+    def update(self, values):
+        for text, value in zip(self.values, values):
+            text.set_text(value)
+
+    @property
+    def text(self):
+        """str: the whole status line as shown."""
+        parts = [self.static[0].get_text()]
+        for label, value in zip(self.static[1:], self.values):
+            parts += [label.get_text(), value.get_text()]
+        if self.note.get_text():
+            parts += ["  ·  ", self.note.get_text()]
+        return "".join(parts)
+
+
+class _FieldPixels:
+    """Writes a probability field straight into the canvas buffer through a lookup table.
+
+    Mirrors what ``imshow(..., interpolation='nearest')`` draws, without resampling through
+    matplotlib: a table maps each field cell to its colour, and fixed index arrays map each
+    pixel of the axes to its nearest cell.
+    """
+
+    def __init__(self, ax, field_shape, extent, cmap, fig_height):
+        n_levels = cmap.N
+        table = cmap(np.arange(n_levels), bytes=True)
+        bad = cmap(np.ma.masked_invalid([np.nan]), bytes=True)
+        lut = np.vstack([table, bad.reshape(1, 4)]).astype(np.uint8)
+        lut[:, 3] = 255
+        self.lut = np.ascontiguousarray(lut).view(np.uint32)[:, 0]  # one RGBA word per level
+        self.n_levels = n_levels
+        bbox = ax.bbox
+        cols = np.arange(int(np.floor(bbox.x0)), int(np.ceil(bbox.x1)))
+        cols = cols[(cols + 0.5 >= bbox.x0) & (cols + 0.5 <= bbox.x1)]
+        rows = np.arange(int(np.floor(fig_height - bbox.y1)), int(np.ceil(fig_height - bbox.y0)))
+        disp_y = fig_height - (rows + 0.5)
+        rows = rows[(disp_y >= bbox.y0) & (disp_y <= bbox.y1)]
+        disp_y = fig_height - (rows + 0.5)
+        (x0, x1), (y0, y1) = extent
+        n_rows, n_cols = field_shape
+        data_x = x0 + (cols + 0.5 - bbox.x0) / bbox.width * (x1 - x0)
+        data_y = y0 + (disp_y - bbox.y0) / bbox.height * (y1 - y0)
+        self.col_index = np.clip(((data_x - x0) / (x1 - x0) * n_cols).astype(int), 0, n_cols - 1)
+        self.row_index = np.clip(((data_y - y0) / (y1 - y0) * n_rows).astype(int), 0, n_rows - 1)
+        self.rows = slice(rows[0], rows[-1] + 1)
+        self.cols = slice(cols[0], cols[-1] + 1)
+        # flat index of the field cell under each pixel
+        self.cell = (self.row_index[:, None] * n_cols + self.col_index[None, :]).astype(np.intp)
+
+    def write(self, buffer, field):
+        """Paint ``field`` (probabilities, NaN allowed) into ``buffer`` (H, W, 4) uint8."""
+        with np.errstate(invalid="ignore"):
+            level = np.clip(field * self.n_levels, 0, self.n_levels - 1)
+        level = np.where(np.isfinite(field), level, self.n_levels).astype(np.intp).ravel()
+        words = buffer.view(np.uint32)[:, :, 0]
+        words[self.rows, self.cols] = self.lut.take(level.take(self.cell))
+
+
+class Renderer:
+    """Draw the snapshots of a :class:`History` as frames of one fixed figure.
+
+    Parameters
+    ----------
+    history : History
+    resolution : int, default=200
+        Mesh points per axis of the probability fields (2 to 2000).
+    layer : int, default=-1
+        Hidden layer shown in the hidden panel (0-based; negative counts from the last).
+    size : tuple of int, default=(960, 560)
+        Frame width and height in pixels (both even, for video).
+    levels : int or None, default=10
+        Colour bands of the probability field (2 to 256): 10 gives steps of 0.1 with the
+        0.5 line on a band edge; ``None`` for a smooth field. Bands read like contour
+        levels and keep animation files small.
+    lattice_lines : int, default=15
+        Lines of the input lattice drawn warped in hidden space, per direction.
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The one figure every frame is drawn into.
+    n_frames : int
+
+    Notes
+    -----
+    For a hidden layer wider than 2 the hidden panel shows the plane spanned by the first two
+    principal components of the layer's activations over all snapshots (fitted once, signs
+    fixed). The field and the 0.5 line there are exact on that plane (through the mean
+    activation); samples lie off the plane, so a sample's colour side can differ from its
+    predicted class. For a hidden layer that is not the last, the 0.5 line is a contour of the
+    field rather than a straight line.
+
+    Examples
+    --------
+    >>> from boundaryviz import Renderer, gaussians, train
+    >>> history = train(gaussians(), epochs=20)
+    >>> renderer = Renderer(history)
+    >>> renderer.frame(-1).shape
+    (560, 960, 3)
+    """
+
+    def __init__(self, history, *, resolution=200, layer=-1, size=(960, 560), levels=10, lattice_lines=15):
+        if not isinstance(history, History):
+            raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+        self.history = history
+        self.resolution = check_int(resolution, "resolution", low=2, high=2000)
+        n_hidden = len(history.final.hidden_widths)
+        self.layer = check_int(layer, "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden
+        if levels is not None:
+            levels = check_int(levels, "levels", low=2, high=256)
+        self.levels = levels
+        self.lattice_lines = check_int(lattice_lines, "lattice_lines", low=2, high=100)
+        width, height = _check_size(size)
+        self.size = (width, height)
+        self.cmap = _field_colormap(levels)
+        self.geometry = _Geometry(history, self.resolution, self.layer, self.lattice_lines)
+
+        dpi = 100
+        self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
+        self.canvas = FigureCanvasAgg(self.figure)
+        fig = self.figure
+        ax_in = fig.add_axes((0.065, 0.34, 0.40, 0.56))
+        ax_hid = fig.add_axes((0.575, 0.34, 0.40, 0.56))
+        ax_curve = fig.add_axes((0.065, 0.075, 0.865, 0.17))
+        for ax in (ax_in, ax_hid, ax_curve):
+            ax.tick_params(labelsize=8)
+        self.input_panel = _InputPanel(ax_in, history, self.geometry, self.cmap, self.resolution)
+        self.hidden_panel = _HiddenPanel(ax_hid, history, self.geometry, self.cmap)
+        self.curve_panel = _CurvePanel(ax_curve, history)
+        self.status = _StatusLine(fig, history)
+        handles = [
+            Line2D([], [], ls="", marker=CLASS_MARKERS[c], color=CLASS_COLORS[c], mec="white",
+                   ms=7, label=f"class {history.dataset.class_names[c]}")
+            for c in (0, 1)
+        ]
+        handles.append(Line2D([], [], color=BOUNDARY_COLOR, lw=1.8, label="p = 0.5"))
+        fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.975, 0.955), ncol=3,
+                   fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)
+        self.axes = {"input": ax_in, "hidden": ax_hid, "curve": ax_curve}
+        self._animated = (
+            self.input_panel.artists + self.hidden_panel.artists + self.curve_panel.artists
+            + self.status.artists
+        )
+        # Blitting draws the fields as pixels; every other animated artist is drawn per axes
+        # in z-order, then the axes' spines on top, as a full draw would.
+        self._spines = [sp for ax in (ax_in, ax_hid) for sp in ax.spines.values()]
+        self._animated += self._spines
+        self._field_images = (self.input_panel.image, self.hidden_panel.image)
+        self._field_pixels = None
+        self._blit_groups = None
+        self._background = None
+        self._current = None
+
+    # ------------------------------------------------------------------ public
+    @property
+    def n_frames(self):
+        """int: number of frames, one per snapshot."""
+        return len(self.history)
+
+    def __len__(self):
+        return self.n_frames
+
+    def key_colors(self):
+        """Colours every frame is made of, for a fixed animation palette.
+
+        Returns
+        -------
+        ndarray of shape (n_colors, 3), dtype uint8
+        """
+        colors = [to_rgb(c) for c in (*CLASS_COLORS, NAN_COLOR, BOUNDARY_COLOR, LATTICE_COLOR,
+                                     LOSS_COLOR, ACC_COLOR, *UNIT_COLORS, "white", "black")]
+        field = self.cmap(np.linspace(0, 1, self.cmap.N))[:, :3]
+        return np.round(np.vstack([field, colors]) * 255).astype(np.uint8)
+
+    def update(self, index):
+        """Set every artist to show snapshot ``index``; draws nothing."""
+        index = self._index(index)
+        if self._current == index:
+            return index
+        snap = self.history.snapshots[index]
+        with np.errstate(all="ignore"):
+            self.input_panel.update(snap)
+            self.hidden_panel.update(snap)
+        self.curve_panel.update(index)
+        self.status.update(_status_values(self.history, index))
+        self._current = index
+        return index
+
+    def draw(self, index=-1):
+        """Show snapshot ``index`` and return the figure (a notebook cell displays it).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        self.update(index)
+        self._set_animated(False)
+        return self.figure
+
+    def frame(self, index=-1):
+        """Pixels of the frame for snapshot ``index``.
+
+        Returns
+        -------
+        ndarray of shape (height, width, 3), dtype uint8
+        """
+        return self._rgba(index)[:, :, :3].copy()
+
+    def frames(self, start=0, stop=None, step=1):
+        """Yield frames one at a time (never all in memory).
+
+        Yields
+        ------
+        ndarray of shape (height, width, 3), dtype uint8
+        """
+        for index in range(len(self))[start:stop:step]:
+            yield self.frame(index)
+
+    def frame_full_redraw(self, index=-1):
+        """The same frame drawn without blitting (a slow reference for tests)."""
+        self.update(index)
+        self._set_animated(False)
+        self.canvas.draw()
+        return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
+
+    # ----------------------------------------------------------------- private
+    def _index(self, index):
+        n = len(self.history)
+        index = check_int(index, "index", low=-n, high=n - 1)
+        return index % n
+
+    def _set_animated(self, flag):
+        for artist in self._animated:
+            artist.set_animated(flag)
+
+    def _rgba(self, index):
+        self.update(index)
+        if self._background is None:
+            self._set_animated(True)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._set_animated(True)
+        if self._field_pixels is None:
+            self._prepare_blit()
+        self.canvas.restore_region(self._background)
+        renderer = self.canvas.get_renderer()
+        buffer = np.asarray(self.canvas.buffer_rgba())
+        fields = (self.input_panel.field, self.hidden_panel.field)
+        for pixels, field in zip(self._field_pixels, fields):
+            pixels.write(buffer, field)
+        for group in self._blit_groups:
+            for artist in group:
+                if artist.get_visible():
+                    artist.draw(renderer)
+        return buffer
+
+    def _prepare_blit(self):
+        height = self.figure.bbox.height
+        self._field_pixels = tuple(
+            _FieldPixels(image.axes, image.get_array().shape,
+                         np.reshape(image.get_extent(), (2, 2)), self.cmap, height)
+            for image in self._field_images
+        )
+        groups = []
+        animated = [a for a in self._animated if a not in self._field_images and a not in self._spines]
+        for ax in self.figure.axes:
+            mine = sorted((a for a in animated if a.axes is ax), key=lambda a: a.get_zorder())
+            covered = any(image.axes is ax for image in self._field_images)
+            groups.append(mine + (list(ax.spines.values()) if covered else []))
+        groups.append([a for a in animated if a.axes is None])
+        self._blit_groups = groups
+
+
+def _check_size(size):
+    try:
+        width, height = size
+    except (TypeError, ValueError):
+        raise TypeError(f"size must be a pair (width, height) of pixels. Got {size!r}.") from None
+    width = check_int(width, "size width", low=200, high=4000)
+    height = check_int(height, "size height", low=150, high=4000)
+    if width % 2 or height % 2:
+        raise ValueError(f"size must be even in both dimensions (for video). Got {size!r}.")
+    return width, height
+
+
+def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, layer=-1, levels=10):
+    """Draw one panel of one snapshot into a matplotlib Axes.
+
+    Parameters
+    ----------
+    history : History
+    index : int, default=-1
+        Snapshot to show.
+    panel : {'input', 'hidden', 'curve'}, default='input'
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure is made when omitted. Its labels and limits are set by
+        the panel.
+    resolution, layer, levels
+        As for :class:`Renderer`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from boundaryviz import gaussians, plot_panel, train
+    >>> history = train(gaussians(), epochs=30)
+    >>> fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4))  # doctest: +SKIP
+    >>> plot_panel(history, panel="input", ax=left)  # doctest: +SKIP
+    >>> plot_panel(history, panel="hidden", ax=right)  # doctest: +SKIP
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+    check_choice(panel, "panel", PANELS)
+    n = len(history)
+    index = check_int(index, "index", low=-n, high=n - 1) % n
+    resolution = check_int(resolution, "resolution", low=2, high=2000)
+    n_hidden = len(history.final.hidden_widths)
+    layer = check_int(layer, "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden
+    if levels is not None:
+        levels = check_int(levels, "levels", low=2, high=256)
+    if ax is None:
+        ax = Figure(figsize=(4.5, 4)).add_subplot()
+        FigureCanvasAgg(ax.figure)
+    elif not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes. Got {type(ax).__name__}.")
+    cmap = _field_colormap(levels)
+    if panel == "curve":
+        _CurvePanel(ax, history).update(index)
+        return ax
+    geo = _Geometry(history, resolution, layer, 15)
+    snap = history.snapshots[index]
+    with np.errstate(all="ignore"):
+        if panel == "input":
+            _InputPanel(ax, history, geo, cmap, resolution).update(snap)
+        else:
+            _HiddenPanel(ax, history, geo, cmap).update(snap)
+    return ax

@@ -1,0 +1,154 @@
+"""Many runs at once: settings → trained history → animation files, in parallel over runs."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+
+from ._validation import check_int
+from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, save_animation
+from .datasets import Dataset
+from .training import TrainConfig, train
+from .writers import FORMATS
+
+__all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs"]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything one run needs: data, training settings, where and how to write.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    config : TrainConfig
+    out_dir : str
+    formats : tuple of str, default=('gif',)
+    fps : float, default=15
+    max_frames : int or None, default=120
+    render : dict
+        Options for :class:`~boundaryviz.render.Renderer` (``resolution``, ``layer``, ...).
+    """
+
+    dataset: Dataset
+    config: TrainConfig
+    out_dir: str
+    formats: tuple = ("gif",)
+    fps: float = DEFAULT_FPS
+    max_frames: int | None = DEFAULT_MAX_FRAMES
+    render: dict = field(default_factory=dict)
+
+    @property
+    def name(self):
+        """str: file stem, ``{activation}_lr{learning_rate:g}``."""
+        return f"{self.config.activation}_lr{self.config.learning_rate:g}"
+
+    def paths(self):
+        """list of str: the files this run writes, one per format."""
+        return [os.path.join(self.out_dir, f"{self.name}.{fmt}") for fmt in self.formats]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run produced: its summary and the files written (path, bytes)."""
+
+    name: str
+    summary: dict
+    files: tuple
+    skipped: bool = False
+
+
+def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
+                    formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None, **settings):
+    """One :class:`RunSpec` per activation × learning rate, in that order.
+
+    ``settings`` are the other :class:`~boundaryviz.training.TrainConfig` fields (hidden,
+    optimizer, epochs, stop_loss, batch_size, seed, momentum).
+    """
+    if not activations:
+        raise ValueError("activations must name at least one activation. Got none.")
+    if not learning_rates:
+        raise ValueError("learning_rates must hold at least one learning rate. Got none.")
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(map(repr, FORMATS))}. Got {fmt!r}.")
+    specs = []
+    for activation in activations:
+        for lr in learning_rates:
+            cfg = TrainConfig(activation=activation, learning_rate=lr, **settings)
+            specs.append(RunSpec(dataset, cfg, os.fspath(out_dir), tuple(formats), fps, max_frames,
+                                 dict(render or {})))
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError("activations and learning_rates must not repeat a combination.")
+    return specs
+
+
+def run_one(spec, *, progress=False, position=0):
+    """Train one run and write its animation(s).
+
+    Returns
+    -------
+    RunResult
+    """
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=spec.config.epochs, desc=f"{spec.name:<16}", unit="epoch", position=position,
+                   leave=True, file=sys.stderr, dynamic_ncols=True)
+    try:
+        history = train(spec.dataset, config=spec.config)
+        if bar is not None:
+            bar.update(history.epochs_run)
+            bar.set_postfix_str("rendering")
+        from .render import Renderer
+
+        renderer = Renderer(history, **spec.render)
+        files = []
+        for path in spec.paths():
+            animation = save_animation(history, path, fps=spec.fps, max_frames=spec.max_frames,
+                                       renderer=renderer)
+            files.append((path, animation.size_bytes))
+        if bar is not None:
+            bar.set_postfix_str(f"{history.stop_reason}, loss {history.final.loss:.4f}")
+    finally:
+        if bar is not None:
+            bar.close()
+    return RunResult(spec.name, history.summary(), tuple(files))
+
+
+def default_jobs():
+    """int: the number of CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_sweep(specs, *, jobs=None, progress=False):
+    """Run every spec, ``jobs`` at a time, yielding results as runs finish.
+
+    Parameters
+    ----------
+    specs : list of RunSpec
+    jobs : int, optional
+        Parallel worker processes (joblib's loky backend); default: all cores.
+    progress : bool, default=False
+
+    Yields
+    ------
+    RunResult
+        In completion order.
+    """
+    jobs = default_jobs() if jobs is None else check_int(jobs, "jobs", low=1, high=256)
+    jobs = min(jobs, len(specs)) or 1
+    if jobs == 1:
+        for i, spec in enumerate(specs):
+            yield run_one(spec, progress=progress, position=i)
+        return
+    from joblib import Parallel, delayed
+
+    parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")
+    yield from parallel(delayed(run_one)(spec, progress=progress, position=i) for i, spec in enumerate(specs))
