@@ -258,7 +258,7 @@ def main(argv=None):
 
         for spec in specs:
             if args.skip_existing and all(is_complete(p) for p in spec.paths()):
-                done.append(RunResult(spec.name, {}, tuple((p, os.path.getsize(p)) for p in spec.paths()), True))
+                done.append(RunResult(spec.name, {}, tuple((p, os.path.getsize(p)) for p in spec.paths()), skipped=True))
             else:
                 todo.append(spec)
         progress = not args.quiet and sys.stderr.isatty()

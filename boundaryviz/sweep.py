@@ -51,11 +51,25 @@ class RunSpec:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run produced: its summary and the files written (path, bytes)."""
+    """What a run produced.
+
+    Attributes
+    ----------
+    name : str
+        ``{activation}_lr{learning_rate:g}``.
+    summary : dict
+        :meth:`History.summary` (empty for a run kept by ``--skip-existing``).
+    files : tuple of (str, int)
+        Each file written and its size in bytes.
+    history : History or None
+        The run's snapshots (weights only, small), for galleries; ``None`` when skipped.
+    skipped : bool
+    """
 
     name: str
     summary: dict
     files: tuple
+    history: object = None
     skipped: bool = False
 
 
@@ -116,7 +130,7 @@ def run_one(spec, *, progress=False, position=0):
     finally:
         if bar is not None:
             bar.close()
-    return RunResult(spec.name, history.summary(), tuple(files))
+    return RunResult(spec.name, history.summary(), tuple(files), history)
 
 
 def default_jobs():
