@@ -71,7 +71,8 @@ def robust_limits(values, *, low_pct=1.0, high_pct=99.0, margin=0.1, include=Non
     include : ndarray of shape (d,), optional
         A point the limits must contain (the origin for ReLU, say).
     min_span : float
-        Smallest width of an axis, so a collapsed layer still gets a visible range.
+        Smallest width of an axis, so a collapsed layer still gets a visible range; an
+        axis is also at least a quarter as wide as the widest one.
 
     Returns
     -------
@@ -89,7 +90,8 @@ def robust_limits(values, *, low_pct=1.0, high_pct=99.0, margin=0.1, include=Non
         low = np.minimum(low, include)
         high = np.maximum(high, include)
     centre = (low + high) / 2
-    span = np.maximum(high - low, min_span)
+    # a collapsed axis (a dead unit) gets a quarter of the widest axis's range
+    span = np.maximum(high - low, max(min_span, 0.25 * float(np.max(high - low))))
     half = span * (0.5 + margin)
     return np.column_stack([centre - half, centre + half])
 
@@ -227,15 +229,20 @@ def fit_projection(hidden_stack, max_rows=200_000):
         return HiddenProjection(np.zeros(1), np.ones((1, 1)), None, "jitter")
     from sklearn.decomposition import PCA
 
-    rows = hidden_stack[np.all(np.isfinite(hidden_stack), axis=1)]
+    # finite rows of a sane size: a diverging run's last epochs must not swamp the fit
+    with np.errstate(invalid="ignore"):
+        keep = np.all(np.isfinite(hidden_stack) & (np.abs(hidden_stack) < 1e100), axis=1)
+    rows = hidden_stack[keep]
     if len(rows) > max_rows:
         rows = rows[np.linspace(0, len(rows) - 1, max_rows).astype(int)]
     if len(rows) < 3 or np.allclose(rows.std(axis=0), 0):
         comps = np.eye(2, width)
         return HiddenProjection(np.zeros(width), comps, np.array([0.0, 0.0]), "pca")
-    pca = PCA(n_components=2, svd_solver="full").fit(rows)
+    with np.errstate(all="ignore"):
+        pca = PCA(n_components=2, svd_solver="full").fit(rows)
     comps = pca.components_.copy()
     signs = np.sign(comps[np.arange(2), np.argmax(np.abs(comps), axis=1)])
     signs[signs == 0] = 1
     comps *= signs[:, None]
-    return HiddenProjection(pca.mean_.copy(), comps, pca.explained_variance_ratio_.copy(), "pca")
+    explained = np.nan_to_num(pca.explained_variance_ratio_, nan=0.0)
+    return HiddenProjection(pca.mean_.copy(), comps, explained, "pca")

@@ -54,11 +54,9 @@ def _field_colormap(levels):
     """A ListedColormap of ``levels`` bands (or a smooth 256 colours for ``levels=None``)."""
     n = 256 if levels is None else levels
     colors = FIELD_CMAP((np.arange(n) + 0.5) / n)
-    cmap = ListedColormap(colors, name=f"boundaryviz{n}")
-    cmap.set_bad(NAN_COLOR)
-    cmap.set_under(colors[0])
-    cmap.set_over(colors[-1])
-    return cmap
+    return ListedColormap(colors, name=f"boundaryviz{n}").with_extremes(
+        bad=NAN_COLOR, under=colors[0], over=colors[-1]
+    )
 
 
 class _Geometry:
@@ -73,7 +71,12 @@ class _Geometry:
         self.lattice = geometry.lattice(self.input_limits, n_lines=lattice_lines, n_points=60)
         # Hidden activations of the samples in (up to 400 evenly spaced) snapshots decide
         # the projection and the fixed hidden-space limits.
-        pick = np.unique(np.linspace(0, len(snaps) - 1, min(len(snaps), 400)).astype(int))
+        # Epochs whose loss blew up (a diverging run) would set the scale for every frame;
+        # they are left out of the limits and the projection (their points are clipped).
+        losses = history.losses
+        sane = np.flatnonzero(np.isfinite(losses) & (losses <= 3 * max(losses[0], 1.0)))
+        sane = sane if sane.size else np.array([0])
+        pick = sane[np.unique(np.linspace(0, len(sane) - 1, min(len(sane), 400)).astype(int))]
         stack = np.concatenate([snaps[i].hidden(data.X, layer) for i in pick])
         self.projection = geometry.fit_projection(stack)
         width = stack.shape[1]
@@ -210,8 +213,7 @@ class _HiddenPanel:
         ax.set_xlim(*lim[0])
         ax.set_ylim(*lim[1])
         n_hidden = len(history.final.hidden_widths)
-        name = "h" if n_hidden == 1 else f"L{geo.layer + 1}·h"
-        xlabel, ylabel = geo.projection.axis_labels(name)
+        xlabel, ylabel = geo.projection.axis_labels("h")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel if self.kind != "jitter" else "(jitter)")
         if self.kind == "jitter":
@@ -275,7 +277,9 @@ class _CurvePanel:
         self.losses = _finite(history.losses, fill=np.nan)
         self.acc = history.accuracies
         finite = self.losses[np.isfinite(self.losses)]
-        top = max(float(np.percentile(finite, 99)) * 1.1 if finite.size else 1.0, history.config.stop_loss * 1.2, 0.1)
+        first = finite[0] if finite.size else 1.0
+        highest = float(np.percentile(finite, 99)) if finite.size else 1.0
+        top = max(min(highest, 3 * first) * 1.1, history.config.stop_loss * 1.2, 0.1)
         self.losses_clipped = np.clip(self.losses, 0, top)
         ax.set_xlim(0, max(self.epochs[-1], 1))
         ax.set_ylim(0, top)
@@ -338,12 +342,15 @@ class _StatusLine:
             self.static.append(text)
             x += text.get_window_extent(renderer).width / fig_width
             if widest:
-                value = fig.text(x, y, widest, fontsize=fontsize, ha="left", va="center")
-                x += value.get_window_extent(renderer).width / fig_width
-                value.set_text("")
-                self.values.append(value)
-        self.note = fig.text(x + 0.01, y, "", fontsize=fontsize, ha="left", va="center",
-                             color="#b2182b", fontweight="bold")
+                # each value is right-aligned in a slot as wide as its widest form
+                probe = fig.text(x, y, widest, fontsize=fontsize, ha="left", va="center")
+                x += probe.get_window_extent(renderer).width / fig_width
+                probe.remove()
+                self.values.append(fig.text(x, y, "", fontsize=fontsize, ha="right", va="center"))
+        # "diverged at epoch N" / "stopped: ...": inside the curve strip, top centre
+        self.note = fig.text(0.5, 0.215, "", fontsize=fontsize, ha="center", va="center",
+                             color="#b2182b", fontweight="bold",
+                             bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#b2182b", lw=0.8))
         self.values.append(self.note)
         self.artists = list(self.values)
 

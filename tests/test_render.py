@@ -1,0 +1,273 @@
+"""The renderer: what each panel draws is checked against the model, and frames stay steady."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from numpy.testing import assert_allclose
+
+import boundaryviz as bv
+from boundaryviz import geometry, network
+from boundaryviz.render import Renderer, plot_panel
+
+
+@pytest.fixture(scope="module")
+def relu_history():
+    return bv.train(bv.gaussians(), activation="relu", learning_rate=0.1, epochs=40)
+
+
+@pytest.fixture(scope="module")
+def relu_renderer(relu_history):
+    return Renderer(relu_history, resolution=80)
+
+
+def _frames_to_check(n):
+    return sorted({0, 1, n // 2, n - 1})
+
+
+def test_frame_shape_and_draw_returns_figure(relu_renderer):
+    frame = relu_renderer.frame(3)
+    assert frame.shape == (560, 960, 3)
+    assert frame.dtype == np.uint8
+    fig = relu_renderer.draw(3)
+    assert isinstance(fig, Figure)
+    assert fig is relu_renderer.figure
+
+
+def test_frames_differ_between_epochs(relu_renderer):
+    assert not np.array_equal(relu_renderer.frame(0), relu_renderer.frame(-1))
+
+
+def test_blitted_frame_matches_full_redraw(relu_renderer):
+    """The fast path (background + field pixels + artists) looks like a plain full draw."""
+    for index in (0, 17, -1):
+        fast = relu_renderer.frame(index).astype(int)
+        slow = relu_renderer.frame_full_redraw(index).astype(int)
+        differing = np.any(np.abs(fast - slow) > 2, axis=2)
+        assert differing.mean() < 0.002, f"frame {index}: {differing.sum()} pixels differ"
+    # and the fast path is still right after a full redraw
+    assert np.array_equal(relu_renderer.frame(5), Renderer(relu_renderer.history, resolution=80).frame(5))
+
+
+def test_same_history_gives_identical_frames(relu_history):
+    a = Renderer(relu_history, resolution=60).frame(7)
+    b = Renderer(relu_history, resolution=60).frame(7)
+    assert np.array_equal(a, b)
+
+
+def test_warped_lattice_is_the_hidden_activation_of_input_lines(relu_renderer):
+    history = relu_renderer.history
+    lattice = relu_renderer.geometry.lattice
+    for index in (0, 20, -1):
+        relu_renderer.update(index)
+        drawn = relu_renderer.hidden_panel.lattice.get_segments()
+        assert len(drawn) == lattice.shape[0] == 2 * relu_renderer.lattice_lines
+        expected = history[index].hidden(lattice.reshape(-1, 2)).reshape(lattice.shape)
+        assert_allclose(np.array(drawn), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_hidden_decision_line_has_probability_one_half(relu_renderer):
+    history = relu_renderer.history
+    for index in (5, -1):
+        relu_renderer.update(index)
+        segments = relu_renderer.hidden_panel.boundary.get_segments()
+        assert len(segments) == 1
+        ends = segments[0]
+        points = ends[0] + np.linspace(0, 1, 11)[:, None] * (ends[1] - ends[0])
+        snap = history[index]
+        logits = points @ snap.weights[-1][:, 0] + snap.biases[-1][0]
+        assert_allclose(network.sigmoid(logits), 0.5, atol=1e-9)
+
+
+def test_input_contour_has_probability_one_half(relu_renderer):
+    history = relu_renderer.history
+    relu_renderer.update(-1)
+    segments = relu_renderer.input_panel.boundary.get_segments()
+    assert segments, "the trained network has a decision line in view"
+    points = np.concatenate(segments)
+    proba = history[-1].predict_proba(points)
+    # contour points are interpolated on an 80x80 mesh: close to 0.5, not exactly
+    assert np.max(np.abs(proba - 0.5)) < 0.05
+
+
+def test_hidden_unit_lines_have_zero_pre_activation(relu_renderer):
+    history = relu_renderer.history
+    for index in (0, -1):
+        relu_renderer.update(index)
+        snap = history[index]
+        segments = relu_renderer.input_panel.units.get_segments()
+        assert len(segments) == 2
+        for unit, seg in enumerate(segments):
+            if np.all(np.isnan(seg)):
+                continue
+            z = snap.pre_activation(seg, layer=0)[:, unit]
+            assert_allclose(z, 0, atol=1e-9)
+
+
+def _artist_census(renderer):
+    return {
+        name: (ax.get_xlim(), ax.get_ylim(), len(ax.get_children()))
+        for name, ax in renderer.axes.items()
+    }, len(renderer.figure.get_children()), len(renderer.figure.texts)
+
+
+@pytest.mark.parametrize("hidden", [(2,), (8,), (1,), (4, 2)])
+def test_limits_and_artist_counts_steady_across_frames(hidden):
+    history = bv.train(bv.gaussians(n_samples=120), activation="relu", learning_rate=0.05,
+                       epochs=30, hidden=hidden)
+    renderer = Renderer(history, resolution=40)
+    census = None
+    for index in _frames_to_check(len(history)):
+        renderer.frame(index)
+        now = _artist_census(renderer)
+        if census is None:
+            census = now
+        assert now == census, f"frame {index} changed limits or artists"
+    renderer.draw(len(history) // 2)
+    assert _artist_census(renderer) == census
+
+
+def test_hidden_limits_ignore_a_wild_epoch():
+    stack = np.random.default_rng(0).normal(size=(10_000, 2))
+    stack[0] = (1e6, -1e6)
+    limits = geometry.robust_limits(stack)
+    assert np.all(np.abs(limits) < 10)
+
+
+def test_samples_outside_hidden_limits_are_clipped_not_lost(relu_renderer):
+    relu_renderer.update(-1)
+    lim = relu_renderer.geometry.hidden_limits
+    offsets = np.concatenate([s.get_offsets() for s in relu_renderer.hidden_panel.samples])
+    assert len(offsets) == relu_renderer.history.dataset.n_samples
+    assert np.all(offsets >= lim[:, 0]) and np.all(offsets <= lim[:, 1])
+
+
+def test_pca_projection_for_wide_layer_is_fixed_and_labelled():
+    history = bv.train(bv.moons(n_samples=100), activation="tanh", learning_rate=0.05, hidden=(6,), epochs=25)
+    first = Renderer(history, resolution=30)
+    second = Renderer(history, resolution=30)
+    p1, p2 = first.geometry.projection, second.geometry.projection
+    assert p1.kind == "pca"
+    assert_allclose(p1.components, p2.components)
+    assert_allclose(p1.components @ p1.components.T, np.eye(2), atol=1e-12)
+    # signs fixed: the largest loading of each component is positive
+    assert np.all(p1.components[np.arange(2), np.argmax(np.abs(p1.components), axis=1)] > 0)
+    xlabel = first.axes["hidden"].get_xlabel()
+    assert xlabel.startswith("PC1 (") and "%" in xlabel
+    # the projection is the same object for every frame: samples move smoothly, no flips
+    positions = []
+    for index in range(len(history)):
+        first.update(index)
+        positions.append(np.concatenate([s.get_offsets() for s in first.hidden_panel.samples]))
+    steps = [np.abs(b - a).max() for a, b in zip(positions, positions[1:])]
+    span = np.ptp(first.geometry.hidden_limits, axis=1).max()
+    assert max(steps) < 0.5 * span
+
+
+def test_pca_plane_boundary_is_exact_on_the_plane():
+    history = bv.train(bv.gaussians(n_samples=100), activation="tanh", learning_rate=0.05, hidden=(5,), epochs=20)
+    renderer = Renderer(history, resolution=30)
+    renderer.update(-1)
+    segments = renderer.hidden_panel.boundary.get_segments()
+    if not segments:
+        pytest.skip("the decision plane misses the PCA plane in view")
+    ends = segments[0]
+    plane = ends[0] + np.linspace(0, 1, 7)[:, None] * (ends[1] - ends[0])
+    h = renderer.geometry.projection.lift(plane)
+    snap = history[-1]
+    proba = network.sigmoid(h @ snap.weights[-1][:, 0] + snap.biases[-1][0])
+    assert_allclose(proba, 0.5, atol=1e-9)
+
+
+def test_width_two_needs_no_projection(relu_renderer):
+    projection = relu_renderer.geometry.projection
+    assert projection.kind == "identity"
+    h = np.random.default_rng(1).normal(size=(5, 2))
+    assert np.array_equal(projection.project(h), h)
+    assert relu_renderer.axes["hidden"].get_xlabel() == "h1"
+
+
+def test_width_one_is_a_jitter_view():
+    history = bv.train(bv.gaussians(n_samples=80), activation="tanh", learning_rate=0.05, hidden=(1,), epochs=10)
+    renderer = Renderer(history, resolution=30)
+    renderer.update(-1)
+    offsets = np.concatenate([s.get_offsets() for s in renderer.hidden_panel.samples])
+    h = history[-1].hidden(history.dataset.X)[:, 0]
+    order = np.concatenate([np.flatnonzero(history.dataset.y == c) for c in (0, 1)])
+    lim = renderer.geometry.hidden_limits
+    assert_allclose(offsets[:, 0], np.clip(h[order], *lim[0]), atol=0.01 * np.ptp(lim[0]))
+    assert renderer.frame(-1).shape == (560, 960, 3)
+
+
+def test_layer_option_picks_the_hidden_layer():
+    history = bv.train(bv.gaussians(n_samples=80), activation="relu", learning_rate=0.05, hidden=(4, 3), epochs=10)
+    first = Renderer(history, layer=0, resolution=30)
+    last = Renderer(history, layer=-1, resolution=30)
+    assert first.geometry.projection.kind == "pca" and first.layer == 0
+    assert last.layer == 1
+    assert "layer 1 of 2" in first.axes["hidden"].get_title()
+    assert "layer 2 of 2" in last.axes["hidden"].get_title()
+    # a non-last layer's decision line is a contour of the propagated probability
+    first.update(-1)
+    assert first.frame(-1).shape == (560, 960, 3)
+
+
+def test_non_finite_weights_render_and_say_diverged():
+    history = bv.train(bv.gaussians(n_samples=60), activation="identity", optimizer="sgd",
+                       learning_rate=10, momentum=0.9, hidden=(8,), epochs=300, stop_loss=0)
+    assert history.stop_reason == "diverged"
+    assert not history.final.is_finite
+    renderer = Renderer(history, resolution=30)
+    frame = renderer.frame(-1)
+    assert frame.shape == (560, 960, 3)
+    assert f"diverged at epoch {history.epochs_run}" in renderer.status.text
+
+
+def test_status_line_shows_epoch_loss_accuracy(relu_renderer):
+    relu_renderer.update(12)
+    snap = relu_renderer.history[12]
+    text = relu_renderer.status.text
+    assert f"{snap.epoch}/{relu_renderer.history.epochs_run}" in text
+    assert f"{snap.loss:.4f}" in text and f"{snap.accuracy:.1%}" in text
+    assert "relu" in text and "learning rate 0.1" in text
+
+
+def test_curve_panel_solid_up_to_current_epoch(relu_renderer):
+    relu_renderer.update(10)
+    x, y = relu_renderer.curve_panel.loss_line.get_data()
+    assert list(x) == list(range(11))
+    assert_allclose(y, relu_renderer.history.losses[:11])
+
+
+@pytest.mark.parametrize("panel", ["input", "hidden", "curve"])
+def test_plot_panel_draws_into_a_given_axes(relu_history, panel):
+    fig = Figure()
+    ax = fig.add_subplot()
+    returned = plot_panel(relu_history, 5, panel=panel, ax=ax)
+    assert returned is ax
+    assert len(ax.get_children()) > 5
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"resolution": 1}, ValueError, "resolution must be an integer >= 2"),
+        ({"resolution": 5000}, ValueError, "resolution"),
+        ({"resolution": 2.5}, TypeError, "resolution"),
+        ({"layer": 3}, ValueError, "layer"),
+        ({"levels": 1}, ValueError, "levels"),
+        ({"size": (961, 560)}, ValueError, "even"),
+        ({"size": "big"}, TypeError, "size"),
+    ],
+)
+def test_renderer_rejects_bad_options(relu_history, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        Renderer(relu_history, **kwargs)
+
+
+def test_renderer_rejects_bad_index_and_history(relu_renderer):
+    with pytest.raises(ValueError, match="index"):
+        relu_renderer.frame(10_000)
+    with pytest.raises(TypeError, match="history must be a boundaryviz History"):
+        Renderer([1, 2, 3])
+    with pytest.raises(ValueError, match="panel must be one of"):
+        plot_panel(relu_renderer.history, panel="middle")
