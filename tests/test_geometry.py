@@ -1,0 +1,82 @@
+"""Pure geometry behind a frame."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from boundaryviz import geometry
+
+
+def test_mesh_is_row_major_over_limits():
+    limits = np.array([[-1.0, 1.0], [0.0, 2.0]])
+    xs, ys, points = geometry.mesh(limits, 5)
+    assert points.shape == (25, 2)
+    assert_allclose(points[0], (-1, 0))
+    assert_allclose(points[4], (1, 0))
+    assert_allclose(points[5], (-1, 0.5))
+    assert_allclose(points[-1], (1, 2))
+
+
+def test_input_limits_contain_data_with_margin():
+    X = np.array([[0.0, 0.0], [2.0, 4.0]])
+    limits = geometry.input_limits(X, margin=0.1)
+    assert_allclose(limits, [[-0.2, 2.2], [-0.4, 4.4]])
+
+
+def test_lattice_lines_are_straight_and_cover_the_box():
+    limits = np.array([[-1.0, 1.0], [-2.0, 2.0]])
+    lat = geometry.lattice(limits, n_lines=4, n_points=9)
+    assert lat.shape == (8, 9, 2)
+    assert np.all(np.ptp(lat[:4, :, 0], axis=1) == 0)  # vertical lines: constant x
+    assert np.all(np.ptp(lat[4:, :, 1], axis=1) == 0)  # horizontal lines: constant y
+    assert_allclose(lat[:4, 0, 0], np.linspace(-1, 1, 4))
+
+
+@pytest.mark.parametrize("w, b", [((1.0, 1.0), 0.0), ((0.0, 2.0), -1.0), ((3.0, 0.0), 1.5), ((1.0, -2.0), 0.3)])
+def test_line_in_box_ends_on_the_line_and_the_box(w, b):
+    limits = np.array([[-2.0, 2.0], [-1.0, 1.0]])
+    seg = geometry.line_in_box(np.array(w), b, limits)
+    assert seg is not None
+    assert_allclose(seg @ np.array(w) + b, 0, atol=1e-12)
+    for point in seg:
+        on_x_edge = np.isclose(point[0], limits[0]).any()
+        on_y_edge = np.isclose(point[1], limits[1]).any()
+        assert on_x_edge or on_y_edge
+
+
+def test_line_in_box_misses_or_degenerates_to_none():
+    limits = np.array([[-1.0, 1.0], [-1.0, 1.0]])
+    assert geometry.line_in_box(np.array([1.0, 0.0]), 5.0, limits) is None
+    assert geometry.line_in_box(np.array([0.0, 0.0]), 1.0, limits) is None
+    assert geometry.line_in_box(np.array([np.nan, 1.0]), 0.0, limits) is None
+
+
+def test_robust_limits_include_point_and_floor_collapsed_axis():
+    values = np.column_stack([np.linspace(1, 5, 100), np.zeros(100)])
+    limits = geometry.robust_limits(values, include=np.zeros(2), margin=0.0)
+    assert limits[0, 0] <= 0 <= limits[0, 1]
+    assert np.ptp(limits[1]) >= 0.25 * np.ptp(limits[0]) - 1e-12
+
+
+def test_robust_limits_survive_non_finite_rows():
+    values = np.array([[np.nan, 1.0], [np.inf, 0.0], [0.0, 0.0], [1.0, 1.0]])
+    limits = geometry.robust_limits(values)
+    assert np.all(np.isfinite(limits))
+
+
+def test_fit_projection_identity_jitter_and_pca():
+    rng = np.random.default_rng(0)
+    assert geometry.fit_projection(rng.normal(size=(50, 2))).kind == "identity"
+    assert geometry.fit_projection(rng.normal(size=(50, 1))).kind == "jitter"
+    data = rng.normal(size=(300, 5)) * np.array([5.0, 3.0, 0.1, 0.1, 0.1])
+    proj = geometry.fit_projection(data)
+    assert proj.kind == "pca"
+    assert proj.explained.sum() > 0.95
+    again = geometry.fit_projection(data.copy())
+    assert_allclose(proj.components, again.components)
+    flipped = geometry.fit_projection(-data)
+    # sign convention: the largest loading is positive whatever the data's orientation
+    assert_allclose(np.abs(flipped.components), np.abs(proj.components), atol=1e-9)
+    assert np.all(flipped.components[np.arange(2), np.argmax(np.abs(flipped.components), axis=1)] > 0)
+    plane = proj.project(data)
+    assert_allclose(proj.project(proj.lift(plane)), plane, atol=1e-9)
