@@ -26,7 +26,7 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from . import geometry
+from . import geometry, network
 from ._validation import check_choice, check_int
 from .training import History
 
@@ -106,8 +106,11 @@ def _clip_to(points, limits):
     return np.clip(_finite(points), limits[:, 0] + pad, limits[:, 1] - pad)
 
 
-def _contour_segments(xs, ys, z, level=0.5):
-    """Lines of ``z == level`` on a grid, as a list of (n, 2) arrays (contourpy)."""
+def _contour_segments(xs, ys, z, level=0.0):
+    """Lines of ``z == level`` on a grid, as a list of (n, 2) arrays (contourpy).
+
+    Called with logits and level 0, which is the probability-0.5 line.
+    """
     import contourpy
 
     z = np.where(np.isfinite(z), z, np.nan)
@@ -117,16 +120,36 @@ def _contour_segments(xs, ys, z, level=0.5):
     return [seg for seg in gen.lines(level) if len(seg) >= 2]
 
 
-def _output_from_layer(snapshot, h, layer):
-    """Probability of class 1 given activations ``h`` (n, width) of hidden layer ``layer``."""
-    from . import network
-
+def _logits_from_layer(snapshot, h, layer):
+    """Output logits given activations ``h`` (n, width) of hidden layer ``layer``."""
     weights, biases = snapshot.weights, snapshot.biases
     act = network.ACTIVATIONS[snapshot.activation][0]
     a = h
     for W, b in zip(weights[layer + 1 : -1], biases[layer + 1 : -1]):
         a = act(a @ W + b)
-    return network.sigmoid((a @ weights[-1] + biases[-1])[:, 0])
+    return (a @ weights[-1] + biases[-1])[:, 0]
+
+
+def _plane_output(snapshot, projection):
+    """The output logit as an affine function ``p · w + b`` of plane coordinates ``p``.
+
+    Exact for the last hidden layer: ``h = mean + p @ components`` (the identity for width 2)
+    feeds the output unit ``h · w_out + b_out``.
+    """
+    w = snapshot.weights[-1][:, 0]
+    b = float(snapshot.biases[-1][0])
+    if projection.kind == "identity":
+        return w, b
+    if projection.kind == "jitter":
+        return np.array([float(w[0]), 0.0]), b
+    return projection.components @ w, b + float(projection.mean @ w)
+
+
+def _sync_field_image(panel):
+    """Give the panel's AxesImage the probabilities of its logits (for full, non-blit draws)."""
+    with np.errstate(all="ignore"):
+        proba = network.sigmoid(np.array(panel.logits, dtype=float))
+    panel.image.set_data(np.ma.masked_invalid(proba))
 
 
 class _InputPanel:
@@ -166,10 +189,9 @@ class _InputPanel:
 
     def update(self, snapshot):
         geo = self.geo
-        proba = snapshot.predict_proba(geo.points).reshape(self.res, self.res)
-        self.field = proba
-        self.image.set_data(np.ma.masked_invalid(proba))
-        self.boundary.set_segments(_contour_segments(geo.xs, geo.ys, proba))
+        logits = network.predict_logits(snapshot.weights, snapshot.biases, geo.points, snapshot.activation)
+        self.logits = logits.reshape(self.res, self.res)
+        self.boundary.set_segments(_contour_segments(geo.xs, geo.ys, self.logits))
         W, b = snapshot.weights[0], snapshot.biases[0]
         segments = []
         for k in range(W.shape[1]):
@@ -228,44 +250,39 @@ class _HiddenPanel:
         proj = geo.projection
         lim = geo.hidden_limits
         h = snapshot.hidden(self.X, layer)
+        last = layer == len(snapshot.weights) - 2
+        if last:
+            # the output is affine in the plane: the field is an outer sum, no network pass
+            w, b = _plane_output(snapshot, proj)
+            logits = (geo.hxs * w[0])[None, :] + (geo.hys * w[1])[:, None] + b
+        elif self.kind == "jitter":
+            line = _logits_from_layer(snapshot, geo.hxs[:, None], layer)
+            logits = np.broadcast_to(line, (len(geo.hys), len(geo.hxs)))
+        else:
+            logits = _logits_from_layer(snapshot, proj.lift(geo.hpoints), layer)
+            logits = logits.reshape(len(geo.hys), len(geo.hxs))
         if self.kind == "jitter":
             plane = np.column_stack([h[:, 0], geo.jitter])
-            hx = geo.hxs[:, None]
-            proba_line = _output_from_layer(snapshot, hx, layer)
-            field = np.tile(proba_line, (len(geo.hys), 1))
             lattice = []
         else:
             plane = proj.project(h)
-            with np.errstate(all="ignore"):
-                field = _output_from_layer(snapshot, proj.lift(geo.hpoints), layer)
-            field = field.reshape(len(geo.hys), len(geo.hxs))
             warped = snapshot.hidden(geo.lattice.reshape(-1, 2), layer)
             lattice = list(_finite(proj.project(warped)).reshape(geo.lattice.shape[0], -1, 2))
-        self.field = field
-        self.image.set_data(np.ma.masked_invalid(field))
-        self.boundary.set_segments(self._boundary(snapshot, field, lim))
+        self.logits = logits
+        self.boundary.set_segments(self._boundary(snapshot, logits, lim))
         self.lattice.set_segments(lattice)
         clipped = _clip_to(plane, lim)
         for c, scatter in enumerate(self.samples):
             scatter.set_offsets(clipped[self.y == c])
 
-    def _boundary(self, snapshot, field, lim):
+    def _boundary(self, snapshot, logits, lim):
         geo, layer = self.geo, self.geo.layer
-        last = layer == len(snapshot.weights) - 2
-        if last and self.kind in ("identity", "pca"):
-            # w · h + b = 0 restricted to the plane h = mean + p @ components: a straight line.
-            w = snapshot.weights[-1][:, 0]
-            b = float(snapshot.biases[-1][0])
-            w_plane = geo.projection.components @ w if self.kind == "pca" else w
-            b_plane = b + float(geo.projection.mean @ w) if self.kind == "pca" else b
-            seg = geometry.line_in_box(w_plane, b_plane, lim)
+        if layer == len(snapshot.weights) - 2:
+            # w · h + b = 0 restricted to the plane h = mean + p @ components: a straight line
+            w, b = _plane_output(snapshot, geo.projection)
+            seg = geometry.line_in_box(w, b, lim)
             return [] if seg is None else [seg]
-        if last and self.kind == "jitter":
-            w = float(snapshot.weights[-1][0, 0])
-            b = float(snapshot.biases[-1][0])
-            seg = geometry.line_in_box(np.array([w, 0.0]), b, lim)
-            return [] if seg is None else [seg]
-        return _contour_segments(geo.hxs, geo.hys, field)
+        return _contour_segments(geo.hxs, geo.hys, logits)
 
 
 class _CurvePanel:
@@ -379,6 +396,9 @@ class _FieldPixels:
 
     def __init__(self, ax, field_shape, extent, cmap, fig_height):
         n_levels = cmap.N
+        # p >= k / N  <=>  logit >= log(k / (N - k)): bands straight from logits
+        k = np.arange(1, n_levels)
+        self.thresholds = np.log(k / (n_levels - k))
         table = cmap(np.arange(n_levels), bytes=True)
         bad = cmap(np.ma.masked_invalid([np.nan]), bytes=True)
         lut = np.vstack([table, bad.reshape(1, 4)]).astype(np.uint8)
@@ -403,11 +423,10 @@ class _FieldPixels:
         # flat index of the field cell under each pixel
         self.cell = (self.row_index[:, None] * n_cols + self.col_index[None, :]).astype(np.intp)
 
-    def write(self, buffer, field):
-        """Paint ``field`` (probabilities, NaN allowed) into ``buffer`` (H, W, 4) uint8."""
-        with np.errstate(invalid="ignore"):
-            level = np.clip(field * self.n_levels, 0, self.n_levels - 1)
-        level = np.where(np.isfinite(field), level, self.n_levels).astype(np.intp).ravel()
+    def write(self, buffer, logits):
+        """Paint a field of ``logits`` (NaN allowed) into ``buffer`` (H, W, 4) uint8."""
+        level = np.searchsorted(self.thresholds, logits.ravel(), side="right")
+        level[np.isnan(logits.ravel())] = self.n_levels
         words = buffer.view(np.uint32)[:, :, 0]
         words[self.rows, self.cols] = self.lut.take(level.take(self.cell))
 
@@ -551,6 +570,8 @@ class Renderer:
         """
         self.update(index)
         self._set_animated(False)
+        _sync_field_image(self.input_panel)
+        _sync_field_image(self.hidden_panel)
         return self.figure
 
     def frame(self, index=-1):
@@ -561,6 +582,17 @@ class Renderer:
         ndarray of shape (height, width, 3), dtype uint8
         """
         return self._rgba(index)[:, :, :3].copy()
+
+    def frame_rgba(self, index=-1):
+        """The canvas buffer showing snapshot ``index``, without a copy.
+
+        Returns
+        -------
+        ndarray of shape (height, width, 4), dtype uint8
+            A view of the figure's pixels: valid until the next frame is drawn; copy it to
+            keep it.
+        """
+        return self._rgba(index)
 
     def frames(self, start=0, stop=None, step=1):
         """Yield frames one at a time (never all in memory).
@@ -574,8 +606,7 @@ class Renderer:
 
     def frame_full_redraw(self, index=-1):
         """The same frame drawn without blitting (a slow reference for tests)."""
-        self.update(index)
-        self._set_animated(False)
+        self.draw(index)
         self.canvas.draw()
         return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
 
@@ -601,7 +632,7 @@ class Renderer:
         self.canvas.restore_region(self._background)
         renderer = self.canvas.get_renderer()
         buffer = np.asarray(self.canvas.buffer_rgba())
-        fields = (self.input_panel.field, self.hidden_panel.field)
+        fields = (self.input_panel.logits, self.hidden_panel.logits)
         for pixels, field in zip(self._field_pixels, fields):
             pixels.write(buffer, field)
         for group in self._blit_groups:
@@ -690,7 +721,9 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, lay
     snap = history.snapshots[index]
     with np.errstate(all="ignore"):
         if panel == "input":
-            _InputPanel(ax, history, geo, cmap, resolution).update(snap)
+            drawn = _InputPanel(ax, history, geo, cmap, resolution)
         else:
-            _HiddenPanel(ax, history, geo, cmap).update(snap)
+            drawn = _HiddenPanel(ax, history, geo, cmap)
+        drawn.update(snap)
+        _sync_field_image(drawn)
     return ax
