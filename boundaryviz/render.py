@@ -339,6 +339,86 @@ def _status_values(history, index):
     return (f"{snap.epoch}/{history.epochs_run}", f"{snap.loss:.4f}", f"{snap.accuracy:.1%}", note)
 
 
+class _Sprite:
+    """One text artist rendered once onto transparent pixels, blended into frames at will.
+
+    Agg takes about 0.1 ms a glyph to lay out and rasterise text; a label that only moves, or
+    a number made of cached digits, costs a few microseconds instead.
+    """
+
+    def __init__(self, text, string=None, ha=None):
+        dpi = text.figure.dpi
+        scratch = Figure(figsize=(4, 1), dpi=dpi)
+        scratch.patch.set_alpha(0)
+        canvas = FigureCanvasAgg(scratch)
+        copy = scratch.text(0, 0, text.get_text() if string is None else string,
+                            fontproperties=text.get_fontproperties(), color=text.get_color(),
+                            ha=ha or text.get_horizontalalignment(), va=text.get_verticalalignment(),
+                            transform=None)
+        patch = text.get_bbox_patch()
+        if patch is not None:
+            copy.set_bbox(dict(boxstyle=patch.get_boxstyle(), fc=patch.get_facecolor(),
+                               ec=patch.get_edgecolor(), lw=patch.get_linewidth()))
+        height = int(scratch.bbox.height)
+        anchor = (int(scratch.bbox.width) // 2, height // 2)  # display pixels, y up
+        copy.set_position(anchor)
+        canvas.draw()
+        rgba = np.asarray(canvas.buffer_rgba()).astype(np.float32) / 255.0
+        alpha = rgba[:, :, 3]
+        rows = np.flatnonzero(alpha.any(axis=1))
+        cols = np.flatnonzero(alpha.any(axis=0))
+        if rows.size == 0:
+            self.premultiplied = np.zeros((0, 0, 3), np.float32)
+            self.alpha = np.zeros((0, 0, 1), np.float32)
+            self.offset = (0, 0)
+            return
+        window = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+        self.alpha = alpha[window][:, :, None]
+        self.premultiplied = rgba[window][:, :, :3] * 255.0 * self.alpha
+        # where the crop's top-left sits relative to the anchor pixel (buffer rows go down)
+        self.offset = (int(rows[0]) - (height - anchor[1]), int(cols[0]) - anchor[0])
+
+    def stamp(self, buffer, x, y):
+        """Blend into ``buffer`` (H, W, 4) with the anchor at display pixel ``(x, y)``."""
+        h, w = self.alpha.shape[:2]
+        top = int(round(buffer.shape[0] - y)) + self.offset[0]
+        left = int(round(x)) + self.offset[1]
+        r0, c0 = max(top, 0), max(left, 0)
+        r1, c1 = min(top + h, buffer.shape[0]), min(left + w, buffer.shape[1])
+        if r0 >= r1 or c0 >= c1:
+            return
+        region = buffer[r0:r1, c0:c1, :3]
+        a = self.alpha[r0 - top : r1 - top, c0 - left : c1 - left]
+        src = self.premultiplied[r0 - top : r1 - top, c0 - left : c1 - left]
+        region[...] = (region * (1.0 - a) + src + 0.5).astype(np.uint8)
+
+
+class _Digits:
+    """Strings of a fixed alphabet composed from cached glyph sprites (hinted advances)."""
+
+    ALPHABET = "0123456789./%-+einfa"
+
+    def __init__(self, text):
+        from matplotlib.font_manager import findfont, get_font
+
+        prop = text.get_fontproperties()
+        font = get_font(findfont(prop))
+        font.set_size(prop.get_size_in_points(), text.figure.dpi)
+        self.advance = {c: font.load_char(ord(c)).horiAdvance / 64 for c in self.ALPHABET}
+        self.glyphs = {c: _Sprite(text, c, ha="left") for c in self.ALPHABET}
+
+    def covers(self, string):
+        return all(c in self.glyphs for c in string)
+
+    def stamp(self, buffer, string, x, y, align):
+        """Blend ``string`` with its left or right end at display ``x`` and centre line ``y``."""
+        width = sum(self.advance[c] for c in string)
+        cursor = x - width if align == "right" else x
+        for c in string:
+            self.glyphs[c].stamp(buffer, cursor, y)
+            cursor += self.advance[c]
+
+
 class _StatusLine:
     """The title row: static labels drawn once, small value texts updated per frame.
 
@@ -370,10 +450,26 @@ class _StatusLine:
                              bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#b2182b", lw=0.8))
         self.values.append(self.note)
         self.artists = list(self.values)
+        self._digits = None
 
     def update(self, values):
         for text, value in zip(self.values, values):
             text.set_text(value)
+
+    def stamp(self, buffer):
+        """Blit path: draw the values from cached glyphs (the note, rare, as a normal text)."""
+        if self._digits is None:
+            self._digits = _Digits(self.values[0])
+        renderer = self.note.figure.canvas.get_renderer()
+        for text in self.values:
+            string = text.get_text()
+            if not string:
+                continue
+            x, y = text.get_transform().transform(text.get_position())
+            if text is not self.note and self._digits.covers(string):
+                self._digits.stamp(buffer, string, x, y, text.get_horizontalalignment())
+            else:
+                text.draw(renderer)
 
     @property
     def text(self):
@@ -522,7 +618,7 @@ class Renderer:
         self._animated += self._spines
         self._field_images = (self.input_panel.image, self.hidden_panel.image)
         self._field_pixels = None
-        self._blit_groups = None
+        self._blit_steps = None
         self._background = None
         self._current = None
 
@@ -635,27 +731,53 @@ class Renderer:
         fields = (self.input_panel.logits, self.hidden_panel.logits)
         for pixels, field in zip(self._field_pixels, fields):
             pixels.write(buffer, field)
-        for group in self._blit_groups:
-            for artist in group:
-                if artist.get_visible():
-                    artist.draw(renderer)
+        for step in self._blit_steps:
+            step(renderer, buffer)
         return buffer
 
     def _prepare_blit(self):
+        """Plan the blit: field pixels, then each axes' artists in z-order, then the status.
+
+        Texts whose string never changes (the h1, h2, ... labels) are stamped from sprites;
+        the status values are composed from cached glyphs.
+        """
         height = self.figure.bbox.height
         self._field_pixels = tuple(
             _FieldPixels(image.axes, image.get_array().shape,
                          np.reshape(image.get_extent(), (2, 2)), self.cmap, height)
             for image in self._field_images
         )
-        groups = []
-        animated = [a for a in self._animated if a not in self._field_images and a not in self._spines]
+        status = set(self.status.artists)
+        animated = [a for a in self._animated
+                    if a not in self._field_images and a not in self._spines and a not in status]
+        steps = []
         for ax in self.figure.axes:
             mine = sorted((a for a in animated if a.axes is ax), key=lambda a: a.get_zorder())
             covered = any(image.axes is ax for image in self._field_images)
-            groups.append(mine + (list(ax.spines.values()) if covered else []))
-        groups.append([a for a in animated if a.axes is None])
-        self._blit_groups = groups
+            for artist in mine + (list(ax.spines.values()) if covered else []):
+                steps.append(_sprite_step(artist) if artist in self.input_panel.unit_labels
+                             else _draw_step(artist))
+        steps.append(lambda renderer, buffer: self.status.stamp(buffer))
+        self._blit_steps = steps
+
+
+def _draw_step(artist):
+    def step(renderer, buffer):
+        if artist.get_visible():
+            artist.draw(renderer)
+
+    return step
+
+
+def _sprite_step(text):
+    sprite = _Sprite(text)
+
+    def step(renderer, buffer):
+        if text.get_visible():
+            x, y = text.get_transform().transform(text.get_position())
+            sprite.stamp(buffer, x, y)
+
+    return step
 
 
 def _check_size(size):
