@@ -12,7 +12,7 @@ Examples
 
 __version__ = "0.1.0"
 
-from .animate import Animation, frame_indices, save_animation
+from .animate import Animation, frame_indices, save_animation, show
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
@@ -44,6 +44,7 @@ __all__ = [
     "run_one",
     "run_sweep",
     "save_animation",
+    "show",
     "spiral",
     "train",
     "xor",

@@ -5,16 +5,17 @@ from __future__ import annotations
 import base64
 import html
 import os
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ._validation import check_int, check_number
+from ._validation import check_choice, check_int, check_number
 from .render import Renderer
 from .training import History
 from .writers import FORMATS, Palette, open_writer
 
-__all__ = ["save_animation", "frame_indices", "Animation", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
+__all__ = ["save_animation", "show", "frame_indices", "Animation", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
 
 DEFAULT_FPS = 15
 MAX_FPS = 50
@@ -25,37 +26,64 @@ MIME = {"gif": "image/gif", "webp": "image/webp", "mp4": "video/mp4"}
 
 @dataclass(frozen=True)
 class Animation:
-    """A written animation file; shows itself inline in Jupyter.
+    """An animation, written to a file or held in memory; shows itself inline in Jupyter.
 
     Attributes
     ----------
-    path : str
+    path : str or None
+        The written file; ``None`` for an animation held only in memory (see :func:`show`).
     n_frames : int
-        Frames rendered (one per snapshot).
+        Frames rendered (one per shown snapshot).
     fps : float
     size_bytes : int
     format : {'gif', 'mp4', 'webp'}
+    data : bytes or None
+        The encoded animation when held in memory; otherwise it is read from ``path`` each
+        time it is displayed.
+
+    Examples
+    --------
+    >>> from boundaryviz import gaussians, show, train
+    >>> animation = show(train(gaussians(), epochs=9), size=(480, 280))  # 10 snapshots
+    >>> animation.path is None, animation.n_frames, animation.data[:6]
+    (True, 10, b'GIF89a')
+    >>> animation.to_html(width=480).startswith('<img src="data:image/gif;base64,')
+    True
     """
 
-    path: str
+    path: str | None
     n_frames: int
     fps: float
     size_bytes: int
     format: str
+    data: bytes | None = field(default=None, repr=False)
+
+    def to_bytes(self):
+        """bytes: the encoded animation (from memory, or read from ``path``)."""
+        if self.data is not None:
+            return self.data
+        if self.path is None:
+            raise ValueError("this Animation has neither a path nor data.")
+        with open(self.path, "rb") as handle:
+            return handle.read()
 
     def to_html(self, width=None):
-        """An ``<img>`` (GIF, WebP) or ``<video>`` (MP4) element with the file inlined as data.
+        """An ``<img>`` (GIF, WebP) or ``<video>`` (MP4) element with the animation inlined as data.
 
         Parameters
         ----------
         width : int, optional
             Display width in CSS pixels.
+
+        Returns
+        -------
+        str
         """
-        with open(self.path, "rb") as handle:
-            data = base64.b64encode(handle.read()).decode("ascii")
+        data = base64.b64encode(self.to_bytes()).decode("ascii")
         src = f"data:{MIME[self.format]};base64,{data}"
         size = f' width="{int(width)}"' if width else ""
-        alt = html.escape(os.path.basename(self.path))
+        name = os.path.basename(self.path) if self.path else f"{self.n_frames}-frame {self.format} animation"
+        alt = html.escape(name, quote=True)
         if self.format == "mp4":
             return f'<video src="{src}"{size} autoplay muted loop playsinline controls title="{alt}"></video>'
         return f'<img src="{src}"{size} alt="{alt}">'
@@ -183,3 +211,41 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
         if bar is not None:
             bar.close()
     return Animation(os.fspath(path), n, fps, os.path.getsize(path), fmt)
+
+
+def show(history, *, format="gif", **options):
+    """Render ``history`` into an animation held in memory, for display in a notebook.
+
+    The animation is written by :func:`save_animation` into a temporary folder, read back
+    and the folder removed, so no file is left behind. A notebook cell ending in the result
+    shows it inline (``<img>`` for GIF and WebP, ``<video>`` for MP4).
+
+    Parameters
+    ----------
+    history : History
+    format : {'gif', 'mp4', 'webp'}, default='gif'
+        ``'mp4'`` needs the ``video`` extra.
+    **options
+        As for :func:`save_animation`: ``fps``, ``hold_last``, ``max_frames``, ``renderer``,
+        ``progress`` and the renderer options (``resolution``, ``layer``, ``size``,
+        ``levels``, ``lattice_lines``).
+
+    Returns
+    -------
+    Animation
+        With ``path=None`` and the encoded bytes in ``data``.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> history = bv.train(bv.gaussians(), activation="tanh", learning_rate=0.1)
+    >>> bv.show(history, max_frames=40)  # doctest: +SKIP
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+    check_choice(format, "format", FORMATS)
+    with tempfile.TemporaryDirectory(prefix="boundaryviz-") as folder:
+        # named after the run, so a progress bar reads e.g. "tanh_lr0.1.gif"
+        written = save_animation(history, os.path.join(folder, f"{history.label}.{format}"), **options)
+        data = written.to_bytes()
+    return replace(written, path=None, size_bytes=len(data), data=data)

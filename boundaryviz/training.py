@@ -285,22 +285,33 @@ class History(Sequence):
         )
 
     def _repr_html_(self):
+        """A compact table of the settings and the outcome (shown by Jupyter)."""
         s = self.summary()
+        cfg = self.config
+        optimizer = s["optimizer"]
+        if optimizer == "sgd" and cfg.momentum:
+            optimizer += f" (momentum {cfg.momentum:g})"
+        batch = "full batch" if cfg.batch_size is None else f"batches of {cfg.batch_size}"
+        stop_rule = f"{cfg.epochs} epochs" + (f" or loss < {cfg.stop_loss:g}" if cfg.stop_loss > 0 else "")
         rows = [
             ("dataset", f"{s['dataset']} ({self.dataset.n_samples} samples)"),
             ("network", "2 → " + " → ".join(map(str, s["hidden"])) + f" → 1 ({s['activation']})"),
-            ("optimizer", f"{s['optimizer']}, learning rate {s['learning_rate']:g}"),
-            ("epochs run", f"{s['epochs_run']} of {self.config.epochs}"),
+            ("training", f"{optimizer}, learning rate {s['learning_rate']:g}, {batch}, seed {cfg.seed}"),
+            ("stop rule", stop_rule),
+            ("epochs run", f"{s['epochs_run']} of {cfg.epochs}"),
             ("stop reason", s["stop_reason"]),
-            ("final loss", f"{s['final_loss']:.4f}"),
+            ("final loss", f"{s['final_loss']:.4f} (epoch 0: {self.snapshots[0].loss:.4f})"),
             ("final accuracy", f"{s['final_accuracy']:.1%}"),
         ]
         body = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
+            f"<tr><th scope='row' style='text-align:left'>{html.escape(k)}</th>"
             f"<td style='text-align:left'>{html.escape(str(v))}</td></tr>"
             for k, v in rows
         )
-        return f"<table class='boundaryviz-history'><caption>History {html.escape(self.label)}</caption>{body}</table>"
+        return (
+            f"<table class='boundaryviz-history'><caption style='text-align:left'>"
+            f"History {html.escape(self.label)}</caption>{body}</table>"
+        )
 
 
 def _make_config(config, kwargs):
