@@ -186,6 +186,7 @@ class _InputPanel:
         ax.set_ylabel("x2")
         ax.set_title("input space", fontsize=10)
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
+        self.static_artists = list(self.samples)  # above the field, yet never changing
 
     def update(self, snapshot):
         geo = self.geo
@@ -340,43 +341,65 @@ def _status_values(history, index):
 
 
 class _Sprite:
-    """One text artist rendered once onto transparent pixels, blended into frames at will.
+    """One text rendered once onto transparent pixels, blended into frames at will.
 
     Agg takes about 0.1 ms a glyph to lay out and rasterise text; a label that only moves, or
-    a number made of cached digits, costs a few microseconds instead.
+    a number made of cached digits, costs a few microseconds instead. Make many at once with
+    :meth:`batch` (one scratch draw for all of them).
     """
 
-    def __init__(self, text, string=None, ha=None):
-        dpi = text.figure.dpi
-        scratch = Figure(figsize=(4, 1), dpi=dpi)
+    SLOT = 96  # pixels of scratch canvas per sprite, each way
+
+    def __init__(self, premultiplied, alpha, offset):
+        self.premultiplied = premultiplied
+        self.alpha = alpha
+        self.offset = offset
+
+    @classmethod
+    def batch(cls, specs):
+        """Render ``(text_artist, string or None, ha or None)`` specs into sprites.
+
+        Returns
+        -------
+        list of _Sprite
+        """
+        if not specs:
+            return []
+        dpi = specs[0][0].figure.dpi
+        size = cls.SLOT
+        scratch = Figure(figsize=(size * len(specs) / dpi, size / dpi), dpi=dpi)
         scratch.patch.set_alpha(0)
         canvas = FigureCanvasAgg(scratch)
-        copy = scratch.text(0, 0, text.get_text() if string is None else string,
-                            fontproperties=text.get_fontproperties(), color=text.get_color(),
-                            ha=ha or text.get_horizontalalignment(), va=text.get_verticalalignment(),
-                            transform=None)
-        patch = text.get_bbox_patch()
-        if patch is not None:
-            copy.set_bbox(dict(boxstyle=patch.get_boxstyle(), fc=patch.get_facecolor(),
-                               ec=patch.get_edgecolor(), lw=patch.get_linewidth()))
-        height = int(scratch.bbox.height)
-        anchor = (int(scratch.bbox.width) // 2, height // 2)  # display pixels, y up
-        copy.set_position(anchor)
+        anchors = []
+        for k, (text, string, ha) in enumerate(specs):
+            ha = ha or text.get_horizontalalignment()
+            # the anchor sits on a whole pixel, left of centre for left-aligned text
+            anchor = (k * size + (size // 8 if ha == "left" else size // 2), size // 2)
+            copy = scratch.text(*anchor, text.get_text() if string is None else string,
+                                fontproperties=text.get_fontproperties(), color=text.get_color(),
+                                ha=ha, va=text.get_verticalalignment(), transform=None)
+            patch = text.get_bbox_patch()
+            if patch is not None:
+                copy.set_bbox(dict(boxstyle=patch.get_boxstyle(), fc=patch.get_facecolor(),
+                                   ec=patch.get_edgecolor(), lw=patch.get_linewidth()))
+            anchors.append(anchor)
         canvas.draw()
         rgba = np.asarray(canvas.buffer_rgba()).astype(np.float32) / 255.0
-        alpha = rgba[:, :, 3]
-        rows = np.flatnonzero(alpha.any(axis=1))
-        cols = np.flatnonzero(alpha.any(axis=0))
-        if rows.size == 0:
-            self.premultiplied = np.zeros((0, 0, 3), np.float32)
-            self.alpha = np.zeros((0, 0, 1), np.float32)
-            self.offset = (0, 0)
-            return
-        window = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
-        self.alpha = alpha[window][:, :, None]
-        self.premultiplied = rgba[window][:, :, :3] * 255.0 * self.alpha
-        # where the crop's top-left sits relative to the anchor pixel (buffer rows go down)
-        self.offset = (int(rows[0]) - (height - anchor[1]), int(cols[0]) - anchor[0])
+        sprites = []
+        for k, anchor in enumerate(anchors):
+            slot = rgba[:, k * size : (k + 1) * size]
+            alpha = slot[:, :, 3]
+            rows = np.flatnonzero(alpha.any(axis=1))
+            cols = np.flatnonzero(alpha.any(axis=0))
+            if rows.size == 0:
+                sprites.append(cls(np.zeros((0, 0, 3), np.float32), np.zeros((0, 0, 1), np.float32), (0, 0)))
+                continue
+            window = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+            a = alpha[window][:, :, None]
+            # where the crop's top-left sits relative to the anchor pixel (buffer rows go down)
+            offset = (int(rows[0]) - (size - anchor[1]), int(cols[0]) + k * size - anchor[0])
+            sprites.append(cls(slot[window][:, :, :3] * 255.0 * a, a, offset))
+        return sprites
 
     def stamp(self, buffer, x, y):
         """Blend into ``buffer`` (H, W, 4) with the anchor at display pixel ``(x, y)``."""
@@ -405,7 +428,8 @@ class _Digits:
         font = get_font(findfont(prop))
         font.set_size(prop.get_size_in_points(), text.figure.dpi)
         self.advance = {c: font.load_char(ord(c)).horiAdvance / 64 for c in self.ALPHABET}
-        self.glyphs = {c: _Sprite(text, c, ha="left") for c in self.ALPHABET}
+        sprites = _Sprite.batch([(text, c, "left") for c in self.ALPHABET])
+        self.glyphs = dict(zip(self.ALPHABET, sprites))
 
     def covers(self, string):
         return all(c in self.glyphs for c in string)
@@ -750,15 +774,62 @@ class Renderer:
         status = set(self.status.artists)
         animated = [a for a in self._animated
                     if a not in self._field_images and a not in self._spines and a not in status]
+        labels = self.input_panel.unit_labels
+        sprites = dict(zip(labels, _Sprite.batch([(label, None, None) for label in labels])))
+        static = self.input_panel.static_artists
         steps = []
         for ax in self.figure.axes:
-            mine = sorted((a for a in animated if a.axes is ax), key=lambda a: a.get_zorder())
+            mine = sorted((a for a in animated if a.axes is ax and a not in static), key=lambda a: a.get_zorder())
             covered = any(image.axes is ax for image in self._field_images)
-            for artist in mine + (list(ax.spines.values()) if covered else []):
-                steps.append(_sprite_step(artist) if artist in self.input_panel.unit_labels
+            overlaid = [a for a in static if a.axes is ax] + (list(ax.spines.values()) if covered else [])
+            # static artists and spines are pixels captured once and blended back each frame
+            top = min((a.get_zorder() for a in overlaid), default=np.inf) if overlaid else np.inf
+            for artist in [a for a in mine if a.get_zorder() < top]:
+                steps.append(_draw_step(artist))
+            if overlaid:
+                steps.append(_overlay_step(_Overlay(self.canvas, overlaid)))
+            for artist in [a for a in mine if a.get_zorder() >= top]:
+                steps.append(_sprite_step(artist, sprites[artist]) if artist in sprites
                              else _draw_step(artist))
         steps.append(lambda renderer, buffer: self.status.stamp(buffer))
         self._blit_steps = steps
+
+
+class _Overlay:
+    """Artists that never change, captured once as sparse premultiplied pixels.
+
+    Drawn on black and on white, a pixel of coverage ``a`` and colour ``C`` reads ``C a`` and
+    ``C a + 255 (1 - a)``: both are recovered, and each frame blends them over what is below.
+    """
+
+    def __init__(self, canvas, artists):
+        renderer = canvas.get_renderer()
+        buffer = np.asarray(canvas.buffer_rgba())
+        saved = buffer.copy()
+        looks = []
+        for fill in (0, 255):
+            buffer[:, :, :3] = fill
+            for artist in artists:
+                artist.draw(renderer)
+            looks.append(buffer[:, :, :3].astype(np.float32))
+        buffer[...] = saved
+        on_black, on_white = looks
+        alpha = 1.0 - (on_white - on_black).mean(axis=2) / 255.0
+        self.index = np.flatnonzero(alpha.ravel() > 1e-3)
+        self.alpha = alpha.ravel()[self.index][:, None]
+        self.premultiplied = on_black.reshape(-1, 3)[self.index]
+
+    def blend(self, buffer):
+        pixels = buffer.reshape(-1, 4)
+        below = pixels[self.index, :3]
+        pixels[self.index, :3] = (below * (1.0 - self.alpha) + self.premultiplied + 0.5).astype(np.uint8)
+
+
+def _overlay_step(overlay):
+    def step(renderer, buffer):
+        overlay.blend(buffer)
+
+    return step
 
 
 def _draw_step(artist):
@@ -769,9 +840,7 @@ def _draw_step(artist):
     return step
 
 
-def _sprite_step(text):
-    sprite = _Sprite(text)
-
+def _sprite_step(text, sprite):
     def step(renderer, buffer):
         if text.get_visible():
             x, y = text.get_transform().transform(text.get_position())

@@ -43,10 +43,10 @@ def test_blitted_frame_matches_full_redraw(relu_renderer):
         fast = relu_renderer.frame(index).astype(int)
         slow = relu_renderer.frame_full_redraw(index).astype(int)
         differing = np.any(np.abs(fast - slow) > 2, axis=2)
-        # glyphs composed from cached sprites sit on whole pixels, Agg's on eighths: the
-        # text differs by a pixel's antialiasing, everything else matches
+        # text stamped from cached sprites (status digits, h1/h2 labels) sits on whole
+        # pixels, Agg's on fractions of one: text differs by its antialiasing, nothing else
         assert differing.mean() < 0.004, f"frame {index}: {differing.sum()} pixels differ"
-        assert differing[60:].mean() < 0.001, f"frame {index}: panels differ"
+        assert differing[60:].mean() < 0.002, f"frame {index}: panels differ"
     # and the fast path is still right after a full redraw
     assert np.array_equal(relu_renderer.frame(5), Renderer(relu_renderer.history, resolution=80).frame(5))
 
