@@ -22,7 +22,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.colors import LinearSegmentedColormap, ListedColormap, Normalize, to_rgb
+from matplotlib.colors import LinearSegmentedColormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
@@ -42,7 +42,7 @@ FIELD_CMAP = LinearSegmentedColormap.from_list(
 NAN_COLOR = "#bdbdbd"
 BOUNDARY_COLOR = "#111111"
 UNIT_COLORS = ("#009E73", "#CC79A7", "#56B4E9", "#E69F00", "#8c564b", "#7f7f7f", "#bcbd22", "#17becf")
-LATTICE_COLOR = "#8a8a8a"
+LATTICE_COLOR = "#9a9a9a"
 LOSS_COLOR = "#333333"
 ACC_COLOR = "#009E73"
 MAX_UNIT_LABELS = 8
@@ -113,10 +113,12 @@ def _contour_segments(xs, ys, z, level=0.0):
     """
     import contourpy
 
-    z = np.where(np.isfinite(z), z, np.nan)
-    if not np.any(np.isfinite(z)):
+    finite = np.isfinite(z)
+    if not finite.any():
         return []
-    gen = contourpy.contour_generator(xs, ys, np.ma.masked_invalid(z), line_type="Separate")
+    if not finite.all():
+        z = np.ma.masked_invalid(z)
+    gen = contourpy.contour_generator(xs, ys, z, name="serial", line_type="Separate")
     return [seg for seg in gen.lines(level) if len(seg) >= 2]
 
 
@@ -224,7 +226,7 @@ class _HiddenPanel:
             norm=Normalize(0, 1), interpolation="nearest", aspect="auto", zorder=0,
         )
         # drawn without antialiasing: crisp one-pixel lines keep GIF frames small
-        self.lattice = LineCollection([], colors=LATTICE_COLOR, linewidths=0.6, antialiased=False, zorder=1)
+        self.lattice = LineCollection([], colors=LATTICE_COLOR, linewidths=0.5, antialiased=False, zorder=1)
         ax.add_collection(self.lattice)
         self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
         ax.add_collection(self.boundary)
@@ -662,10 +664,14 @@ class Renderer:
         -------
         ndarray of shape (n_colors, 3), dtype uint8
         """
-        colors = [to_rgb(c) for c in (*CLASS_COLORS, NAN_COLOR, BOUNDARY_COLOR, LATTICE_COLOR,
-                                     LOSS_COLOR, ACC_COLOR, *UNIT_COLORS, "white", "black")]
-        field = self.cmap(np.linspace(0, 1, self.cmap.N))[:, :3]
-        return np.round(np.vstack([field, colors]) * 255).astype(np.uint8)
+        from matplotlib.colors import to_rgba_array
+
+        named = (*CLASS_COLORS, NAN_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, ACC_COLOR,
+                 *UNIT_COLORS, "white", "black")
+        # the same float-to-byte conversion Agg and the colour map use
+        lines = (to_rgba_array(named) * 255).astype(np.uint8)[:, :3]
+        field = self.cmap(np.arange(self.cmap.N), bytes=True)[:, :3]
+        return np.vstack([field, lines])
 
     def update(self, index):
         """Set every artist to show snapshot ``index``; draws nothing."""
