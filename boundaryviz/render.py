@@ -553,6 +553,17 @@ class _FieldPixels:
         words[self.rows, self.cols] = self.lut.take(level.take(self.cell))
 
 
+class _FrameFigure(Figure):
+    """A Figure that shows itself in Jupyter even before pyplot's inline backend is on."""
+
+    def _repr_png_(self):
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
 class Renderer:
     """Draw the snapshots of a :class:`History` as frames of one fixed figure.
 
@@ -613,7 +624,7 @@ class Renderer:
         self.geometry = _Geometry(history, self.resolution, self.layer, self.lattice_lines)
 
         dpi = 100
-        self.figure = Figure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
+        self.figure = _FrameFigure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
         self.canvas = FigureCanvasAgg(self.figure)
         fig = self.figure
         ax_in = fig.add_axes((0.065, 0.34, 0.40, 0.56))

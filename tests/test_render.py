@@ -274,3 +274,16 @@ def test_renderer_rejects_bad_index_and_history(relu_renderer):
         Renderer([1, 2, 3])
     with pytest.raises(ValueError, match="panel must be one of"):
         plot_panel(relu_renderer.history, panel="middle")
+
+
+def test_drawn_figure_shows_itself_as_png_with_every_artist(relu_renderer):
+    import io
+
+    from PIL import Image
+
+    relu_renderer.frame(4)  # leave the blitting state behind, then ask for a full figure
+    png = relu_renderer.draw(9)._repr_png_()
+    shown = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    expected = relu_renderer.frame_full_redraw(9).astype(int)
+    assert shown.shape == expected.shape
+    assert np.mean(np.any(np.abs(shown - expected) > 2, axis=2)) < 0.001
