@@ -3,31 +3,37 @@
 A thin layer over the public API: parse, validate everything before any work, run the sweep,
 print a table. Only this module prints or chooses exit statuses:
 
-- 0: every run written;
+- 0: every run written (or kept by ``--skip-existing``);
 - 1: an unexpected error (one line; ``--debug`` shows the traceback);
-- 2: bad input (one line saying what is wrong and what is allowed; nothing written);
-- 130 / 143: interrupted by SIGINT / SIGTERM (finished files stay, no partial file remains).
+- 2: bad input (one line saying what is wrong and what is allowed; nothing written, the
+  ``--out`` folder not even created);
+- 130 / 143: interrupted by SIGINT / SIGTERM (one line naming the finished runs; finished
+  files stay, no partial file remains, no worker process is left).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import math
 import os
 import signal
 import sys
+import threading
+import traceback
 
 from . import __version__
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS
 from .datasets import DATASETS, load_csv, make_dataset
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
-from .sweep import default_jobs, reference_specs, run_sweep
+from .sweep import RunResult, default_jobs, reference_specs, run_sweep
 from .training import MAX_EPOCHS
 from .writers import FORMATS, is_complete, remove_partials
 
 PROG = "boundaryviz"
+log = logging.getLogger(PROG)
 
 EXAMPLES = """\
 examples:
@@ -37,7 +43,20 @@ examples:
   python -m boundaryviz --hidden 4,2 --layer 0           deeper net, show the first layer
   python -m boundaryviz --data points.csv                your own x0,x1,label CSV
   python -m boundaryviz --format gif,mp4,webp --jobs 2
+  python -m boundaryviz --skip-existing                  finish an interrupted sweep
 """
+
+# Library parameter names → the flag a command-line user typed, to head error messages.
+FLAGS = {
+    "dataset": "--dataset", "activation": "--activations", "activations": "--activations",
+    "learning_rate": "--learning-rates", "learning rates": "--learning-rates",
+    "learning_rates": "--learning-rates", "hidden": "--hidden", "optimizer": "--optimizer",
+    "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
+    "seed": "--seed", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
+    "resolution": "--resolution", "layer": "--layer", "jobs": "--jobs",
+}
+STOP_SIGNALS = ("SIGINT", "SIGTERM")
+CLEANUP_WAIT = 10.0  # seconds to wait for stopped workers to let go of their partial files
 
 
 class UsageError(Exception):
@@ -45,19 +64,19 @@ class UsageError(Exception):
 
 
 class _Terminated(BaseException):
-    """Raised in the main thread when SIGTERM arrives."""
+    """Raised in the main thread when SIGTERM arrives (as KeyboardInterrupt is for SIGINT)."""
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2, as argparse does but without the usage block
-        raise UsageError(message)
+        raise UsageError(message.removeprefix("argument "))
 
 
 def _list(kind, convert):
     def parse(text):
         items = [t.strip() for t in text.split(",")]
         if not text.strip() or any(not t for t in items):
-            raise argparse.ArgumentTypeError(f"{kind} must be a comma-separated list. Got {text!r}.")
+            raise argparse.ArgumentTypeError(f"{kind} must be a comma-separated list. Got {_shown(text)}.")
         return [convert(t, kind) for t in items]
 
     return parse
@@ -67,14 +86,21 @@ def _float(text, name):
     try:
         return float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{name} must be a number. Got {text!r}.") from None
+        raise argparse.ArgumentTypeError(f"{name} must be a number. Got {_shown(text)}.") from None
 
 
 def _int(text, name):
     try:
         return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{name} must be a whole number. Got {text!r}.") from None
+    except ValueError:  # also for more digits than int() accepts
+        raise argparse.ArgumentTypeError(f"{name} must be a whole number. Got {_shown(text)}.") from None
+
+
+def _shown(text, limit=40):
+    """``repr(text)``, shortened in the middle when long."""
+    if len(text) > limit:
+        return repr(text[: limit // 2]) + f" … ({len(text)} characters) … " + repr(text[-limit // 2 :])
+    return repr(text)
 
 
 def _word(text, name):
@@ -99,14 +125,16 @@ def build_parser():
     )
     acts = ", ".join(sorted(ACTIVATIONS))
     data = parser.add_argument_group("data")
-    data.add_argument("--dataset", default="gaussians", type=_single(_word, "dataset"),
+    data.add_argument("--dataset", default=None, type=_single(_word, "dataset"),
                       help=f"built-in data set: {', '.join(DATASETS)} (default: gaussians)")
-    data.add_argument("--data", metavar="CSV", help="your own data: a CSV of x0,x1,label (header optional)")
+    data.add_argument("--data", metavar="CSV",
+                      help="your own data instead: a CSV of x0,x1,label (header optional)")
     net = parser.add_argument_group("network and training")
     net.add_argument("--activations", default=["relu", "tanh"], type=_list("activations", _word),
                      help=f"comma-separated hidden activations from {acts} (default: relu,tanh)")
     net.add_argument("--learning-rates", default=[0.1, 0.01, 0.001], type=_list("learning rates", _float),
-                     help="comma-separated learning rates (default: 0.1,0.01,0.001)")
+                     help="comma-separated learning rates, each above 0 and at most 10 "
+                     "(default: 0.1,0.01,0.001)")
     net.add_argument("--hidden", default=[2], type=_list("hidden", _int),
                      help="hidden layer widths, e.g. 2, 8 or 4,2 (default: 2)")
     net.add_argument("--optimizer", default="adam", type=_single(_word, "optimizer"),
@@ -135,15 +163,20 @@ def build_parser():
                      help="keep runs whose files already exist whole (resume an interrupted sweep)")
     run = parser.add_argument_group("running")
     run.add_argument("--jobs", default=None, type=_single(_int, "jobs"),
-                     help=f"runs in parallel (default: all cores, here {default_jobs()})")
+                     help=f"runs in parallel, 1 to 256 (default: all cores, here {default_jobs()})")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     run.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     run.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 
+# ------------------------------------------------------------------------- validation
 def _check_out(out):
     """Reject an --out that is a file or lies under one; return the absolute folder."""
+    if not out.strip():
+        raise UsageError("--out must name a folder. Got an empty name.")
+    if "\0" in out:
+        raise UsageError(f"--out must be a folder name without NUL characters. Got {out!r}.")
     path = os.path.abspath(out)
     probe = path
     while True:
@@ -160,24 +193,28 @@ def _check_out(out):
 
 
 def _make_specs(args):
-    if args.data is not None:
-        dataset = load_csv(args.data)
-    else:
-        dataset = make_dataset(args.dataset, seed=args.seed)
+    if args.data is not None and args.dataset is not None:
+        raise UsageError("use either --data or --dataset, not both.")
     if args.jobs is not None and not 1 <= args.jobs <= 256:
         raise UsageError(f"--jobs must be from 1 to 256. Got {args.jobs}.")
-    max_frames = args.max_frames
-    if max_frames < 0 or max_frames == 1:
-        raise UsageError(f"--max-frames must be 0 (every epoch) or at least 2. Got {max_frames}.")
-    for fps in (args.fps,):
-        if not (math.isfinite(fps) and 0 < fps <= MAX_FPS):
-            raise UsageError(f"--fps must be above 0 and at most {MAX_FPS}. Got {fps:g}.")
+    if args.max_frames < 0 or args.max_frames == 1:
+        raise UsageError(f"--max-frames must be 0 (every epoch) or at least 2. Got {args.max_frames}.")
+    if not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
+        raise UsageError(f"--fps must be above 0 and at most {MAX_FPS}. Got {args.fps:g}.")
+    if args.data is not None:
+        try:
+            dataset = load_csv(args.data)
+        except OSError as exc:  # e.g. not readable
+            raise UsageError(f"--data: cannot read {args.data!r} ({exc.strerror or exc}).") from None
+    else:
+        dataset = make_dataset(args.dataset or "gaussians", seed=args.seed)
     render = {"resolution": args.resolution, "layer": args.layer}
     specs = reference_specs(
-        dataset, args.out, activations=args.activations, learning_rates=args.learning_rates,
-        formats=tuple(dict.fromkeys(args.format)), fps=args.fps, max_frames=max_frames or None,
-        render=render, hidden=tuple(args.hidden), optimizer=args.optimizer, epochs=args.epochs,
-        stop_loss=args.stop_loss, batch_size=args.batch_size, seed=args.seed,
+        dataset, os.path.abspath(args.out), activations=args.activations,
+        learning_rates=args.learning_rates, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
+        max_frames=args.max_frames or None, render=render, hidden=tuple(args.hidden),
+        optimizer=args.optimizer, epochs=args.epochs, stop_loss=args.stop_loss,
+        batch_size=args.batch_size, seed=args.seed,
     )
     _check_render_options(specs[0], render)
     return specs
@@ -192,6 +229,63 @@ def _check_render_options(spec, render):
     check_int(render["layer"], "layer", low=-n_hidden, high=n_hidden - 1)
 
 
+def _bad_input_message(exc, data_path=None):
+    """The error in the user's terms: headed by the flag it concerns when that is plain."""
+    text = str(exc)
+    if isinstance(exc, UsageError) or text.startswith("--"):
+        return text
+    if data_path is not None and (text.startswith(data_path) or text.startswith("data file")):
+        return f"--data: {text}"
+    for name, flag in FLAGS.items():
+        if text.startswith((f"{name} must ", f"{name} widths must ")):
+            return f"{flag}: {text}"
+    return text
+
+
+def _one_line(text):
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def _error(text):
+    print(f"{PROG}: error: {_one_line(text)}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------------- signals
+@contextlib.contextmanager
+def _stop_signals():
+    """SIGINT raises KeyboardInterrupt and SIGTERM raises _Terminated in the main thread.
+
+    The first of them also ignores any further SIGINT/SIGTERM, so that a second Ctrl-C cannot
+    break off the clean-up (stopping workers, removing partial files). The previous handlers
+    come back on exit.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = [n for n in STOP_SIGNALS if hasattr(signal, n)]
+    previous = {n: signal.getsignal(getattr(signal, n)) for n in names}
+
+    def _on_signal(signum, frame):
+        for n in names:
+            signal.signal(getattr(signal, n), signal.SIG_IGN)
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise _Terminated
+
+    for n in names:
+        signal.signal(getattr(signal, n), _on_signal)
+    try:
+        yield
+    finally:
+        for n, handler in previous.items():
+            signal.signal(getattr(signal, n), handler if handler is not None else signal.SIG_DFL)
+
+
+def _interrupt_status(exc):
+    return 143 if isinstance(exc, _Terminated) else 130
+
+
+# ------------------------------------------------------------------------- output
 def _human(n):
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1000 or unit == "GB":
@@ -199,7 +293,11 @@ def _human(n):
         n /= 1000
 
 
-def _table(results, out):
+def _loss_text(loss):
+    return f"{loss:.4f}" if not math.isfinite(loss) or abs(loss) < 1e6 else f"{loss:.3e}"
+
+
+def _table(results):
     rows = [("run", "epochs", "stop reason", "loss", "accuracy", "file", "size")]
     for r in results:
         s = r.summary
@@ -209,9 +307,9 @@ def _table(results, out):
             rows.append((
                 label if first else "", str(s.get("epochs_run", "")) if first else "",
                 s.get("stop_reason", "") if first else "",
-                f"{s['final_loss']:.4f}" if first and "final_loss" in s else "",
+                _loss_text(s["final_loss"]) if first and "final_loss" in s else "",
                 f"{s['final_accuracy']:.1%}" if first and "final_accuracy" in s else "",
-                os.path.relpath(path), _human(size),
+                _shown_path(path), _human(size),
             ))
             first = False
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -220,6 +318,22 @@ def _table(results, out):
     return "\n".join(lines)
 
 
+def _shown_path(path):
+    """``path`` relative to the working folder when it lies below it, else absolute."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
+
+
+def _signature(path):
+    """What identifies the file at ``path`` now (None if there is none)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+# ------------------------------------------------------------------------- main
 def main(argv=None):
     """Run the command line; returns the exit status.
 
@@ -227,60 +341,140 @@ def main(argv=None):
     ----------
     argv : list of str, optional
         Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Examples
+    --------
+    >>> from boundaryviz.cli import main
+    >>> main(["--epochs", "0"])  # doctest: +SKIP
+    boundaryviz: error: --epochs: epochs must be an integer >= 1 and <= 100000. Got 0 instead.
+    2
     """
-    parser = build_parser()
-    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
+    argv = [os.fspath(a) if isinstance(a, os.PathLike) else a
+            for a in (sys.argv[1:] if argv is None else argv)]
     logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
+    with _stop_signals():
+        try:
+            args, specs = _prepare(argv)
+        except (KeyboardInterrupt, _Terminated) as exc:
+            print(f"{PROG}: {_interrupt_word(exc)} before any run started; nothing written.",
+                  file=sys.stderr)
+            return _interrupt_status(exc)
+        except _Exit as exc:
+            return exc.status
+        except Exception as exc:  # a bug, not bad input
+            return _unexpected(exc, "checking the arguments failed", "--debug" in argv)
+        return _execute(args, specs)
+
+
+class _Exit(Exception):
+    def __init__(self, status):
+        super().__init__(status)
+        self.status = status
+
+
+def _interrupt_word(exc):
+    return "terminated (SIGTERM)" if isinstance(exc, _Terminated) else "interrupted (SIGINT)"
+
+
+def _prepare(argv):
+    """Parse and validate; every problem with the input becomes one line and ``_Exit(2)``."""
+    parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        out = _check_out(args.out)
+    except UsageError as exc:
+        _error(exc)
+        raise _Exit(2) from None
+    except SystemExit as exc:  # --help, --version
+        raise _Exit(exc.code if isinstance(exc.code, int) else 0) from None
+    try:
+        _check_out(args.out)
         specs = _make_specs(args)
     except (UsageError, ValueError, TypeError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except SystemExit as exc:  # --help, --version
-        return exc.code if isinstance(exc.code, int) else 0
+        _error(_bad_input_message(exc, args.data))
+        raise _Exit(2) from None
+    return args, specs
 
-    previous = signal.getsignal(signal.SIGTERM)
 
-    def _on_term(signum, frame):
-        raise _Terminated()
+def _unexpected(exc, what, debug):
+    """One line for an unexpected error (the traceback too with ``--debug``); status 1."""
+    notes = "; ".join(getattr(exc, "__notes__", None) or ())
+    where = f" ({notes})" if notes else ""
+    if debug:
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        hint = ""
+    else:
+        hint = " (rerun with --debug to see the traceback)"
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    _error(f"{what}{where}: {detail}{hint}")
+    return 1
 
-    signal.signal(signal.SIGTERM, _on_term)
-    done = []
+
+def _execute(args, specs):
+    """Run the sweep into ``args.out``; returns the exit status."""
+    out = os.path.abspath(args.out)
+    done = []  # RunResults, in completion order
+    todo = []
+    before = {}  # path -> signature before this sweep, to tell what it finished
+    sweep = None
     try:
         os.makedirs(out, exist_ok=True)
         removed = remove_partials(out)
         if removed:
-            logging.getLogger(PROG).warning("removed %d unfinished file(s) left by an earlier run", len(removed))
-        todo = []
-        from .sweep import RunResult
-
+            log.warning("removed %d unfinished file(s) left by an earlier run: %s", len(removed),
+                        ", ".join(os.path.basename(p) for p in removed))
         for spec in specs:
-            if args.skip_existing and all(is_complete(p) for p in spec.paths()):
-                done.append(RunResult(spec.name, {}, tuple((p, os.path.getsize(p)) for p in spec.paths()), skipped=True))
+            paths = spec.paths()
+            if args.skip_existing and all(is_complete(p) for p in paths):
+                done.append(RunResult(spec.name, {}, tuple((p, os.path.getsize(p)) for p in paths),
+                                      skipped=True))
             else:
                 todo.append(spec)
+                before.update((p, _signature(p)) for p in paths)
         progress = not args.quiet and sys.stderr.isatty()
-        for result in run_sweep(todo, jobs=args.jobs, progress=progress):
+        sweep = run_sweep(todo, jobs=args.jobs, progress=progress)
+        for result in sweep:
             done.append(result)
+        order = {spec.name: i for i, spec in enumerate(specs)}
+        done.sort(key=lambda r: order.get(r.name, 0))
+        print(_table(done))
+        return 0
     except (KeyboardInterrupt, _Terminated) as exc:
-        remove_partials(out)
-        status = 143 if isinstance(exc, _Terminated) else 130
-        what = "terminated" if status == 143 else "interrupted"
-        names = ", ".join(r.name for r in done) or "none"
-        print(f"{PROG}: {what}; finished runs: {names}. Partial files removed.", file=sys.stderr)
-        return status
-    except Exception as exc:  # an unexpected failure: one line unless --debug
-        remove_partials(out)
-        if debug:
-            raise
-        print(f"{PROG}: error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)",
-              file=sys.stderr)
-        return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-    order = {spec.name: i for i, spec in enumerate(specs)}
-    done.sort(key=lambda r: order.get(r.name, 0))
-    print(_table(done, out))
-    return 0
+        _stop(sweep, out)
+        finished = _finished_names(specs, todo, done, before)
+        kept = [r.name for r in done if r.skipped]
+        names = ", ".join(finished) or "none"
+        if kept:
+            names += f" (kept: {', '.join(kept)})"
+        unfinished = len(specs) - len(finished) - len(kept)
+        print(f"{PROG}: {_interrupt_word(exc)}; finished runs: {names}; {unfinished} run(s) not "
+              f"finished, their partial files removed.", file=sys.stderr)
+        return _interrupt_status(exc)
+    except Exception as exc:
+        _stop(sweep, out)
+        return _unexpected(exc, "the sweep failed", args.debug)
+
+
+def _stop(sweep, out):
+    """Stop the workers (joblib kills and reaps them), then remove what they left half-written."""
+    if sweep is not None:
+        with contextlib.suppress(Exception):
+            sweep.close()
+    with contextlib.suppress(OSError):
+        left = remove_partials(out, wait=CLEANUP_WAIT)
+        log.debug("removed partial files: %s", left)
+
+
+def _finished_names(specs, todo, done, before):
+    """Runs finished in this sweep: those reported back, and those whose files were all written
+    (a worker may finish its file just before the interrupt, without reporting back)."""
+    reported = {r.name for r in done if not r.skipped}
+    running = {spec.name for spec in todo}
+    names = []
+    for spec in specs:
+        if spec.name in reported:
+            names.append(spec.name)
+        elif spec.name in running and all(
+            _signature(p) not in (None, before.get(p)) and is_complete(p) for p in spec.paths()
+        ):
+            names.append(spec.name)
+    return names

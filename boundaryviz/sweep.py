@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
+import warnings
 from dataclasses import dataclass, field
 
 from ._validation import check_int
@@ -127,6 +131,10 @@ def run_one(spec, *, progress=False, position=0):
             files.append((path, animation.size_bytes))
         if bar is not None:
             bar.set_postfix_str(f"{history.stop_reason}, loss {history.final.loss:.4f}")
+    except Exception as exc:
+        if hasattr(exc, "add_note"):  # Python 3.11+; the note survives the trip back from a worker
+            exc.add_note(f"in run {spec.name}")
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -162,7 +170,37 @@ def run_sweep(specs, *, jobs=None, progress=False):
         for i, spec in enumerate(specs):
             yield run_one(spec, progress=progress, position=i)
         return
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, parallel_config
 
-    parallel = Parallel(n_jobs=jobs, backend="loky", return_as="generator_unordered")
-    yield from parallel(delayed(run_one)(spec, progress=progress, position=i) for i, spec in enumerate(specs))
+    with parallel_config(backend="loky", initializer=_worker_init):
+        parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
+    results = parallel(delayed(run_one)(spec, progress=progress, position=i) for i, spec in enumerate(specs))
+    try:
+        for result in results:
+            yield result
+    finally:
+        # Leaving early (an error, Ctrl-C, or the caller closing us): joblib then kills the
+        # workers and waits for them, so none is left writing; its warning that the
+        # cancelled runs were "not used" is expected here.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results.close()
+
+
+def _worker_init():
+    """Set up a worker process: the parent alone handles Ctrl-C, and the worker ends with it.
+
+    Ctrl-C in a terminal reaches the whole process group, but only the parent decides what to
+    do about it (it stops the workers, then removes their partial files). A parent killed
+    outright (SIGKILL) cannot stop them, so each worker watches for that and ends itself; the
+    next run into the folder removes what it left half-written.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="boundaryviz-parent-watch", daemon=True).start()

@@ -18,8 +18,14 @@ import logging
 import os
 import struct
 import tempfile
+import time
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None
 
 __all__ = [
     "Palette",
@@ -60,8 +66,14 @@ def atomic_output(path):
     path = os.fspath(path)
     folder, name = os.path.split(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=PARTIAL_SUFFIX, dir=folder)
-    os.close(fd)
+    if fcntl is None:  # pragma: no cover - not POSIX, where an open file cannot be renamed
+        os.close(fd)
+        fd = None
     try:
+        if fd is not None:
+            # Held until the rename: remove_partials leaves a temporary file alone while the
+            # process writing it is alive; the lock goes with the process, even after SIGKILL.
+            _try_lock(fd)
         yield tmp
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
@@ -69,22 +81,63 @@ def atomic_output(path):
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
-def remove_partials(folder):
+def _try_lock(fd):
+    """Take an exclusive advisory lock on ``fd`` without waiting; False if another holds it."""
+    if fcntl is None:  # pragma: no cover - not POSIX
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def remove_partials(folder, *, wait=0.0):
     """Delete temporary files left in ``folder`` by an interrupted writer.
+
+    A temporary file still being written by a live process (another sweep into the same
+    folder) is left alone.
+
+    Parameters
+    ----------
+    folder : str or os.PathLike
+    wait : float, default=0
+        Seconds to keep retrying files still in use (for writers that are being stopped).
 
     Returns
     -------
     list of str
         The paths removed.
     """
+    pattern = os.path.join(glob.escape(os.fspath(folder)), f".*{PARTIAL_SUFFIX}")
+    deadline = time.monotonic() + wait
     removed = []
-    for tmp in sorted(glob.glob(os.path.join(glob.escape(os.fspath(folder)), f".*{PARTIAL_SUFFIX}"))):
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-            removed.append(tmp)
-    return removed
+    while True:
+        busy = False
+        for tmp in sorted(glob.glob(pattern)):
+            try:
+                fd = os.open(tmp, os.O_RDONLY)
+            except OSError:
+                continue  # gone already
+            try:
+                if _try_lock(fd):
+                    os.remove(tmp)
+                    removed.append(tmp)
+                else:
+                    busy = True
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        if not busy or time.monotonic() >= deadline:
+            return removed
+        time.sleep(0.05)
+
 
 
 def is_complete(path):

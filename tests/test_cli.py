@@ -1,0 +1,379 @@
+"""The command line: bad input, unexpected errors, divergence, --skip-existing, --data, and
+byte-identical output. Tested as a subprocess (``python -m boundaryviz``) and in-process
+(``boundaryviz.cli.main(argv)``, which returns the exit status)."""
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import boundaryviz.sweep
+from boundaryviz import Renderer, gaussians, load_csv, save_animation, train
+from boundaryviz.cli import build_parser, main
+from boundaryviz.writers import is_complete
+
+# Small, fast settings for runs that really train and render (and no gallery, when the CLI
+# has one: it is tested on its own).
+NO_GALLERY = ["--no-gallery"] if "--no-gallery" in build_parser().format_help() else []
+TINY = ["--epochs", "6", "--resolution", "20", "--max-frames", "4", "--jobs", "1", "-q", *NO_GALLERY]
+
+# ---------------------------------------------------------------------------------------------
+# Bad input: (id, argv, fragments the one error line must contain). ``{file}`` is an existing
+# file in the test folder, ``{csv:NAME}`` a CSV from CSV_FILES below.
+BAD = [
+    ("activation-unknown", ["--activations", "swish"], ["activation", "'swish'", "'relu'"]),
+    ("activation-list-empty", ["--activations", ""], ["--activations", "comma-separated"]),
+    ("activation-list-commas", ["--activations", ","], ["--activations", "','"]),
+    ("optimizer-unknown", ["--optimizer", "rmsprop"], ["--optimizer", "'rmsprop'", "'adam'"]),
+    ("dataset-unknown", ["--dataset", "blobs"], ["--dataset", "'blobs'", "'moons'"]),
+    ("format-unknown", ["--format", "avi"], ["--format", "'avi'", "'gif'"]),
+    ("lr-zero", ["--learning-rates", "0"], ["--learning-rates", "> 0", "Got 0.0"]),
+    ("lr-negative", ["--learning-rates=-0.1"], ["--learning-rates", "> 0", "Got -0.1"]),
+    ("lr-nan", ["--learning-rates", "nan"], ["--learning-rates", "finite", "Got nan"]),
+    ("lr-inf", ["--learning-rates", "inf"], ["--learning-rates", "finite", "Got inf"]),
+    ("lr-not-a-number", ["--learning-rates", "fast"], ["--learning-rates", "number", "'fast'"]),
+    ("epochs-zero", ["--epochs", "0"], ["--epochs", ">= 1", "Got 0"]),
+    ("epochs-negative", ["--epochs=-5"], ["--epochs", ">= 1", "Got -5"]),
+    ("epochs-not-integer", ["--epochs", "2.5"], ["--epochs", "whole number", "'2.5'"]),
+    ("epochs-absurd", ["--epochs", "100001"], ["--epochs", "<= 100000", "Got 100001"]),
+    ("stop-loss-negative", ["--stop-loss=-0.1"], ["--stop-loss", ">= 0", "Got -0.1"]),
+    ("hidden-zero", ["--hidden", "0"], ["--hidden", "from 1 to", "(0,)"]),
+    ("hidden-negative", ["--hidden=-2"], ["--hidden", "from 1 to", "(-2,)"]),
+    ("hidden-not-a-number", ["--hidden", "wide"], ["--hidden", "whole number", "'wide'"]),
+    ("seed-negative", ["--seed=-1"], ["--seed", ">= 0", "Got -1"]),
+    ("fps-zero", ["--fps", "0"], ["--fps", "above 0", "Got 0"]),
+    ("fps-negative", ["--fps=-5"], ["--fps", "above 0", "Got -5"]),
+    ("fps-too-high", ["--fps", "51"], ["--fps", "at most 50", "Got 51"]),
+    ("resolution-below-2", ["--resolution", "1"], ["--resolution", ">= 2", "Got 1"]),
+    ("resolution-above-2000", ["--resolution", "2001"], ["--resolution", "<= 2000", "Got 2001"]),
+    ("out-is-a-file", ["--out", "{file}"], ["--out", "is an existing file"]),
+    ("out-under-a-file", ["--out", "{file}/sub/dir"], ["--out", "lies under the file"]),
+    ("unknown-flag", ["--frobnicate"], ["unrecognized arguments", "--frobnicate"]),
+    ("csv-missing-file", ["--data", "{missing.csv}"], ["--data", "missing.csv", "does not exist"]),
+    ("csv-not-a-number", ["--data", "{csv:not_a_number}"], ["--data", "line 3", "'one'"]),
+]
+# Checked in-process only (each subprocess costs a second of imports on a 2-core machine).
+BAD_IN_PROCESS_ONLY = [
+    ("lr-above-10", ["--learning-rates", "11"], ["--learning-rates", "<= 10", "Got 11.0"]),
+    ("lr-repeated", ["--learning-rates", "0.1,0.10"], ["learning_rates", "repeat a combination"]),
+    ("epochs-huge-integer", ["--epochs", "9" * 5000], ["--epochs", "whole number"]),
+    ("hidden-too-wide", ["--hidden", "5000"], ["--hidden", "from 1 to 1024", "(5000,)"]),
+    ("hidden-empty-item", ["--hidden", "4,,2"], ["--hidden", "comma-separated", "'4,,2'"]),
+    ("seed-too-large", ["--seed", str(2**32)], ["--seed", "4294967295", "Got 4294967296"]),
+    ("fps-nan", ["--fps", "nan"], ["--fps", "above 0", "Got nan"]),
+    ("max-frames-one", ["--max-frames", "1"], ["--max-frames", "at least 2", "Got 1"]),
+    ("layer-out-of-range", ["--layer", "3"], ["--layer", "<= 0", "Got 3"]),
+    ("jobs-zero", ["--jobs", "0"], ["--jobs", "1 to 256", "Got 0"]),
+    ("batch-size-zero", ["--batch-size", "0"], ["--batch-size", ">= 1", "Got 0"]),
+    ("out-empty", ["--out", ""], ["--out", "empty"]),
+    ("out-nul", ["--out", "a\0b"], ["--out", "NUL", "'a\\x00b'"]),
+    ("flag-without-value", ["--epochs"], ["--epochs", "expected one argument"]),
+    ("data-and-dataset", ["--data", "{csv:good}", "--dataset", "moons"], ["--data", "--dataset", "not both"]),
+    ("csv-missing-value", ["--data", "{csv:missing_value}"], ["--data", "line 4", "missing"]),
+    ("csv-nan", ["--data", "{csv:nan}"], ["--data", "line 1", "finite", "'nan'"]),
+    ("csv-inf", ["--data", "{csv:inf}"], ["--data", "line 5", "finite", "'-inf'"]),
+    ("csv-too-few-rows", ["--data", "{csv:three_rows}"], ["--data", "at least 4 data rows", "Got 3"]),
+    ("csv-one-class", ["--data", "{csv:one_class}"], ["--data", "exactly two distinct", "'a'"]),
+    ("csv-three-classes", ["--data", "{csv:three_classes}"], ["--data", "Line 6", "third label 'c'"]),
+    ("csv-wrong-columns", ["--data", "{csv:four_columns}"], ["--data", "line 3", "expected 3 columns", "Got 4"]),
+    ("csv-missing-label", ["--data", "{csv:missing_label}"], ["--data", "line 1", "label is missing"]),
+    ("csv-is-a-folder", ["--data", "{folder}"], ["--data", "does not exist or is not a file"]),
+]
+
+GOOD_ROWS = "x0,x1,label\n0,0,a\n1,1,b\n0,1,a\n1,0,b\n2,2,a\n"
+CSV_FILES = {
+    "good": GOOD_ROWS,
+    "not_a_number": "x0,x1,label\n0,0,a\n1,one,b\n0,1,a\n1,0,b\n",
+    "missing_value": "x0,x1,label\n0,0,a\n1,1,b\n,1,a\n1,0,b\n",
+    "nan": "0,nan,a\n1,1,b\n0,1,a\n1,0,b\n",
+    "inf": "x0,x1,label\n0,0,a\n1,1,b\n0,1,a\n-inf,0,b\n",
+    "three_rows": "x0,x1,label\n0,0,a\n1,1,b\n0,1,a\n",
+    "one_class": "0,0,a\n1,1,a\n0,1,a\n1,0,a\n",
+    "three_classes": "x0,x1,label\n0,0,a\n1,1,b\n0,1,a\n1,0,b\n2,2,c\n",
+    "four_columns": "x0,x1,label\n0,0,a\n1,1,b,9\n0,1,a\n1,0,b\n",
+    "missing_label": "0,0,\n1,1,b\n0,1,a\n1,0,b\n",
+}
+
+
+def _prepare_argv(argv, folder):
+    """Fill the placeholders of a BAD row with files made in ``folder``."""
+    (folder / "existing.txt").write_text("not a folder\n")
+    (folder / "a_folder").mkdir(exist_ok=True)
+    out = []
+    for arg in argv:
+        if arg.startswith("{csv:"):
+            name = arg[5:-1]
+            path = folder / f"{name}.csv"
+            path.write_text(CSV_FILES[name])
+            arg = str(path)
+        else:
+            arg = (arg.replace("{file}", str(folder / "existing.txt"))
+                   .replace("{missing.csv}", str(folder / "missing.csv"))
+                   .replace("{folder}", str(folder / "a_folder")))
+        out.append(arg)
+    if "--out" not in out:
+        out += ["--out", str(folder / "out")]
+    return out
+
+
+def _tree(folder):
+    """Every path under ``folder`` with its content hash (files) or None (folders)."""
+    found = {}
+    for root, dirs, files in os.walk(folder):
+        for d in dirs:
+            found[os.path.relpath(os.path.join(root, d), folder)] = None
+        for f in files:
+            path = os.path.join(root, f)
+            with open(path, "rb") as handle:
+                found[os.path.relpath(path, folder)] = hashlib.sha256(handle.read()).hexdigest()
+    return found
+
+
+def _check_one_error_line(err, fragments):
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    line = lines[0]
+    assert line.startswith("boundaryviz: error: "), line
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+
+
+@pytest.mark.parametrize("argv, fragments", [pytest.param(a, f, id=i) for i, a, f in BAD])
+def test_bad_input_subprocess(tmp_path, argv, fragments):
+    argv = _prepare_argv(argv, tmp_path)
+    before = _tree(tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "boundaryviz", *argv], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    _check_one_error_line(proc.stderr, fragments)
+    assert _tree(tmp_path) == before  # nothing written: no --out folder, not even ./output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, fragments", [pytest.param(a, f, id=i) for i, a, f in BAD + BAD_IN_PROCESS_ONLY]
+)
+def test_bad_input_in_process(tmp_path, monkeypatch, capsys, argv, fragments):
+    monkeypatch.chdir(tmp_path)
+    argv = _prepare_argv(argv, tmp_path)
+    before = _tree(tmp_path)
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    _check_one_error_line(err, fragments)
+    assert _tree(tmp_path) == before
+    # the CLI put back the signal handlers it installed
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_help_and_version(capsys):
+    assert main(["--help"]) == 0
+    assert "--skip-existing" in capsys.readouterr().out
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("boundaryviz ")
+
+
+# ---------------------------------------------------------------------------------------------
+# Unexpected errors: one line saying what failed and how to see more; status 1.
+def _boom(*args, **kwargs):
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize("target", ["train", "run_one"])
+def test_unexpected_error_one_line(tmp_path, monkeypatch, capsys, target):
+    monkeypatch.setattr(boundaryviz.sweep, target, _boom)
+    out_dir = tmp_path / "out"
+    status = main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--out", str(out_dir)])
+    assert status == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("boundaryviz: error: the sweep failed")
+    assert "RuntimeError: boom" in lines[0]
+    assert "rerun with --debug" in lines[0]
+    if target == "train":  # the run is named when it got that far
+        assert "in run relu_lr0.1" in lines[0]
+    assert os.listdir(out_dir) == []  # no partial file left
+
+
+def test_unexpected_error_with_debug_shows_traceback(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(boundaryviz.sweep, "train", _boom)
+    status = main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--debug",
+                   "--out", str(tmp_path / "out")])
+    assert status == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert 'raise RuntimeError("boom")' in err
+    assert err.splitlines()[-1].startswith("boundaryviz: error: the sweep failed")
+    assert "--debug" not in err.splitlines()[-1]
+
+
+def test_unexpected_error_while_checking_arguments(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("boundaryviz.cli.make_dataset", _boom)
+    assert main(["--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "boundaryviz: error: checking the arguments failed: RuntimeError: boom "
+        "(rerun with --debug to see the traceback)"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_keyboard_interrupt_in_process(tmp_path, monkeypatch, capsys):
+    """Ctrl-C while a run trains: status 130, one line, nothing half-written."""
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(boundaryviz.sweep, "train", interrupt)
+    out_dir = tmp_path / "out"
+    assert main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--out", str(out_dir)]) == 130
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.splitlines() == [
+        "boundaryviz: interrupted (SIGINT); finished runs: none; 1 run(s) not finished, "
+        "their partial files removed."
+    ]
+    assert os.listdir(out_dir) == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+# ---------------------------------------------------------------------------------------------
+# Divergence: training stops with 'diverged', the animation is still written and says so.
+DIVERGING = dict(optimizer="sgd", learning_rate=10, activation="identity", hidden=(8, 8), stop_loss=0)
+
+
+def test_divergence_ends_training_and_is_animated(tmp_path):
+    history = train(gaussians(), epochs=60, **DIVERGING)
+    assert history.stop_reason == "diverged"
+    n = history.epochs_run
+    assert 1 < n < 60
+    assert not np.isfinite(history.final.loss)
+    assert all(s.is_finite for s in history.snapshots[:-1])
+
+    renderer = Renderer(history, resolution=20)
+    renderer.draw(0)
+    assert "diverged" not in renderer.status.text
+    renderer.draw(len(history) - 1)
+    assert f"diverged at epoch {n}" in renderer.status.text
+
+    for max_frames, expected in [(0, len(history)), (4, 4)]:
+        path = tmp_path / f"diverged_{max_frames}.gif"
+        animation = save_animation(history, path, renderer=renderer, max_frames=max_frames)
+        assert animation.n_frames == expected
+        assert is_complete(path)
+        with Image.open(path) as gif:
+            assert gif.n_frames == expected
+        assert renderer.status.text.endswith(f"diverged at epoch {n}")  # the last frame drawn
+
+
+@pytest.mark.parametrize("activation, hidden", [("relu", (2,)), ("tanh", (4, 2))])
+def test_renderer_survives_non_finite_weights(tmp_path, activation, hidden):
+    """Huge, infinite and nan weights (as a diverging run may leave them) still render."""
+    from boundaryviz import History, Snapshot, TrainConfig
+
+    data = gaussians(n_samples=40)
+    config = TrainConfig(activation=activation, hidden=hidden, epochs=4)
+    start = train(data, config=config).snapshots[0]
+    snaps = [start]
+    for epoch, value in enumerate([1e300, np.inf, -np.inf, np.nan], start=1):
+        weights = tuple(np.full_like(w, value) if i % 2 == 0 else w for i, w in enumerate(start.weights))
+        biases = tuple(np.full_like(b, value) for b in start.biases)
+        loss = value if np.isfinite(value) else np.nan
+        snaps.append(Snapshot(epoch, weights, biases, loss, 0.5, activation))
+    history = History(tuple(snaps), data, config, "diverged")
+    renderer = Renderer(history, resolution=20)
+    path = tmp_path / "broken.gif"
+    animation = save_animation(history, path, renderer=renderer, max_frames=0)
+    assert animation.n_frames == 5 and is_complete(path)
+    for i in range(1, 5):
+        frame = renderer.frame(i)
+        assert frame.shape[2] in (3, 4) and frame.dtype == np.uint8
+        # the note shows on every non-finite snapshot (epochs 2 to 4), not on the huge one
+        assert ("diverged at epoch 4" in renderer.status.text) == (i >= 2)
+
+
+def test_divergence_through_cli(tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    status = main([*TINY, "--epochs", "60", "--optimizer", "sgd", "--learning-rates", "10",
+                   "--hidden", "8,8", "--activations", "identity", "--stop-loss", "0",
+                   "--out", str(out_dir)])
+    assert status == 0
+    table = capsys.readouterr().out
+    row = next(line for line in table.splitlines() if line.startswith("identity_lr10"))
+    assert "diverged" in row and "nan" in row
+    assert sorted(os.listdir(out_dir)) == ["identity_lr10.gif"]
+    assert is_complete(out_dir / "identity_lr10.gif")
+
+
+# ---------------------------------------------------------------------------------------------
+def test_skip_existing_redoes_only_broken_files(tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    argv = [*TINY, "--activations", "relu,tanh", "--learning-rates", "0.1", "--out", str(out_dir)]
+    assert main(argv) == 0
+    capsys.readouterr()
+    kept, broken = out_dir / "relu_lr0.1.gif", out_dir / "tanh_lr0.1.gif"
+    size = broken.stat().st_size
+    with open(broken, "r+b") as handle:
+        handle.truncate(size // 2)
+    assert not is_complete(broken) and is_complete(kept)
+    kept_stat, broken_mtime = kept.stat(), broken.stat().st_mtime_ns
+
+    assert main([*argv, "--skip-existing"]) == 0
+    table = capsys.readouterr().out
+    assert kept.stat().st_mtime_ns == kept_stat.st_mtime_ns and kept.stat().st_ino == kept_stat.st_ino
+    assert broken.stat().st_mtime_ns != broken_mtime
+    assert broken.stat().st_size == size and is_complete(broken)
+    rows = {line.split()[0]: line for line in table.splitlines()[2:]}
+    assert "relu_lr0.1" in rows and rows["relu_lr0.1"].split()[1] == "(kept)"
+    assert "tanh_lr0.1" in rows and "(kept)" not in rows["tanh_lr0.1"]
+    assert "max_epochs" in rows["tanh_lr0.1"]
+    assert sorted(os.listdir(out_dir)) == ["relu_lr0.1.gif", "tanh_lr0.1.gif"]
+
+
+def test_csv_labels_named_in_legend(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    rows = ["x0,x1,species"]
+    for i in range(40):
+        label = "dog" if i % 2 else "cat"
+        x = rng.normal(size=2) + (2 if label == "dog" else -2)
+        rows.append(f"{x[0]:.3f},{x[1]:.3f},{label}")
+    csv = tmp_path / "pets.csv"
+    csv.write_text("\n".join(rows) + "\n")
+
+    out_dir = tmp_path / "out"
+    assert main([*TINY, "--data", str(csv), "--activations", "tanh", "--learning-rates", "0.1",
+                 "--out", str(out_dir)]) == 0
+    assert "tanh_lr0.1" in capsys.readouterr().out
+    assert is_complete(out_dir / "tanh_lr0.1.gif")
+
+    data = load_csv(csv)
+    assert data.class_names == ("cat", "dog")
+    assert data.y.tolist() == [i % 2 for i in range(40)]
+    renderer = Renderer(train(data, epochs=2), resolution=20)
+    legend = [t.get_text() for legend in renderer.figure.legends for t in legend.get_texts()]
+    assert "class cat" in legend and "class dog" in legend
+
+
+def test_same_bytes_every_time(tmp_path):
+    """Two runs of one command (with different hash seeds) write byte-identical files: the
+    animations and, when the CLI writes one, the gallery."""
+    command = [sys.executable, "-m", "boundaryviz", "--epochs", "8", "--resolution", "24",
+               "--max-frames", "8", "--activations", "relu,tanh", "--learning-rates", "0.05",
+               "--jobs", "1", "-q", "--out", "out"]
+    sums = []
+    for hash_seed in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=hash_seed)
+        proc = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        sums.append({name: hashlib.sha256((tmp_path / "out" / name).read_bytes()).hexdigest()
+                     for name in sorted(os.listdir(tmp_path / "out"))})
+    assert {"relu_lr0.05.gif", "tanh_lr0.05.gif"} <= set(sums[0])
+    assert sums[0] == sums[1]
