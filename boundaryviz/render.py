@@ -339,7 +339,8 @@ def _status_values(history, index):
         note = f"diverged at epoch {history.epochs_run}"
     elif last and history.stop_reason == "stop_loss":
         note = f"stopped: loss < {cfg.stop_loss:g}"
-    return (f"{snap.epoch}/{history.epochs_run}", f"{snap.loss:.4f}", f"{snap.accuracy:.1%}", note)
+    loss = f"{snap.loss:.4f}" if abs(snap.loss) < 1e4 else f"{snap.loss:.2e}"  # a diverging run
+    return (f"{snap.epoch}/{history.epochs_run}", loss, f"{snap.accuracy:.1%}", note)
 
 
 class _Sprite:
