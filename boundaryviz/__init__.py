@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 from .animate import Animation, frame_indices, save_animation, show
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
+from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .render import Renderer, plot_panel
@@ -47,5 +48,6 @@ __all__ = [
     "show",
     "spiral",
     "train",
+    "write_gallery",
     "xor",
 ]

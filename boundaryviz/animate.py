@@ -13,7 +13,7 @@ import numpy as np
 from ._validation import check_choice, check_int, check_number
 from .render import Renderer
 from .training import History
-from .writers import FORMATS, Palette, open_writer
+from .writers import FORMATS, Palette, check_format, open_writer
 
 __all__ = ["save_animation", "show", "frame_indices", "Animation", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
 
@@ -131,9 +131,16 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
                    renderer=None, progress=False, **renderer_options):
     """Render every snapshot of ``history`` and stream the frames into an animation file.
 
-    The format follows the suffix of ``path``: ``.gif`` (fixed palette, loops forever),
-    ``.mp4`` (H.264, needs the ``video`` extra) or ``.webp``. The file is written under a
-    temporary name in the same folder and renamed into place when complete.
+    The format follows the suffix of ``path``:
+
+    - ``.gif``: a palette fixed for the whole animation, loops forever;
+    - ``.webp``: lossless, the GIF's palette and pixels and timing, loops forever, smaller;
+    - ``.mp4``: H.264 (yuv420p, +faststart) for every browser, needs the ``video`` extra
+      (``pip install "boundaryviz[video]"``); no loop flag (use ``<video loop>``), the last
+      frame repeated for ``hold_last``.
+
+    The file is written under a temporary name in the same folder and renamed into place
+    when complete; the same history and settings give the same bytes.
 
     Parameters
     ----------
@@ -170,6 +177,7 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path. Got {path!r}.")
     fmt = _format_of(path)
+    check_format(fmt)  # MP4 without the video extra fails here, before any work
     fps = check_number(fps, "fps", low=0, high=MAX_FPS, low_open=True)
     hold_last = check_number(hold_last, "hold_last", low=0, high=60)
     if max_frames is not None:
@@ -191,7 +199,7 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
     n = len(indices)
     palette = None
     options = {}
-    if fmt == "gif":
+    if fmt in ("gif", "webp"):  # WebP shows the GIF's pixels, losslessly compressed
         samples = [renderer.frame(i) for i in sorted({0, int(indices[n // 2]), int(indices[-1])})]
         palette = Palette.from_frames(renderer.key_colors(), samples)
         options["tolerance"] = GIF_TOLERANCE
@@ -204,7 +212,9 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
         with open_writer(path, fps=fps, hold_last_ms=int(round(hold_last * 1000)), palette=palette,
                          **options) as writer:
             for i in indices:
-                writer.append(renderer.frame(int(i)))
+                # every writer maps or copies what it keeps, so the canvas buffer is enough
+                frame = renderer.frame_rgba(int(i))
+                writer.append(frame)
                 if bar is not None:
                     bar.update(1)
     finally:

@@ -26,6 +26,7 @@ import traceback
 from . import __version__
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS
 from .datasets import DATASETS, load_csv, make_dataset
+from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .sweep import RunResult, default_jobs, reference_specs, run_sweep
@@ -161,6 +162,8 @@ def build_parser():
                      help="hidden layer shown in the hidden panel, 0-based (default: last)")
     out.add_argument("--skip-existing", action="store_true",
                      help="keep runs whose files already exist whole (resume an interrupted sweep)")
+    out.add_argument("--no-gallery", action="store_true",
+                     help="do not write index.html, summary.png and compare.* (all runs side by side)")
     run = parser.add_argument_group("running")
     run.add_argument("--jobs", default=None, type=_single(_int, "jobs"),
                      help=f"runs in parallel, 1 to 256 (default: all cores, here {default_jobs()})")
@@ -436,7 +439,11 @@ def _execute(args, specs):
             done.append(result)
         order = {spec.name: i for i, spec in enumerate(specs)}
         done.sort(key=lambda r: order.get(r.name, 0))
-        print(_table(done))
+        gallery = []
+        if not args.no_gallery:
+            files = write_gallery(done, out, formats=specs[0].formats, fps=args.fps, layer=args.layer)
+            gallery = [RunResult("gallery", {}, tuple(files))] if files else []
+        print(_table(done + gallery))
         return 0
     except (KeyboardInterrupt, _Terminated) as exc:
         _stop(sweep, out)

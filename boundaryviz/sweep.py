@@ -14,7 +14,7 @@ from ._validation import check_int
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, save_animation
 from .datasets import Dataset
 from .training import TrainConfig, train
-from .writers import FORMATS
+from .writers import check_format
 
 __all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs"]
 
@@ -89,8 +89,7 @@ def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_
     if not learning_rates:
         raise ValueError("learning_rates must hold at least one learning rate. Got none.")
     for fmt in formats:
-        if fmt not in FORMATS:
-            raise ValueError(f"format must be one of {', '.join(map(repr, FORMATS))}. Got {fmt!r}.")
+        check_format(fmt)  # an unknown format, or MP4 without the video extra, fails before any work
     specs = []
     for activation in activations:
         for lr in learning_rates:

@@ -8,6 +8,9 @@ GIF is written here frame by frame: a global palette fixed for the whole animati
 never flicker), each frame cropped to the rectangle that changed, unchanged pixels inside it
 made transparent, and the LZW coding of each frame done by Pillow. (Pillow's and imageio's own
 GIF savers keep every frame in memory until the end.)
+
+MP4 (the ``video`` extra) streams frames through a pipe to ffmpeg. WebP is encoded by Pillow
+only once every frame is in: its writer keeps frames compressed meanwhile (see WebPWriter).
 """
 
 from __future__ import annotations
@@ -15,12 +18,15 @@ from __future__ import annotations
 import contextlib
 import glob
 import logging
+import math
 import os
 import struct
 import tempfile
 import time
+import zlib
 
 import numpy as np
+from PIL import Image
 
 try:
     import fcntl
@@ -30,6 +36,10 @@ except ImportError:  # pragma: no cover - not POSIX
 __all__ = [
     "Palette",
     "GifWriter",
+    "Mp4Writer",
+    "WebPWriter",
+    "MissingExtraError",
+    "check_format",
     "FORMATS",
     "atomic_output",
     "remove_partials",
@@ -351,9 +361,13 @@ class GifWriter:
         try:
             if exc_type is None:
                 self._finish()
-        finally:
+        except BaseException as error:
+            # a failure while finishing (no frame, disk full) must not rename a broken file
             self._fh.close()
-            self._atomic.__exit__(exc_type, exc, tb)
+            self._atomic.__exit__(type(error), error, error.__traceback__)
+            raise
+        self._fh.close()
+        self._atomic.__exit__(exc_type, exc, tb)
         return False
 
     def append(self, frame):
@@ -418,6 +432,325 @@ class GifWriter:
         )
 
 
+# ------------------------------------------------------------------------- optional extras
+class MissingExtraError(ImportError, ValueError):
+    """A format needs an optional dependency that is not installed.
+
+    Both an ``ImportError`` (what went missing) and a ``ValueError`` (the format asked for
+    cannot be written here), so callers that check their input catch it before any work.
+    """
+
+
+def check_format(fmt):
+    """Raise unless animations in format ``fmt`` can be written here.
+
+    Parameters
+    ----------
+    fmt : {'gif', 'mp4', 'webp'}
+
+    Raises
+    ------
+    ValueError
+        For a format not in :data:`FORMATS`.
+    MissingExtraError
+        For ``'mp4'`` without the ``video`` extra (``imageio-ffmpeg``).
+
+    Examples
+    --------
+    >>> check_format("gif")
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(map(repr, FORMATS))}. Got {fmt!r}.")
+    if fmt == "mp4":
+        _ffmpeg_exe()
+
+
+def _ffmpeg_exe():
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except ImportError as exc:
+        raise MissingExtraError(
+            'MP4 needs imageio-ffmpeg, which is not installed; install it with: pip install "boundaryviz[video]"'
+        ) from exc
+    except RuntimeError as exc:  # imageio-ffmpeg without a bundled or system ffmpeg
+        detail = " ".join(str(exc).split())  # one line
+        raise MissingExtraError(
+            f'MP4 needs an ffmpeg executable and imageio-ffmpeg found none ({detail}); '
+            'reinstall it with: pip install --force-reinstall "boundaryviz[video]"'
+        ) from exc
+
+
+# -------------------------------------------------------------------------------------- MP4
+class _AtomicWriter:
+    """Context-manager plumbing of the MP4 and WebP writers: frames go to a temporary file
+    that is renamed into place when the block ends cleanly and removed otherwise."""
+
+    path = None
+
+    def __enter__(self):
+        self._atomic = atomic_output(self.path)
+        self._tmp = self._atomic.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                self._finish()
+            except BaseException as error:
+                self._abort()
+                self._atomic.__exit__(type(error), error, error.__traceback__)
+                raise
+        else:
+            self._abort()
+        self._atomic.__exit__(exc_type, exc, tb)
+        return False
+
+    def _finish(self):  # pragma: no cover - every writer defines it
+        raise NotImplementedError
+
+    def _abort(self):  # pragma: no cover - every writer defines it
+        raise NotImplementedError
+
+
+class Mp4Writer(_AtomicWriter):
+    """Stream frames into an H.264 MP4 that plays in every browser.
+
+    Frames go one at a time through a pipe to ffmpeg (imageio's ``FFMPEG`` plugin, from the
+    ``video`` extra): H.264 High profile, 4:2:0 chroma (``yuv420p``), BT.709 colours, the
+    index moved to the front (``+faststart``) so a page can start playing before the file
+    has arrived. The bytes depend only on the frames and the settings: one encoder thread,
+    no metadata, no timestamps (``bitexact``).
+
+    MP4 has no loop flag (a page loops it with ``<video loop>``) and a constant frame rate:
+    the last frame is repeated to stay for ``hold_last_ms``, so the file holds
+    ``n_frames + hold_repeats(fps, hold_last_ms)`` frames. An odd width or height is padded
+    by one pixel (repeating the edge), as 4:2:0 video needs even sizes.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    fps : float
+    hold_last_ms : int, default=1500
+    crf : int, default=23
+        x264 quality, 0 (lossless) to 51 (worst); 23 keeps text and thin lines sharp.
+    preset : str, default='medium'
+        x264 speed/size trade-off (``'veryfast'`` … ``'veryslow'``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from boundaryviz.writers import Mp4Writer
+    >>> with Mp4Writer("blink.mp4", fps=10) as video:  # doctest: +SKIP
+    ...     video.append(np.zeros((20, 20, 3), np.uint8))
+    ...     video.append(np.full((20, 20, 3), 255, np.uint8))
+    """
+
+    def __init__(self, path, *, fps, hold_last_ms=1500, crf=23, preset="medium"):
+        self.ffmpeg = _ffmpeg_exe()
+        self.path = os.fspath(path)
+        self.fps = float(fps)
+        self.hold_last_ms = hold_last_ms
+        self.crf = int(crf)
+        self.preset = preset
+        self.n_frames = 0
+        self._plugin = None
+        self._video = None
+        self._last = None
+
+    @staticmethod
+    def hold_repeats(fps, hold_last_ms):
+        """int: extra copies of the last frame so that it stays about ``hold_last_ms``.
+
+        The last frame is shown for ``hold_last_ms`` rounded to whole frames (at least one).
+
+        Examples
+        --------
+        >>> Mp4Writer.hold_repeats(15, 1500), Mp4Writer.hold_repeats(10, 0)
+        (22, 0)
+        """
+        return max(1, math.floor(hold_last_ms * fps / 1000 + 0.5)) - 1
+
+    def append(self, frame):
+        """Add one frame, ndarray of shape (H, W, 3) (or 4, alpha ignored), dtype uint8."""
+        frame = np.asarray(frame)
+        if frame.ndim != 3 or frame.shape[2] not in (3, 4) or frame.dtype != np.uint8:
+            raise ValueError(f"frame must be an RGB uint8 array of shape (H, W, 3). Got {frame.dtype} {frame.shape}.")
+        height, width = frame.shape[:2]
+        frame = np.array(frame[:, :, :3], order="C")  # a copy: the last frame is kept for the hold
+        if height % 2 or width % 2:
+            frame = np.pad(frame, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
+        if self._video is None:
+            self._open()
+        self._video.append_data(frame)
+        self._last = frame
+        self.n_frames += 1
+
+    def _open(self):
+        import imageio.v3 as iio
+
+        params = [
+            "-preset", self.preset, "-crf", str(self.crf), "-profile:v", "high", "-threads", "1",
+            # BT.709 conversion and tags, as browsers assume for untagged HD video
+            "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,"
+            "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709",
+            "-movflags", "+faststart", "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+            "-f", "mp4",  # the temporary name does not end in .mp4
+        ]
+        # imopen's extension lets the FFMPEG plugin write to the temporary name
+        self._plugin = iio.imopen(self._tmp, "wI", plugin="FFMPEG", extension=".mp4", legacy_mode=True)
+        self._video = self._plugin.legacy_get_writer(
+            fps=self.fps, codec="libx264", pixelformat="yuv420p", quality=None, macro_block_size=1,
+            ffmpeg_log_level="error", output_params=params,
+        )
+
+    def _finish(self):
+        if self._video is None:
+            raise ValueError("an animation needs at least one frame; none was appended.")
+        for _ in range(self.hold_repeats(self.fps, self.hold_last_ms)):
+            self._video.append_data(self._last)
+        video, plugin = self._video, self._plugin
+        self._video = self._plugin = self._last = None
+        video.close()  # ffmpeg writes the index and moves it to the front
+        plugin.close()
+
+    def _abort(self):
+        video, plugin = self._video, self._plugin
+        self._video = self._plugin = self._last = None
+        for closer in (video, plugin):
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    closer.close()
+
+
+# ------------------------------------------------------------------------------------- WebP
+class _StoredFrames(Image.Image):
+    """Frames kept compressed in memory, seen by Pillow as one multi-frame image.
+
+    Pillow's animated WebP saver turns ``append_images`` into a list before it encodes (so a
+    generator of images would all be held at once), but it reads a multi-frame image one
+    frame at a time through ``n_frames`` and ``seek``. This image decodes a frame on
+    ``seek``, so only one frame is ever held uncompressed.
+    """
+
+    def __init__(self, chunks, size, decode):
+        super().__init__()
+        self._chunks = chunks
+        self._decode = decode
+        self._frame_size = size
+        self._index = -1
+        self.seek(0)
+
+    @property
+    def n_frames(self):
+        return len(self._chunks)
+
+    @property
+    def is_animated(self):
+        return len(self._chunks) > 1
+
+    def seek(self, frame):
+        if not 0 <= frame < len(self._chunks):
+            raise EOFError(f"no frame {frame}; the animation has {len(self._chunks)}.")
+        if frame != self._index:
+            image = Image.frombytes("RGB", self._frame_size, self._decode(self._chunks[frame]))
+            self.im = image.im
+            self._mode = image.mode
+            self._size = image.size
+            self._index = frame
+
+    def tell(self):
+        return self._index
+
+
+class WebPWriter(_AtomicWriter):
+    """Collect frames into an animated, lossless WebP that loops forever.
+
+    With a ``palette`` (as :func:`~boundaryviz.animate.save_animation` gives it) the frames
+    are mapped to the GIF's palette with the same ``tolerance``, so the WebP shows exactly
+    the GIF's pixels and timing, losslessly compressed (about a quarter smaller). Without
+    one, frames are kept in full colour.
+
+    Pillow encodes an animated WebP only once it has every frame (libwebp's animation
+    encoder is reached only through ``Image.save``). The frames are therefore kept
+    zlib-compressed in memory (a few tens of kB each for these flat-coloured frames, not
+    megabytes) and handed to Pillow as one lazily decoded multi-frame image when the block
+    ends; only one frame is ever held uncompressed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    fps : float
+    hold_last_ms : int, default=1500
+    palette : Palette, optional
+    tolerance : int, default=0
+        As for :class:`GifWriter`; used only with a palette.
+    method : int, default=4
+        libwebp effort, 0 (fast, large) to 6 (slow, small).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from boundaryviz.writers import WebPWriter
+    >>> with WebPWriter("blink.webp", fps=10) as webp:  # doctest: +SKIP
+    ...     webp.append(np.zeros((20, 20, 3), np.uint8))
+    ...     webp.append(np.full((20, 20, 3), 255, np.uint8))
+    """
+
+    def __init__(self, path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, method=4):
+        self.path = os.fspath(path)
+        self.fps = float(fps)
+        self.hold_last_ms = hold_last_ms
+        self.palette = palette
+        self.tolerance = tolerance
+        self.method = method
+        self.n_frames = 0
+        self._keep = None if palette is None else palette.closeness(tolerance).ravel()
+        self._chunks = []
+        self._size = None
+        self._shown = None
+
+    def append(self, frame):
+        """Add one frame, ndarray of shape (H, W, 3) (or 4, alpha ignored), dtype uint8."""
+        height, width = frame.shape[:2]
+        if self._size is None:
+            self._size = (width, height)
+        elif self._size != (width, height):
+            raise ValueError(f"every frame must have the first one's size {self._size}. Got {(width, height)}.")
+        if self.palette is None:
+            data = np.ascontiguousarray(frame[:, :, :3])
+        else:
+            data = self.palette.index(frame)
+            if self._shown is not None:
+                changed = ~self._keep.take(self._shown.astype(np.intp) * 256 + data)
+                data = np.where(changed, data, self._shown)
+            self._shown = data
+        self._chunks.append(zlib.compress(data.tobytes(), 1))
+        self.n_frames += 1
+
+    def _decode(self, chunk):
+        raw = zlib.decompress(chunk)
+        if self.palette is None:
+            return raw
+        width, height = self._size
+        indices = np.frombuffer(raw, np.uint8).reshape(height, width)
+        return self.palette.to_rgb(indices).tobytes()
+
+    def _finish(self):
+        if not self._chunks:
+            raise ValueError("an animation needs at least one frame; none was appended.")
+        durations = frame_delays_ms(len(self._chunks), self.fps, self.hold_last_ms).tolist()
+        frames = _StoredFrames(self._chunks, self._size, self._decode)
+        # kmin=kmax=0: no forced key frames, every frame may be a sub-rectangle of the last
+        frames.save(self._tmp, format="WEBP", save_all=True, duration=durations, loop=0, lossless=True,
+                    method=self.method, kmin=0, kmax=0)
+        self._chunks = []
+
+    def _abort(self):
+        self._chunks = []
+
+
 def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0):
     """A writer for ``path`` chosen by its suffix (``.gif``, ``.mp4`` or ``.webp``).
 
@@ -427,16 +760,30 @@ def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0):
     fps : float
     hold_last_ms : int, default=1500
     palette : Palette, optional
-        Needed for GIF.
+        Needed for GIF; WebP maps its frames to it when given; MP4 ignores it.
+    tolerance : int, default=0
+        For GIF and (with a palette) WebP: see :class:`GifWriter`.
 
     Returns
     -------
-    A context manager with ``append(frame)``.
+    GifWriter, Mp4Writer or WebPWriter
+        A context manager with ``append(frame)``.
+
+    Raises
+    ------
+    ValueError
+        For another suffix, or a GIF without a palette.
+    MissingExtraError
+        For ``.mp4`` without the ``video`` extra.
     """
     suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
     if suffix == "gif":
         if palette is None:
             raise ValueError("a GIF writer needs a palette.")
         return GifWriter(path, fps=fps, palette=palette, hold_last_ms=hold_last_ms, tolerance=tolerance)
+    if suffix == "mp4":
+        return Mp4Writer(path, fps=fps, hold_last_ms=hold_last_ms)
+    if suffix == "webp":
+        return WebPWriter(path, fps=fps, hold_last_ms=hold_last_ms, palette=palette, tolerance=tolerance)
     allowed = ", ".join(f"'.{f}'" for f in FORMATS)
     raise ValueError(f"path must end in one of {allowed}. Got {os.fspath(path)!r}.")

@@ -1,0 +1,626 @@
+"""A gallery for a folder of runs: a page to browse them, a header image, one animation of all.
+
+Given the runs of a sweep (:class:`~boundaryviz.sweep.RunResult`: a name, a summary, the
+files written and the :class:`~boundaryviz.training.History`), :func:`write_gallery` adds
+three things to the output folder:
+
+- ``index.html``: a static page embedding every animation (``<img>`` for GIF and WebP,
+  ``<video autoplay muted loop playsinline>`` for MP4), each captioned with its run's
+  settings and outcome and with the HTML and Markdown to paste into a post. Only relative
+  links to the files beside it: no scripts, fonts or other requests;
+- ``summary.png``: the last frame of every run in a grid, activations down and learning rates
+  across, for a post's header image;
+- ``compare.gif`` (and ``.mp4``/``.webp`` when asked for): every run in the same grid,
+  advancing epoch by epoch together; a run that has stopped holds its last frame, framed in
+  red and labelled with why it stopped.
+
+Runs are laid out by activation name, then by learning rate from largest to smallest,
+whatever order they finished in, so the same runs always give the same bytes. Every file is
+written under a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import os
+from contextlib import ExitStack
+from urllib.parse import quote
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from . import __version__
+from .animate import DEFAULT_FPS, GIF_TOLERANCE, frame_indices
+from .render import Renderer
+from .writers import Palette, atomic_output, check_format, open_writer
+
+__all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES"]
+
+log = logging.getLogger(__name__)
+
+COMPARE_MAX_FRAMES = 60
+"""Most frames of ``compare.*``: the six reference runs in one GIF stay within 2 MB."""
+COMPARE_RESOLUTION = 48  # mesh points per axis in compare tiles: coarse fields compress well
+SUMMARY_TILE_WIDTH = 640
+INK = (31, 35, 40)
+MUTED = (89, 99, 110)
+STOPPED = (178, 24, 43)  # the renderer's colour for "stopped" notes
+BACKGROUND = (255, 255, 255)
+STOP_TEXT = {
+    "stop_loss": "stopped: loss < {stop_loss:g}",
+    "max_epochs": "finished",
+    "diverged": "diverged",
+    "interrupted": "interrupted",
+}
+ELEMENT = {"gif": "img", "webp": "img", "mp4": "video"}  # how a page shows each format
+
+
+# ------------------------------------------------------------------------------ the runs
+class _Run:
+    """A run with a history, placed in the grid."""
+
+    def __init__(self, result):
+        self.history = result.history
+        self.config = result.history.config
+        self.name = result.name
+
+
+def _sort_key(result):
+    history = getattr(result, "history", None)
+    if history is not None:
+        return (0, history.config.activation, -history.config.learning_rate, result.name)
+    return (1, "", 0.0, result.name)
+
+
+def _ordered(results):
+    results = list(results)
+    for r in results:
+        if not all(hasattr(r, a) for a in ("name", "summary", "files")):
+            raise TypeError(f"results must hold sweep RunResults. Got {type(r).__name__}.")
+    return sorted(results, key=_sort_key)
+
+
+def _grid(results):
+    """Runs with a history as rows (activations) × columns (learning rates)."""
+    runs = [_Run(r) for r in _ordered(results) if getattr(r, "history", None) is not None]
+    rows = list(dict.fromkeys(run.config.activation for run in runs))
+    cols = sorted({run.config.learning_rate for run in runs}, reverse=True)
+    cells = {(rows.index(run.config.activation), cols.index(run.config.learning_rate)): run for run in runs}
+    return rows, cols, cells
+
+
+# ----------------------------------------------------------------------------- drawing
+def _font(size, bold=False):
+    """DejaVu Sans (shipped with matplotlib, as in the frames), or Pillow's own font."""
+    try:
+        from matplotlib import font_manager
+
+        props = font_manager.FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
+        return ImageFont.truetype(font_manager.findfont(props, fallback_to_default=True), size)
+    except (OSError, ValueError):  # pragma: no cover - matplotlib always ships DejaVu Sans
+        return ImageFont.load_default(size)
+
+
+class _Sheet:
+    """Where tiles, headers and per-tile label bands go on a grid picture.
+
+    Layout, top to bottom: a title line, a row of column headers, then per grid row a label
+    band above each tile and the tile itself; the row headers run down the left.
+    """
+
+    PAD = 12
+    GAP = 14
+    TITLE = 34
+    HEADER = 26
+    BAND = 22
+
+    def __init__(self, rows, cols, tile_size, title):
+        self.rows, self.cols = rows, cols
+        self.tile_w, self.tile_h = tile_size
+        self.title = title
+        self.font = _font(13)
+        self.bold = _font(14, bold=True)
+        self.title_font = _font(16, bold=True)
+        probe = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+        self.left = self.PAD + max(probe.textlength(r, font=self.bold) for r in rows) + self.GAP
+        self.left = int(np.ceil(self.left))
+        self.top = self.PAD + self.TITLE + self.HEADER
+        self.cell_h = self.BAND + self.tile_h + self.GAP
+        width = self.left + len(cols) * (self.tile_w + self.GAP) - self.GAP + self.PAD
+        height = self.top + len(rows) * self.cell_h - self.GAP + self.PAD
+        self.size = (width + width % 2, height + height % 2)  # even, for video
+
+    def tile_origin(self, row, col):
+        """Top-left pixel of the tile (below its band)."""
+        return self.left + col * (self.tile_w + self.GAP), self.top + row * self.cell_h + self.BAND
+
+    def background(self, subtitle=""):
+        image = Image.new("RGB", self.size, BACKGROUND)
+        draw = ImageDraw.Draw(image)
+        draw.text((self.PAD, self.PAD + 2), self.title, font=self.title_font, fill=INK)
+        if subtitle:
+            x = self.PAD + draw.textlength(self.title, font=self.title_font) + 16
+            draw.text((x, self.PAD + 4), subtitle, font=self.font, fill=MUTED)
+        for c, lr in enumerate(self.cols):
+            x, _ = self.tile_origin(0, c)
+            draw.text((x + self.tile_w / 2, self.PAD + self.TITLE + self.HEADER / 2), f"learning rate {lr:g}",
+                      font=self.bold, fill=INK, anchor="mm")
+        for r, activation in enumerate(self.rows):
+            _, y = self.tile_origin(r, 0)
+            draw.text((self.PAD, y + self.tile_h / 2), activation, font=self.bold, fill=INK, anchor="lm")
+        return image
+
+    def band(self, draw, row, col, left, right="", stopped=False):
+        """Write a tile's label band: ``left`` in grey, ``right`` aligned right (red if stopped)."""
+        x, y = self.tile_origin(row, col)
+        mid = y - self.BAND / 2
+        draw.text((x + 2, mid), left, font=self.font, fill=MUTED, anchor="lm")
+        if right:
+            draw.text((x + self.tile_w - 2, mid), right, font=self.font, fill=STOPPED if stopped else MUTED,
+                      anchor="rm")
+        if stopped:
+            draw.rectangle((x - 3, y - 3, x + self.tile_w + 2, y + self.tile_h + 2), outline=STOPPED, width=3)
+
+    def empty(self, draw, row, col, text):
+        x, y = self.tile_origin(row, col)
+        draw.rectangle((x, y, x + self.tile_w - 1, y + self.tile_h - 1), outline=(208, 215, 222), width=1)
+        draw.text((x + self.tile_w / 2, y + self.tile_h / 2), text, font=self.font, fill=MUTED, anchor="mm")
+
+
+def _shrink(frame, size):
+    """A frame scaled smoothly down to ``size`` (width, height), for still pictures."""
+    image = Image.fromarray(np.ascontiguousarray(frame[:, :, :3]))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def _half(frame):
+    """Every other pixel of a frame each way: no in-between colours, so the tiles keep the
+    animation palette's exact colours and compress as well as full-size frames."""
+    return Image.fromarray(np.ascontiguousarray(frame[::2, ::2, :3]))
+
+
+def _title(runs):
+    first = next(iter(runs)).history
+    s = first.summary()
+    net = " → ".join(["2", *map(str, s["hidden"]), "1"])
+    return f"{s['dataset']}", f"network {net} · {s['optimizer']} · {first.dataset.n_samples} samples"
+
+
+def _outcome(history):
+    s = history.summary()
+    reason = STOP_TEXT.get(s["stop_reason"], s["stop_reason"]).format(stop_loss=history.config.stop_loss)
+    return s, reason
+
+
+# ---------------------------------------------------------------------------- summary.png
+def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
+    """Write the last frame of every run into one PNG, in a grid.
+
+    Rows are activations and columns learning rates; above each tile, the epochs run, final
+    loss and accuracy, and how the run ended. Frames are drawn at the renderer's full size
+    and scaled down, so their text stays laid out as in the animations.
+
+    Parameters
+    ----------
+    results : list of RunResult
+        Runs without a history (kept by ``--skip-existing``) are left out.
+    path : str or os.PathLike
+    tile_width : int, default=640
+        Width of each tile in pixels.
+    layer : int, default=-1
+        Hidden layer shown, as for :class:`~boundaryviz.render.Renderer`.
+
+    Returns
+    -------
+    str or None
+        ``path``, or ``None`` when no run has a history.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> results = list(bv.run_sweep(bv.reference_specs(bv.gaussians(), "out", epochs=20)))  # doctest: +SKIP
+    >>> bv.write_summary(results, "out/summary.png")  # doctest: +SKIP
+    """
+    rows, cols, cells = _grid(results)
+    if not cells:
+        return None
+    frames = {}
+    for key, run in cells.items():
+        frames[key] = Renderer(run.history, layer=layer).frame(-1)
+    height, width = next(iter(frames.values())).shape[:2]
+    tile = (int(tile_width), int(round(height * tile_width / width)))
+    title, subtitle = _title(cells.values())
+    sheet = _Sheet(rows, cols, tile, title)
+    image = sheet.background(subtitle)
+    draw = ImageDraw.Draw(image)
+    for (r, c), run in sorted(cells.items()):
+        image.paste(_shrink(frames[(r, c)], tile), sheet.tile_origin(r, c))
+        s, reason = _outcome(run.history)
+        sheet.band(draw, r, c, f"{s['epochs_run']} epochs · loss {s['final_loss']:.4f} · "
+                   f"accuracy {s['final_accuracy']:.1%}", reason, stopped=False)
+    for r in range(len(rows)):
+        for c in range(len(cols)):
+            if (r, c) not in cells:
+                sheet.empty(draw, r, c, "not run")
+    with atomic_output(path) as tmp:
+        image.save(tmp, format="PNG", optimize=True)  # Pillow writes no time stamp
+    return os.fspath(path)
+
+
+# ---------------------------------------------------------------------------- compare.*
+class _CompareFrames:
+    """Frames of every run side by side, one epoch of the shared timeline per frame."""
+
+    def __init__(self, cells, rows, cols, *, max_frames, layer, resolution):
+        self.cells = cells
+        self.renderers = {key: Renderer(run.history, layer=layer, resolution=resolution)
+                          for key, run in cells.items()}
+        width, height = next(iter(self.renderers.values())).size
+        self.tile = ((width + 1) // 2, (height + 1) // 2)
+        self.last_epoch = max(run.history.epochs_run for run in cells.values())
+        self.epochs = frame_indices(self.last_epoch + 1, max_frames)
+        title, subtitle = _title(cells.values())
+        self.sheet = _Sheet(rows, cols, self.tile, title)
+        self.background = self.sheet.background(subtitle)
+        draw = ImageDraw.Draw(self.background)
+        for r in range(len(rows)):
+            for c in range(len(cols)):
+                if (r, c) not in cells:
+                    self.sheet.empty(draw, r, c, "not run")
+        self._tiles = {}  # key -> (snapshot index, tile image)
+        self._snapshot_epochs = {key: np.array([s.epoch for s in run.history.snapshots])
+                                 for key, run in cells.items()}
+
+    def __len__(self):
+        return len(self.epochs)
+
+    def key_colors(self):
+        colors = [r.key_colors() for r in self.renderers.values()]
+        colors.append(np.array([INK, MUTED, STOPPED, BACKGROUND], np.uint8))
+        return np.concatenate(colors)
+
+    def frame(self, t):
+        """The composite frame ``t``, ndarray of shape (H, W, 3), dtype uint8."""
+        epoch = int(self.epochs[t])
+        image = self.background.copy()
+        draw = ImageDraw.Draw(image)
+        draw.text((image.width - self.sheet.PAD, self.sheet.PAD + 4), f"epoch {epoch}/{self.last_epoch}",
+                  font=self.sheet.bold, fill=INK, anchor="ra")
+        for key, run in sorted(self.cells.items()):
+            history = run.history
+            index = int(np.searchsorted(self._snapshot_epochs[key], epoch, side="right")) - 1
+            index = max(index, 0)
+            cached = self._tiles.get(key)
+            if cached is None or cached[0] != index:
+                cached = (index, _half(self.renderers[key].frame_rgba(index)))
+                self._tiles[key] = cached
+            image.paste(cached[1], self.sheet.tile_origin(*key))
+            snap = history.snapshots[index]
+            ended = epoch >= history.epochs_run and (history.epochs_run < self.last_epoch
+                                                    or history.stop_reason != "max_epochs")
+            left = f"epoch {snap.epoch} · loss {snap.loss:.4f} · accuracy {snap.accuracy:.1%}"
+            if ended:
+                _, reason = _outcome(history)
+                self.sheet.band(draw, *key, left, reason, stopped=True)
+            else:
+                self.sheet.band(draw, *key, left)
+        return np.asarray(image)
+
+
+def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_frames=COMPARE_MAX_FRAMES,
+                  layer=-1, resolution=COMPARE_RESOLUTION, hold_last=1.5):
+    """Write one animation of every run side by side: ``compare.<format>`` for each format.
+
+    All runs advance together through the epochs (every k-th epoch when there are more than
+    ``max_frames``); a run that has stopped keeps its last frame, framed in red and labelled
+    with why it stopped. Tiles are the renderer's frames at half size (every other pixel)
+    with a coarse field (``resolution``), which keeps the GIF of the six reference runs
+    within 2 MB. Frames are drawn once and streamed into every format's writer together.
+
+    Parameters
+    ----------
+    results : list of RunResult
+        Runs without a history are left out; with fewer than two runs nothing is written.
+    out_dir : str or os.PathLike
+    formats : tuple of {'gif', 'mp4', 'webp'}, default=('gif',)
+    fps : float, default=12
+    max_frames : int, default=60
+    layer : int, default=-1
+    resolution : int, default=48
+        Mesh points per axis of each tile's probability field.
+    hold_last : float, default=1.5
+        Seconds the last frame stays.
+
+    Returns
+    -------
+    list of str
+        The files written.
+    """
+    for fmt in formats:
+        check_format(fmt)
+    rows, cols, cells = _grid(results)
+    if len(cells) < 2:
+        return []
+    frames = _CompareFrames(cells, rows, cols, max_frames=max_frames, layer=layer, resolution=resolution)
+    n = len(frames)
+    palette = None
+    if any(fmt in ("gif", "webp") for fmt in formats):
+        samples = [frames.frame(t) for t in sorted({0, n // 2, n - 1})]
+        palette = Palette.from_frames(frames.key_colors(), samples)
+    paths = [os.path.join(os.fspath(out_dir), f"compare.{fmt}") for fmt in formats]
+    with ExitStack() as stack:
+        writers = [
+            stack.enter_context(open_writer(path, fps=fps, hold_last_ms=int(round(hold_last * 1000)),
+                                            palette=palette, tolerance=GIF_TOLERANCE))
+            for path in paths
+        ]
+        for t in range(n):
+            frame = frames.frame(t)
+            for writer in writers:
+                writer.append(frame)
+    return paths
+
+
+# ---------------------------------------------------------------------------- index.html
+_CSS = """
+:root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --paper: #ffffff; --ground: #f6f8fa;
+        --stop: #b2182b; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--ground); color: var(--ink);
+       font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1320px; margin: 0 auto; padding: 2rem 1.25rem 3rem; }
+h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { font-size: 1.15rem; margin: 2.5rem 0 1rem; padding-bottom: .3rem; border-bottom: 1px solid var(--line); }
+header p, footer { color: var(--muted); margin: 0; }
+footer { margin-top: 3rem; font-size: .85rem; }
+.grid { display: grid; gap: 1.25rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); }
+.wide { grid-template-columns: 1fr; }
+figure { margin: 0; background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
+         overflow: hidden; }
+figure img, figure video { display: block; width: 100%; height: auto; background: #fff; }
+figcaption { padding: .75rem 1rem 1rem; border-top: 1px solid var(--line); }
+.name { font-weight: 600; }
+.file { color: var(--muted); font-size: .9rem; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .6rem 0; font-size: .92rem; }
+dt { color: var(--muted); }
+dd { margin: 0; font-variant-numeric: tabular-nums; }
+.stop_loss { color: #1a7f37; } .diverged, .interrupted { color: var(--stop); }
+.snippet { margin-top: .6rem; font-size: .8rem; color: var(--muted); }
+pre { margin: .2rem 0 .5rem; padding: .5rem .7rem; background: var(--ground); border: 1px solid var(--line);
+      border-radius: 6px; overflow-x: auto; }
+code { font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
+       color: var(--ink); white-space: pre-wrap; overflow-wrap: anywhere; }
+"""
+
+
+def _url(path, out_dir):
+    rel = os.path.relpath(os.fspath(path), os.fspath(out_dir)).replace(os.sep, "/")
+    return quote(rel)
+
+
+def _human(n):
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+
+
+def _dims(path):
+    """(width, height) of an animation or picture from its header; None if unreadable."""
+    if os.path.splitext(path)[1].lower() == ".mp4":
+        return _mp4_dims(path)
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except OSError:
+        return None
+
+
+def _mp4_dims(path):
+    """(width, height) of the first video track of an MP4: the end of its ``tkhd`` box.
+
+    The writer puts the index (``moov``) first, so the first megabyte holds it.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(1 << 20)
+    except OSError:
+        return None
+    start = head.find(b"tkhd")
+    while start >= 4:
+        size = int.from_bytes(head[start - 4 : start], "big")
+        if 84 <= size <= 120 and start - 4 + size <= len(head):
+            end = start - 4 + size
+            width, height = (int.from_bytes(head[i : i + 4], "big") >> 16 for i in (end - 8, end - 4))
+            if width and height:
+                return width, height
+        start = head.find(b"tkhd", start + 4)
+    return None
+
+
+def _media(url, kind, alt, dims):
+    size = f' width="{dims[0]}" height="{dims[1]}"' if dims else ""
+    if kind == "video":
+        return f'<video src="{url}"{size} autoplay muted loop playsinline aria-label="{alt}"></video>'
+    return f'<img src="{url}"{size} alt="{alt}">'
+
+
+def _snippets(url, kind, alt, dims):
+    """(label, text) pairs to paste into a post: HTML always, Markdown for images."""
+    tag = _media(url, kind, alt, dims)
+    if kind == "video":
+        return [("HTML (Markdown has no video: paste this HTML)", tag)]
+    return [("HTML", tag), ("Markdown", f"![{alt}]({url})")]
+
+
+def _figure(path, out_dir, alt, caption_html):
+    url = html.escape(_url(path, out_dir), quote=True)
+    kind = ELEMENT.get(os.path.splitext(path)[1].lower().lstrip("."), "img")
+    alt_attr = html.escape(alt, quote=True)
+    dims = _dims(path)
+    media = _media(url, kind, alt_attr, dims)
+    snippets = "".join(
+        f'<div class="snippet">{html.escape(label)}</div><pre><code>'
+        f"{html.escape(text)}</code></pre>"
+        for label, text in _snippets(_url(path, out_dir), kind, alt, dims)
+    )
+    return f"<figure>{media}<figcaption>{caption_html}{snippets}</figcaption></figure>"
+
+
+def _run_caption(result, path):
+    fmt = os.path.splitext(path)[1].lstrip(".").upper()
+    size = _human(os.path.getsize(path)) if os.path.exists(path) else "missing"
+    history = getattr(result, "history", None)
+    if history is None:
+        head = f'<div class="name">{html.escape(result.name)}</div>'
+        return (head + f'<div class="file">{html.escape(os.path.basename(path))} · {fmt} · {size}</div>'
+                '<dl><dt>note</dt><dd>kept from an earlier run (no statistics)</dd></dl>')
+    s, _ = _outcome(history)
+    cfg = history.config
+    reason = s["stop_reason"]
+    rows = [
+        ("activation", cfg.activation),
+        ("learning rate", f"{cfg.learning_rate:g}"),
+        ("epochs run", f"{s['epochs_run']} of {cfg.epochs}"),
+        ("stop reason", reason),
+        ("final loss", f"{s['final_loss']:.4f}"),
+        ("accuracy", f"{s['final_accuracy']:.1%}"),
+    ]
+    items = ""
+    for key, value in rows:
+        css = f' class="{html.escape(reason, quote=True)}"' if key == "stop reason" else ""
+        items += f"<dt>{html.escape(key)}</dt><dd{css}>{html.escape(value)}</dd>"
+    return (f'<div class="name">{html.escape(cfg.activation)} · learning rate {cfg.learning_rate:g}</div>'
+            f'<div class="file">{html.escape(os.path.basename(path))} · {fmt} · {size}</div><dl>{items}</dl>')
+
+
+def _run_alt(result):
+    history = getattr(result, "history", None)
+    if history is None:
+        return f"Animation of the run {result.name}"
+    s, reason = _outcome(history)
+    net = " → ".join(["2", *map(str, s["hidden"]), "1"])
+    return (f"A {net} {s['activation']} network learning its decision boundary on {s['dataset']} "
+            f"at learning rate {s['learning_rate']:g}: {s['epochs_run']} epochs, {reason}, "
+            f"final loss {s['final_loss']:.4f}, accuracy {s['final_accuracy']:.1%}")
+
+
+def write_index(results, out_dir, *, extras=()):
+    """Write ``index.html``: every animation of the runs, captioned, with snippets to paste.
+
+    Parameters
+    ----------
+    results : list of RunResult
+    out_dir : str or os.PathLike
+        The folder holding the runs' files; the page links to them relatively.
+    extras : sequence of str
+        Gallery files to show first (``summary.png``, ``compare.*``).
+
+    Returns
+    -------
+    str
+        The path of ``index.html``.
+    """
+    out_dir = os.fspath(out_dir)
+    results = _ordered(results)
+    with_history = [r for r in results if getattr(r, "history", None) is not None]
+    if with_history:
+        title, subtitle = _title(_Run(r) for r in with_history)
+        heading = f"How a network learns {title}"
+    else:
+        heading, subtitle = "boundaryviz runs", ""
+    overview = []
+    for path in extras:
+        name = os.path.basename(path)
+        if name.startswith("summary."):
+            alt = "The last frame of every run: activations down, learning rates across"
+            text = "Where every run ended: activations down, learning rates across."
+        else:
+            alt = "Every run side by side, advancing epoch by epoch together"
+            text = "All runs together, epoch by epoch; a run that stopped is framed in red."
+        fmt = os.path.splitext(name)[1].lstrip(".").upper()
+        caption = (f'<div class="name">{html.escape(text)}</div>'
+                   f'<div class="file">{html.escape(name)} · {fmt} · {_human(os.path.getsize(path))}</div>')
+        overview.append(_figure(path, out_dir, alt, caption))
+    cards = []
+    for result in results:
+        alt = _run_alt(result)
+        for path, _size in result.files:
+            cards.append(_figure(path, out_dir, alt, _run_caption(result, path)))
+    n = len(results)
+    parts = [
+        "<!doctype html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{html.escape(heading)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<header><h1>{html.escape(heading)}</h1><p>{html.escape(subtitle)}"
+        f"{' · ' if subtitle else ''}{n} run{'s' if n != 1 else ''}</p></header>",
+    ]
+    if overview:
+        parts += ["<h2>Overview</h2>", '<section class="grid wide">', *overview, "</section>"]
+    parts += ["<h2>Runs</h2>", '<section class="grid">', *cards, "</section>",
+              f"<footer>Made with boundaryviz {html.escape(__version__)}.</footer>",
+              "</main>", "</body>", "</html>", ""]
+    path = os.path.join(out_dir, "index.html")
+    with atomic_output(path) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write("\n".join(parts))
+    return path
+
+
+# ------------------------------------------------------------------------------- gallery
+def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_frames=COMPARE_MAX_FRAMES,
+                  layer=-1):
+    """Write ``summary.png``, ``compare.<format>`` and ``index.html`` for the runs of a sweep.
+
+    Parameters
+    ----------
+    results : list of RunResult
+        As :func:`~boundaryviz.sweep.run_sweep` yields them, in any order.
+    out_dir : str or os.PathLike
+        The folder of the runs' files (it must exist).
+    formats : tuple of {'gif', 'mp4', 'webp'}, default=('gif',)
+        Formats of the compare animation.
+    fps : float, default=12
+    max_frames : int, default=60
+        Most frames of the compare animation.
+    layer : int, default=-1
+        Hidden layer shown in the tiles.
+
+    Returns
+    -------
+    list of (str, int)
+        Each file written and its size in bytes: ``index.html`` first.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> specs = bv.reference_specs(bv.gaussians(), "out", epochs=30)  # doctest: +SKIP
+    >>> results = list(bv.run_sweep(specs))  # doctest: +SKIP
+    >>> bv.write_gallery(results, "out")  # doctest: +SKIP
+    [('out/index.html', ...), ('out/summary.png', ...), ('out/compare.gif', ...)]
+    """
+    for fmt in formats:
+        check_format(fmt)
+    out_dir = os.fspath(out_dir)
+    if not os.path.isdir(out_dir):
+        raise ValueError(f"out_dir {out_dir!r} is not a folder.")
+    results = _ordered(results)
+    if not results:
+        return []
+    extras = []
+    log.info("gallery: summary.png")
+    summary = write_summary(results, os.path.join(out_dir, "summary.png"), layer=layer)
+    if summary:
+        extras.append(summary)
+    log.info("gallery: compare animation")
+    extras += write_compare(results, out_dir, formats=tuple(formats), fps=fps, max_frames=max_frames, layer=layer)
+    index = write_index(results, out_dir, extras=extras)
+    return [(path, os.path.getsize(path)) for path in [index, *extras]]

@@ -1,0 +1,150 @@
+"""GIF, MP4 and WebP of the same run: same frames, same timing, loops, sizes, same bytes twice.
+
+What is asserted about frame counts, precisely: the GIF and the WebP hold one frame per shown
+snapshot (``len(frame_indices(...))``), the last one with a 1500 ms delay; the MP4 has a
+constant frame rate, so it holds those frames plus ``Mp4Writer.hold_repeats(fps, 1500)``
+copies of the last one (22 at 15 fps: the last frame is shown 23 / 15 s ≈ 1.53 s).
+"""
+
+import hashlib
+import os
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import boundaryviz as bv
+from boundaryviz.animate import frame_indices
+from boundaryviz.cli import main
+from boundaryviz.writers import MissingExtraError, Mp4Writer, is_complete
+
+iio = pytest.importorskip("imageio.v3")
+pytest.importorskip("imageio_ffmpeg", reason='MP4 needs the video extra: pip install "boundaryviz[video]"')
+
+FPS = 15
+EPOCHS = 40
+RENDER = {"size": (480, 280), "resolution": 40}
+
+
+@pytest.fixture(scope="module")
+def history():
+    return bv.train(bv.gaussians(), activation="tanh", learning_rate=0.1, epochs=EPOCHS, stop_loss=0)
+
+
+@pytest.fixture(scope="module")
+def written(history, tmp_path_factory):
+    """The run in every format, written twice into two folders (for the bytes)."""
+    out = {}
+    for copy in ("a", "b"):
+        folder = tmp_path_factory.mktemp(copy)
+        renderer = bv.Renderer(history, **RENDER)
+        out[copy] = {fmt: bv.save_animation(history, folder / f"run.{fmt}", fps=FPS, renderer=renderer)
+                     for fmt in ("gif", "mp4", "webp")}
+    return out
+
+
+def _pillow_frames(path):
+    frames, durations = [], []
+    with Image.open(path) as image:
+        loop = image.info.get("loop")
+        for i in range(image.n_frames):
+            image.seek(i)
+            image.load()
+            durations.append(image.info["duration"])
+            frames.append(np.asarray(image.convert("RGB")))
+    return frames, durations, loop
+
+
+def _sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def test_every_format_has_the_same_frames(written, history):
+    n = len(frame_indices(len(history)))
+    assert n == EPOCHS + 1
+    animations = written["a"]
+    assert {a.n_frames for a in animations.values()} == {n}
+    gif, _, _ = _pillow_frames(animations["gif"].path)
+    webp, _, _ = _pillow_frames(animations["webp"].path)
+    mp4 = list(iio.imiter(animations["mp4"].path, plugin="FFMPEG"))
+    assert len(gif) == len(webp) == n
+    assert len(mp4) == n + Mp4Writer.hold_repeats(FPS, 1500) == n + 22
+    # WebP is lossless over the GIF's palette: the very same pixels
+    for i in (0, n // 2, n - 1):
+        np.testing.assert_array_equal(webp[i], gif[i])
+    # MP4 is lossy but shows the same pictures, and the held copies are the last frame
+    for i in (0, n // 2, n - 1):
+        assert np.abs(mp4[i].astype(int) - gif[i]).mean() < 6
+    for held in mp4[n:]:
+        assert np.abs(held.astype(int) - mp4[n - 1]).mean() < 2
+
+
+def test_timing_and_loops(written):
+    animations = written["a"]
+    _, gif_ms, gif_loop = _pillow_frames(animations["gif"].path)
+    _, webp_ms, webp_loop = _pillow_frames(animations["webp"].path)
+    assert gif_loop == 0 and webp_loop == 0  # loop forever
+    assert min(gif_ms) >= 20
+    assert gif_ms[-1] == 1500
+    assert set(gif_ms[:-1]) == {60, 70}  # 15 fps on the GIF's 10 ms clock, without drift
+    assert webp_ms == gif_ms
+    meta = iio.immeta(animations["mp4"].path, plugin="FFMPEG")
+    assert meta["fps"] == FPS
+    assert meta["duration"] == pytest.approx((EPOCHS + 1 + 22) / FPS, abs=0.07)
+
+
+def test_mp4_plays_in_browsers(written):
+    path = written["a"]["mp4"].path
+    meta = iio.immeta(path, plugin="FFMPEG")
+    assert meta["codec"] == "h264"
+    assert meta["pix_fmt"].startswith("yuv420p")
+    width, height = meta["size"]
+    assert width % 2 == 0 and height % 2 == 0
+    data = open(path, "rb").read()
+    assert data[4:8] == b"ftyp"
+    assert data.index(b"moov") < data.index(b"mdat")  # +faststart: the index comes first
+    assert all(is_complete(a.path) for a in written["a"].values())
+
+
+def test_webp_and_mp4_are_smaller_than_the_gif(written):
+    sizes = {fmt: a.size_bytes for fmt, a in written["a"].items()}
+    assert sizes["webp"] < sizes["gif"]
+    assert sizes["mp4"] < sizes["gif"]
+    assert sizes == {fmt: os.path.getsize(a.path) for fmt, a in written["a"].items()}
+
+
+@pytest.mark.parametrize("fmt", ["gif", "mp4", "webp"])
+def test_same_bytes_every_run(written, fmt):
+    assert _sha(written["a"][fmt].path) == _sha(written["b"][fmt].path)
+
+
+# ---------------------------------------------------------------- without the video extra
+@pytest.fixture
+def no_ffmpeg(monkeypatch):
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)
+
+
+def test_save_animation_refuses_mp4_before_any_work(no_ffmpeg, history, tmp_path, monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("rendered before checking the format")
+
+    monkeypatch.setattr(bv.animate, "Renderer", fail)
+    with pytest.raises(MissingExtraError, match=r'pip install "boundaryviz\[video\]"'):
+        bv.save_animation(history, tmp_path / "run.mp4")
+    assert os.listdir(tmp_path) == []
+
+
+def test_reference_specs_refuse_mp4(no_ffmpeg, tmp_path):
+    with pytest.raises(ValueError, match=r"boundaryviz\[video\]"):
+        bv.reference_specs(bv.gaussians(), tmp_path, formats=("gif", "mp4"))
+    assert bv.reference_specs(bv.gaussians(), tmp_path, formats=("gif", "webp"))
+
+
+def test_cli_refuses_mp4_with_one_line_and_writes_nothing(no_ffmpeg, tmp_path, capsys):
+    out = tmp_path / "out"
+    status = main(["--format", "gif,mp4", "--out", str(out), "-q"])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.count("\n") == 1 and 'pip install "boundaryviz[video]"' in err
+    assert not out.exists()

@@ -1,0 +1,291 @@
+"""The gallery of a small sweep: files, determinism, the page's content, and the page in Chromium."""
+
+import functools
+import hashlib
+import os
+import random
+import shutil
+import threading
+import time
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import boundaryviz as bv
+from boundaryviz import gallery
+from boundaryviz.animate import frame_indices
+from boundaryviz.cli import main
+from boundaryviz.sweep import RunResult
+
+FORMATS = ("gif", "mp4", "webp")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-gpu"]
+
+
+@pytest.fixture(scope="module")
+def sweep(tmp_path_factory):
+    """Six short runs (two stop early) in every format, small frames, and their gallery."""
+    pytest.importorskip("imageio_ffmpeg", reason='MP4 needs the video extra: pip install "boundaryviz[video]"')
+    out = tmp_path_factory.mktemp("gallery")
+    specs = bv.reference_specs(bv.gaussians(), out, epochs=16, stop_loss=0.7, formats=FORMATS,
+                               render={"size": (480, 280), "resolution": 30}, max_frames=0)
+    results = list(bv.run_sweep(specs, jobs=1))
+    random.Random(0).shuffle(results)  # as if finished in any order
+    files = bv.write_gallery(results, out, formats=FORMATS)
+    return out, results, files
+
+
+def _sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+class _Page(HTMLParser):
+    """Tags with their attributes, and the text of each <code> block."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+        self.code = []
+        self.text = []
+        self._in_code = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "code":
+            self._in_code = True
+            self.code.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "code":
+            self._in_code = False
+
+    def handle_data(self, data):
+        if self._in_code:
+            self.code[-1] += data
+        self.text.append(data)
+
+
+def _parse(path):
+    page = _Page()
+    page.feed(open(path, encoding="utf-8").read())
+    return page
+
+
+# ---------------------------------------------------------------------------- the files
+def test_gallery_files(sweep):
+    out, _, files = sweep
+    names = [os.path.basename(p) for p, _ in files]
+    assert names == ["index.html", "summary.png", "compare.gif", "compare.mp4", "compare.webp"]
+    for path, size in files:
+        assert os.path.getsize(path) == size > 0
+    assert not [n for n in os.listdir(out) if n.endswith(".partial")]
+
+
+def test_summary_is_a_grid_without_time_stamps(sweep, tmp_path):
+    out, results, _ = sweep
+    path = out / "summary.png"
+    with Image.open(path) as image:
+        assert image.mode == "RGB"
+        width, height = image.size
+        # 3 columns of 640-pixel tiles, 2 rows of 373-pixel tiles, plus labels
+        assert 3 * 640 < width < 3 * 640 + 250 and 2 * 373 < height < 2 * 373 + 250
+    data = path.read_bytes()
+    assert b"tIME" not in data and b"tEXt" not in data and b"iTXt" not in data
+    again = gallery.write_summary(list(reversed(results)), tmp_path / "summary.png")
+    assert _sha(again) == _sha(path)
+
+
+def test_compare_advances_together_and_marks_stopped_runs(sweep):
+    out, results, _ = sweep
+    histories = [r.history for r in results]
+    last = max(h.epochs_run for h in histories)
+    stopped = [h for h in histories if h.epochs_run < last]
+    assert len(stopped) == 2  # relu and tanh at learning rate 0.1 reach the stop loss early
+    n = len(frame_indices(last + 1, gallery.COMPARE_MAX_FRAMES))
+    red = np.array(gallery.STOPPED, np.uint8)
+    with Image.open(out / "compare.gif") as image:
+        assert image.n_frames == n
+        image.seek(0)
+        first = np.asarray(image.convert("RGB"))
+        image.seek(n - 1)
+        final = np.asarray(image.convert("RGB"))
+    width = 480  # half of the renderer's 960
+    assert np.all(first == red, axis=-1).sum() == 0
+    # a 3-pixel red frame around each stopped tile (and its red label)
+    assert np.all(final == red, axis=-1).sum() > len(stopped) * 3 * 2 * width
+    webp = Image.open(out / "compare.webp")
+    assert webp.n_frames == n
+
+
+def test_index_embeds_every_animation(sweep):
+    out, results, _ = sweep
+    page = _parse(out / "index.html")
+    images = [a["src"] for t, a in page.tags if t == "img"]
+    videos = [a for t, a in page.tags if t == "video"]
+    expected_images = sorted(os.path.basename(p) for r in results for p, _ in r.files if not p.endswith(".mp4"))
+    expected_videos = sorted(os.path.basename(p) for r in results for p, _ in r.files if p.endswith(".mp4"))
+    assert sorted(images) == sorted(expected_images + ["summary.png", "compare.gif", "compare.webp"])
+    assert sorted(v["src"] for v in videos) == sorted(expected_videos + ["compare.mp4"])
+    for video in videos:
+        assert {"autoplay", "muted", "loop", "playsinline"} <= set(video)
+        assert int(video["width"]) % 2 == 0 and int(video["height"]) % 2 == 0
+    for tag, attrs in page.tags:
+        if tag == "img":
+            assert attrs["alt"] and int(attrs["width"]) > 0
+
+
+def test_index_captions_and_snippets(sweep):
+    out, results, _ = sweep
+    page = _parse(out / "index.html")
+    text = " ".join(page.text)
+    for r in results:
+        s = r.summary
+        for needle in (s["activation"], f"{s['learning_rate']:g}", f"{s['epochs_run']} of 16", s["stop_reason"],
+                       f"{s['final_loss']:.4f}", f"{s['final_accuracy']:.1%}"):
+            assert needle in text
+    # the snippets are shown as text (escaped in the page), ready to paste
+    assert '<img src="relu_lr0.1.gif" width="480" height="280" alt="A 2 → 2 → 1 relu network' in "\n".join(page.code)
+    assert any(c.startswith("![A 2 → 2 → 1 tanh network") and c.endswith("](tanh_lr0.01.webp)") for c in page.code)
+    assert any(c.startswith('<video src="relu_lr0.001.mp4"') for c in page.code)
+    raw = (out / "index.html").read_text(encoding="utf-8")
+    assert "<pre><code>&lt;img src=&quot;relu_lr0.1.gif&quot;" in raw
+
+
+def test_index_is_self_contained(sweep):
+    out, _, _ = sweep
+    page = _parse(out / "index.html")
+    raw = (out / "index.html").read_text(encoding="utf-8")
+    assert not [t for t, _ in page.tags if t in ("script", "link", "iframe", "object", "embed", "base")]
+    for tag, attrs in page.tags:
+        for key in ("src", "href", "poster"):
+            if key in attrs:
+                assert "://" not in attrs[key] and not attrs[key].startswith(("/", "data:")), attrs
+                assert os.path.exists(out / attrs[key])
+    assert "url(" not in raw and "@import" not in raw and "@font-face" not in raw
+
+
+def test_index_same_bytes_whatever_the_order(sweep, tmp_path):
+    out, results, files = sweep
+    extras = [p for p, _ in files[1:]]
+    before = _sha(out / "index.html")
+    gallery.write_index(list(reversed(results)), out, extras=extras)
+    assert _sha(out / "index.html") == before
+
+
+def test_runs_kept_from_an_earlier_sweep_are_listed_without_statistics(sweep, tmp_path):
+    out, results, _ = sweep
+    kept = [RunResult(r.name, {}, r.files, skipped=True) for r in results]
+    assert gallery.write_summary(kept, tmp_path / "summary.png") is None
+    assert gallery.write_compare(kept, tmp_path) == []
+    index = gallery.write_index(kept, tmp_path)
+    page = _parse(index)
+    assert "kept from an earlier run (no statistics)" in " ".join(page.text)
+
+
+def test_gallery_checks_its_input(tmp_path):
+    with pytest.raises(ValueError, match="format must be one of"):
+        bv.write_gallery([], tmp_path, formats=("avi",))
+    with pytest.raises(ValueError, match="is not a folder"):
+        bv.write_gallery([], tmp_path / "missing")
+    with pytest.raises(TypeError, match="RunResults"):
+        bv.write_gallery(["relu_lr0.1.gif"], tmp_path)
+    assert bv.write_gallery([], tmp_path) == []
+
+
+# ------------------------------------------------------------------------------ the CLI
+TINY = ["--activations", "relu", "--learning-rates", "0.1,0.01", "--epochs", "2", "--resolution", "10", "-q"]
+
+
+def test_cli_writes_the_gallery_and_lists_it(tmp_path, capsys):
+    assert main([*TINY, "--out", str(tmp_path)]) == 0
+    table = capsys.readouterr().out
+    for name in ("index.html", "summary.png", "compare.gif"):
+        assert (tmp_path / name).exists()
+        assert name in table
+    assert "gallery" in table
+
+
+def test_cli_no_gallery(tmp_path, capsys):
+    assert main([*TINY, "--out", str(tmp_path), "--no-gallery"]) == 0
+    assert sorted(os.listdir(tmp_path)) == ["relu_lr0.01.gif", "relu_lr0.1.gif"]
+    assert "index.html" not in capsys.readouterr().out
+
+
+# ----------------------------------------------------------------------------- Chromium
+@pytest.fixture(scope="module")
+def chromium():
+    """Path of a Chromium to drive; skip (or fail on CI) when there is none."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+        why = "the playwright package is not installed (pip install playwright; no browser download needed)"
+    else:
+        why = "Chromium is not installed: apt-get install chromium"
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI needs the browser test, but {why}")
+        pytest.skip(why)
+    return path
+
+
+@pytest.fixture
+def served(sweep):
+    """The gallery folder over HTTP on 127.0.0.1 (an ephemeral port)."""
+    out = sweep[0]
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_gallery_plays_in_chromium(chromium, served):
+    from playwright.sync_api import sync_playwright
+
+    requests = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(served + "index.html", wait_until="load")
+
+            images = page.eval_on_selector_all(
+                "img", "els => els.map(e => [e.getAttribute('src'), e.complete, e.naturalWidth])")
+            assert len(images) == 3 + 12
+            assert all(complete and width > 0 for _, complete, width in images), images
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('video')].every(v => v.readyState >= 2)", timeout=20_000)
+            assert page.eval_on_selector_all("video", "els => els.length") == 1 + 6
+
+            # animations play: a GIF's pixels change, a video's clock runs
+            gif = page.locator('img[src="compare.gif"]')
+            gif.scroll_into_view_if_needed()
+            shots = [gif.screenshot()]
+            for _ in range(8):  # 0.5 s apart, until two differ (the last frame is held 1.5 s)
+                time.sleep(0.5)
+                shots.append(gif.screenshot())
+                if shots[-1] != shots[-2]:
+                    break
+            assert shots[-1] != shots[-2], "compare.gif did not animate"
+            video = page.locator('video[src="relu_lr0.1.mp4"]')
+            video.scroll_into_view_if_needed()
+            page.wait_for_function(
+                "() => { const v = document.querySelector('video[src=\"relu_lr0.1.mp4\"]');"
+                " return !v.paused && v.currentTime > 0.2; }", timeout=10_000)
+        finally:
+            browser.close()
+    assert requests and all(url.startswith(served) for url in requests), requests

@@ -1,0 +1,323 @@
+"""The streaming writers on synthetic frames: exact read-back, timing, atomic files, palette."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from PIL import Image
+
+from boundaryviz import writers
+from boundaryviz.writers import (
+    GifWriter,
+    MissingExtraError,
+    Mp4Writer,
+    Palette,
+    WebPWriter,
+    check_format,
+    frame_delays_ms,
+    is_complete,
+    open_writer,
+)
+
+COLORS = np.array([[255, 255, 255], [0, 114, 178], [213, 94, 0], [17, 17, 17], [0, 158, 115]], np.uint8)
+
+
+def _frames(n=5, size=(48, 32)):
+    """Frames painted from COLORS: a background and a square that moves, plus a stripe."""
+    width, height = size
+    out = []
+    for i in range(n):
+        frame = np.empty((height, width, 3), np.uint8)
+        frame[:] = COLORS[0]
+        frame[4:12, 3 + 4 * i : 11 + 4 * i] = COLORS[1 + i % 2]
+        frame[-3:, : 5 * (i + 1)] = COLORS[3]
+        out.append(frame)
+    return out
+
+
+def _read_gif(path):
+    """Every frame (composited, RGB), durations and the loop count of a GIF or WebP."""
+    frames, durations = [], []
+    with Image.open(path) as image:
+        loop = image.info.get("loop")
+        for i in range(image.n_frames):
+            image.seek(i)
+            image.load()
+            frames.append(np.asarray(image.convert("RGB")))
+            durations.append(image.info["duration"])
+    return frames, durations, loop
+
+
+def _leftovers(folder):
+    return sorted(name for name in os.listdir(folder) if name.endswith(writers.PARTIAL_SUFFIX))
+
+
+# ------------------------------------------------------------------------------ GifWriter
+def test_gif_reads_back_pixel_exact_with_tolerance_zero(tmp_path):
+    frames = _frames(6)
+    path = tmp_path / "exact.gif"
+    with GifWriter(path, fps=10, palette=Palette(COLORS), tolerance=0) as gif:
+        for frame in frames:
+            gif.append(frame)
+    back, durations, loop = _read_gif(path)
+    assert len(back) == len(frames) == gif.n_frames
+    for written, read in zip(frames, back):
+        assert_array_equal(read, written)
+    assert loop == 0
+    assert durations == [100] * 5 + [1500]
+    assert is_complete(path)
+
+
+def test_gif_accepts_rgba_frames(tmp_path):
+    frames = _frames(3)
+    path = tmp_path / "rgba.gif"
+    with GifWriter(path, fps=10, palette=Palette(COLORS)) as gif:
+        for frame in frames:
+            gif.append(np.dstack([frame, np.full(frame.shape[:2], 255, np.uint8)]))
+    back, _, _ = _read_gif(path)
+    for written, read in zip(frames, back):
+        assert_array_equal(read, written)
+
+
+def test_gif_identical_consecutive_frames_still_count(tmp_path):
+    frame = _frames(1)[0]
+    path = tmp_path / "still.gif"
+    with GifWriter(path, fps=20, palette=Palette(COLORS), hold_last_ms=500) as gif:
+        for _ in range(4):
+            gif.append(frame)
+    back, durations, _ = _read_gif(path)
+    assert len(back) == 4
+    for read in back:
+        assert_array_equal(read, frame)
+    assert durations == [50, 50, 50, 500]
+
+
+@pytest.mark.parametrize("fps, expected", [(15, [70, 60, 70, 70, 60]), (10, [100] * 5), (50, [20] * 5)])
+def test_gif_delays_follow_frame_delays_ms(tmp_path, fps, expected):
+    path = tmp_path / "timing.gif"
+    with GifWriter(path, fps=fps, palette=Palette(COLORS), hold_last_ms=1500) as gif:
+        for frame in _frames(6):
+            gif.append(frame)
+    _, durations, _ = _read_gif(path)
+    assert durations == expected + [1500]
+    assert durations == frame_delays_ms(6, fps, 1500).tolist()
+
+
+# ---------------------------------------------------------------------- frame_delays_ms
+def test_frame_delays_ms_do_not_drift():
+    delays = frame_delays_ms(150, 15, 1500)
+    assert set(delays[:-1].tolist()) == {60, 70}
+    # frame i starts at round(i * 1000 / 15) to the 10 ms: after 149 frames, 9930 ms
+    assert delays[:-1].sum() == 9930
+    assert delays[-1] == 1500
+
+
+@pytest.mark.parametrize(
+    "n, fps, hold, expected",
+    [
+        (3, 10, 1500, [100, 100, 1500]),
+        (3, 10, 0, [100, 100, 100]),  # the last frame stays at least one frame's time
+        (2, 100, 0, [20, 20]),  # never below 20 ms, which browsers slow down to 100 ms
+        (1, 15, 1500, [1500]),
+        (0, 15, 1500, []),
+    ],
+)
+def test_frame_delays_ms_cases(n, fps, hold, expected):
+    assert frame_delays_ms(n, fps, hold).tolist() == expected
+
+
+# ------------------------------------------------------------------------------ Palette
+def test_palette_key_colours_are_exact():
+    rng = np.random.default_rng(0)
+    keys = np.vstack([COLORS, [[247, 247, 247], [143, 184, 222], [242, 167, 114]]]).astype(np.uint8)
+    noise = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    palette = Palette.from_frames(keys, [noise])
+    assert len(palette.colors) <= 255
+    picture = np.tile(keys[None, :, :], (4, 1, 1))
+    assert_array_equal(palette.to_rgb(palette.index(picture)), picture)
+
+
+def test_palette_key_colour_wins_a_cell_it_shares():
+    # (249, 252, 251) falls in white's 5-6-5 cell; a frame full of it puts it in the palette,
+    # but white, a key colour, must still map to itself
+    near_white = np.full((32, 32, 3), (249, 252, 251), np.uint8)
+    palette = Palette.from_frames(np.array([[255, 255, 255], [0, 0, 0]], np.uint8), [near_white])
+    white = np.full((1, 1, 3), 255, np.uint8)
+    assert_array_equal(palette.to_rgb(palette.index(white)), white)
+
+
+def test_palette_rejects_too_many_colours():
+    with pytest.raises(ValueError, match="1 to 255 colours"):
+        Palette(np.zeros((256, 3), np.uint8))
+
+
+# ------------------------------------------------------------------------------- atomic
+def _writer(kind, path):
+    if kind == "gif":
+        return GifWriter(path, fps=10, palette=Palette(COLORS))
+    if kind == "webp":
+        return WebPWriter(path, fps=10, palette=Palette(COLORS))
+    return Mp4Writer(path, fps=10)
+
+
+@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+def test_an_error_inside_the_block_leaves_nothing(tmp_path, kind):
+    path = tmp_path / f"broken.{kind}"
+    with pytest.raises(RuntimeError, match="boom"):
+        with _writer(kind, path) as writer:
+            for frame in _frames(3):
+                writer.append(frame)
+            raise RuntimeError("boom")
+    assert not path.exists()
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+def test_no_frames_is_an_error_and_leaves_nothing(tmp_path, kind):
+    path = tmp_path / f"empty.{kind}"
+    with pytest.raises(ValueError, match="at least one frame"):
+        with _writer(kind, path):
+            pass
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+def test_an_existing_file_is_kept_when_writing_fails(tmp_path, kind):
+    path = tmp_path / f"old.{kind}"
+    path.write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt):
+        with _writer(kind, path) as writer:
+            writer.append(_frames(1)[0])
+            raise KeyboardInterrupt
+    assert path.read_bytes() == b"old"
+    assert _leftovers(tmp_path) == []
+
+
+# -------------------------------------------------------------------------- WebP and MP4
+def test_webp_with_palette_shows_the_gif_pixels_and_timing(tmp_path):
+    frames = _frames(5)
+    palette = Palette(COLORS)
+    with GifWriter(tmp_path / "a.gif", fps=15, palette=palette, tolerance=0) as gif:
+        for frame in frames:
+            gif.append(frame)
+    with WebPWriter(tmp_path / "a.webp", fps=15, palette=palette, tolerance=0) as webp:
+        for frame in frames:
+            webp.append(frame)
+    gif_frames, gif_durations, _ = _read_gif(tmp_path / "a.gif")
+    webp_frames, webp_durations, loop = _read_gif(tmp_path / "a.webp")
+    assert loop == 0
+    assert webp_durations == gif_durations
+    for a, b in zip(gif_frames, webp_frames):
+        assert_array_equal(a, b)
+    assert is_complete(tmp_path / "a.webp")
+
+
+def test_webp_without_palette_is_lossless(tmp_path):
+    rng = np.random.default_rng(1)
+    frames = [rng.integers(0, 256, size=(20, 30, 3), dtype=np.uint8) for _ in range(3)]
+    with WebPWriter(tmp_path / "noise.webp", fps=10) as webp:
+        for frame in frames:
+            webp.append(frame)
+    back, durations, _ = _read_gif(tmp_path / "noise.webp")
+    assert durations == [100, 100, 1500]
+    for a, b in zip(frames, back):
+        assert_array_equal(a, b)
+
+
+def test_webp_frames_must_share_a_size(tmp_path):
+    with pytest.raises(ValueError, match="first one's size"):
+        with WebPWriter(tmp_path / "sizes.webp", fps=10) as webp:
+            webp.append(np.zeros((10, 10, 3), np.uint8))
+            webp.append(np.zeros((12, 10, 3), np.uint8))
+    assert os.listdir(tmp_path) == []
+
+
+def test_webp_keeps_frames_compressed_not_all_in_memory(tmp_path):
+    """120 frames of 960 × 560 would take 190 MB as arrays (258 MB as Pillow images); the
+    writer's peak memory must stay far below that."""
+    script = textwrap.dedent(
+        f"""
+        import resource, numpy as np
+        from boundaryviz.writers import WebPWriter
+        frame = np.full((560, 960, 3), 240, np.uint8)
+        frame[::7] = 30  # stripes: something to encode
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        with WebPWriter({str(tmp_path / "big.webp")!r}, fps=15, method=0) as webp:
+            for i in range(120):
+                frame[100:140, 5 * i : 5 * i + 40] = (i * 2) % 256
+                webp.append(frame)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print((after - before) // 1024)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    grown_mb = int(done.stdout.strip())
+    assert grown_mb < 60, f"peak memory grew by {grown_mb} MB while writing"
+    with Image.open(tmp_path / "big.webp") as image:
+        assert image.n_frames == 120
+
+
+def test_mp4_hold_repeats_and_even_size(tmp_path):
+    import imageio.v3 as iio
+
+    frames = [np.pad(f, ((0, 1), (0, 1), (0, 0)), mode="edge") for f in _frames(4, size=(48, 32))]
+    assert frames[0].shape[:2] == (33, 49)
+    path = tmp_path / "odd.mp4"
+    with Mp4Writer(path, fps=10, hold_last_ms=500) as video:
+        for frame in frames:
+            video.append(frame)
+    read = list(iio.imiter(path, plugin="FFMPEG"))
+    repeats = Mp4Writer.hold_repeats(10, 500)
+    assert repeats == 4
+    assert len(read) == len(frames) + repeats
+    assert read[0].shape == (34, 50, 3)  # padded to even by repeating the edge
+    # H.264 is lossy: colours come back close, not exact
+    assert np.abs(read[0][:33, :49].astype(int) - frames[0]).mean() < 8
+    meta = iio.immeta(path, plugin="FFMPEG")
+    assert meta["fps"] == 10 and meta["codec"] == "h264"
+    assert meta["pix_fmt"].startswith("yuv420p")
+    head = path.read_bytes()
+    assert head[4:8] == b"ftyp" and head.index(b"moov") < head.index(b"mdat")  # +faststart
+    assert is_complete(path)
+
+
+@pytest.mark.parametrize("fps, hold, repeats", [(15, 1500, 22), (10, 1500, 14), (15, 0, 0), (30, 50, 1)])
+def test_mp4_hold_repeats(fps, hold, repeats):
+    assert Mp4Writer.hold_repeats(fps, hold) == repeats
+
+
+# -------------------------------------------------------------------------- open_writer
+@pytest.mark.parametrize("suffix, cls", [(".gif", GifWriter), (".mp4", Mp4Writer), (".webp", WebPWriter)])
+def test_open_writer_picks_by_suffix(tmp_path, suffix, cls):
+    assert isinstance(open_writer(tmp_path / f"a{suffix.upper()}", fps=10, palette=Palette(COLORS)), cls)
+
+
+@pytest.mark.parametrize(
+    "name, kwargs, message",
+    [
+        ("a.png", {"palette": Palette(COLORS)}, "must end in one of '.gif', '.mp4', '.webp'"),
+        ("a.gif", {}, "GIF writer needs a palette"),
+    ],
+)
+def test_open_writer_errors(tmp_path, name, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        open_writer(tmp_path / name, fps=10, **kwargs)
+
+
+def test_missing_video_extra_is_one_line_naming_it(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # import fails
+    for call in (lambda: check_format("mp4"), lambda: Mp4Writer(tmp_path / "a.mp4", fps=10)):
+        with pytest.raises(MissingExtraError) as info:
+            call()
+        assert isinstance(info.value, ImportError) and isinstance(info.value, ValueError)
+        message = str(info.value)
+        assert 'pip install "boundaryviz[video]"' in message and "\n" not in message
+    check_format("gif")
+    check_format("webp")
+    with pytest.raises(ValueError, match="format must be one of 'gif', 'mp4', 'webp'. Got 'avi'."):
+        check_format("avi")
