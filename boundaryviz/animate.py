@@ -17,9 +17,9 @@ from .writers import FORMATS, Palette, check_format, open_writer
 
 __all__ = ["save_animation", "show", "frame_indices", "Animation", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
 
-DEFAULT_FPS = 15
+DEFAULT_FPS = 12
 MAX_FPS = 50
-DEFAULT_MAX_FRAMES = 120
+DEFAULT_MAX_FRAMES = 100
 GIF_TOLERANCE = 16
 MIME = {"gif": "image/gif", "webp": "image/webp", "mp4": "video/mp4"}
 
@@ -106,7 +106,7 @@ def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):
     Parameters
     ----------
     n_snapshots : int
-    max_frames : int or None, default=120
+    max_frames : int or None, default=100
         Most frames; ``None`` or 0 keeps every snapshot.
 
     Returns
@@ -117,7 +117,7 @@ def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):
     Examples
     --------
     >>> frame_indices(201).tolist()[:4], len(frame_indices(201))
-    ([0, 2, 4, 6], 101)
+    ([0, 3, 6, 9], 68)
     """
     last = n_snapshots - 1
     if not max_frames or n_snapshots <= max_frames:
@@ -147,9 +147,9 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
     history : History
     path : str or os.PathLike
         Its folder must exist.
-    fps : float, default=15
+    fps : float, default=12
         Frames per second (> 0, <= 50).
-    max_frames : int or None, default=120
+    max_frames : int or None, default=100
         A run with more snapshots shows every k-th epoch (and the last) so that at most
         this many frames are written, which keeps long runs small enough to embed;
         ``None`` or 0 writes one frame per snapshot.

@@ -29,8 +29,8 @@ class RunSpec:
     config : TrainConfig
     out_dir : str
     formats : tuple of str, default=('gif',)
-    fps : float, default=15
-    max_frames : int or None, default=120
+    fps : float, default=12
+    max_frames : int or None, default=100
     render : dict
         Options for :class:`~boundaryviz.render.Renderer` (``resolution``, ``layer``, ...).
     """

@@ -149,7 +149,6 @@ def remove_partials(folder, *, wait=0.0):
         time.sleep(0.05)
 
 
-
 def is_complete(path):
     """Whether ``path`` holds a whole animation file (read back far enough to tell).
 
@@ -219,24 +218,33 @@ class Palette:
     ----------
     colors : ndarray of shape (n_colors, 3), dtype uint8
         ``n_colors <= 255``; index 255 is left for transparency.
+    n_exact : int, default=0
+        The first ``n_exact`` colours are the picture's own colours (colour-map bands, class
+        colours, lines): a lossy writer never lets one stand in for another.
     """
 
-    def __init__(self, colors):
+    def __init__(self, colors, n_exact=0):
         colors = np.asarray(colors, dtype=np.uint8).reshape(-1, 3)
         if not 1 <= len(colors) <= 255:
             raise ValueError(f"colors must hold 1 to 255 colours. Got {len(colors)}.")
         self.colors = colors
+        self.n_exact = int(n_exact)
         r = (np.arange(32) << 3) + 4
         g = (np.arange(64) << 2) + 2
-        centres = np.stack(np.meshgrid(r, g, r, indexing="ij"), axis=-1).reshape(-1, 3).astype(np.int32)
+        centres = np.stack(np.meshgrid(r, g, r, indexing="ij"), axis=-1).reshape(-1, 3).astype(np.float32)
         pal = colors.astype(np.int32)
+        # nearest palette colour of every cell centre: |c - p|^2 = |c|^2 - 2 c.p + |p|^2,
+        # where |c|^2 is the same for every p and drops out of the argmin
+        pal32 = pal.astype(np.float32)
+        norms = (pal32**2).sum(axis=1)[None, :]
         lut = np.empty(len(centres), dtype=np.uint8)
-        for start in range(0, len(centres), 8192):
+        for start in range(0, len(centres), 8192):  # in blocks: a few MB at a time
             block = centres[start : start + 8192]
-            dist = ((block[:, None, :] - pal[None, :, :]) ** 2).sum(axis=-1)
-            lut[start : start + 8192] = np.argmin(dist, axis=1)
-        # exact key colours win their own cell
-        for i, c in enumerate(pal):
+            lut[start : start + 8192] = np.argmin(norms - 2.0 * (block @ pal32.T), axis=1)
+        # every palette colour wins its own cell; where two share a cell, the earlier
+        # (an exact colour before a sampled in-between one) wins
+        for i in range(len(pal) - 1, -1, -1):
+            c = pal[i]
             lut[(c[0] >> 3) << 11 | (c[1] >> 2) << 5 | (c[2] >> 3)] = i
         self.lut = lut
 
@@ -263,14 +271,15 @@ class Palette:
         room = n_colors - len(keys)
         extra = np.zeros((0, 3), dtype=np.uint8)
         if room > 0 and frames:
-            stacked = Image.fromarray(np.concatenate(frames, axis=0))
+            # every other pixel each way is plenty to find the common in-between colours
+            stacked = Image.fromarray(np.ascontiguousarray(np.concatenate(frames, axis=0)[::2, ::2]))
             quant = stacked.quantize(colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
             extra = np.array(quant.getpalette()[: 3 * room], dtype=np.uint8).reshape(-1, 3)
-            used = np.unique(np.asarray(quant))
-            extra = extra[used[used < len(extra)]]
+            counts = np.bincount(np.asarray(quant).ravel(), minlength=256)[: len(extra)]
+            extra = extra[counts > 0]
         colors = np.concatenate([keys, extra])
         _, first = np.unique(colors, axis=0, return_index=True)
-        return cls(colors[np.sort(first)][:n_colors])
+        return cls(colors[np.sort(first)][:n_colors], n_exact=min(len(keys), n_colors))
 
     def index(self, rgb):
         """Palette indices of an RGB frame.
@@ -283,6 +292,11 @@ class Palette:
         -------
         ndarray of shape (H, W), dtype uint8
         """
+        if rgb.shape[2] == 4 and rgb.dtype == np.uint8 and rgb.strides[1:] == (4, 1):
+            # RGBA as one little-endian word per pixel: R in the low byte
+            word = rgb.view(np.uint32)[:, :, 0]
+            key = ((word & 0xF8) << 8) | ((word >> 5) & 0x7E0) | ((word >> 19) & 0x1F)
+            return self.lut.take(key)
         r = rgb[:, :, 0].astype(np.uint16)
         g = rgb[:, :, 1].astype(np.uint16)
         b = rgb[:, :, 2].astype(np.uint16)
@@ -290,11 +304,20 @@ class Palette:
         return self.lut.take(key)
 
     def closeness(self, tolerance):
-        """ndarray of shape (256, 256), bool: colours within ``tolerance`` in every channel."""
+        """ndarray of shape (256, 256), bool: colours within ``tolerance`` in every channel.
+
+        Only in-between colours (antialiasing) are ever close to each other: a pixel that
+        is, or becomes, one of the exact colours always shows it, so moving bands and lines
+        leave no trails.
+        """
         close = np.zeros((256, 256), dtype=bool)
         c = self.colors.astype(np.int16)
         n = len(c)
         close[:n, :n] = np.abs(c[:, None, :] - c[None, :, :]).max(axis=-1) <= tolerance
+        k = self.n_exact
+        close[:k, :] = False
+        close[:, :k] = False
+        close[np.arange(256), np.arange(256)] = True
         return close
 
     def to_rgb(self, indices):
@@ -400,7 +423,12 @@ class GifWriter:
             data = indices
         else:
             shown = self._shown
-            changed = ~self._close.take(shown.astype(np.intp) * 256 + indices)
+            changed = indices != shown
+            # of the pixels whose index differs, those close to what is shown stay as they are
+            where = np.flatnonzero(changed)
+            if where.size:
+                pairs = shown.ravel().take(where).astype(np.intp) * 256 + indices.ravel().take(where)
+                changed.ravel()[where[self._close.take(pairs)]] = False
             rows = np.flatnonzero(changed.any(axis=1))
             if rows.size == 0:
                 # nothing to change: a one-pixel transparent frame keeps the frame count
@@ -411,7 +439,9 @@ class GifWriter:
                 box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
                 window = (slice(box[1], box[3]), slice(box[0], box[2]))
                 data = np.where(changed[window], indices[window], self.TRANSPARENT).astype(np.uint8)
-                indices = np.where(changed, indices, shown)
+                merged = shown.copy()
+                merged[window] = np.where(changed[window], indices[window], shown[window])
+                indices = merged
         image = Image.frombytes("P", (data.shape[1], data.shape[0]), np.ascontiguousarray(data).tobytes())
         # a GIF delay field holds at most 65535 cs (11 minutes)
         params = {"duration": min(delay_cs, 65535) * 10, "disposal": 1}
