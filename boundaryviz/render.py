@@ -225,14 +225,15 @@ class _HiddenPanel:
             np.zeros((n, n)), origin="lower", extent=tuple(lim.ravel()), cmap=cmap,
             norm=Normalize(0, 1), interpolation="nearest", aspect="auto", zorder=0,
         )
-        # drawn without antialiasing: crisp one-pixel lines keep GIF frames small
-        self.lattice = LineCollection([], colors=LATTICE_COLOR, linewidths=0.5, antialiased=False, zorder=1)
-        ax.add_collection(self.lattice)
+        # The lattice is one polyline broken by NaNs, drawn without antialiasing (crisp
+        # one-pixel lines keep GIF frames small); moving samples are line markers. Both are
+        # a single Agg path each: cheaper per frame than collections.
+        (self.lattice,) = ax.plot([], [], color=LATTICE_COLOR, lw=0.5, antialiased=False, zorder=1)
         self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
         ax.add_collection(self.boundary)
         self.samples = [
-            ax.scatter(np.zeros(np.sum(data.y == c)), np.zeros(np.sum(data.y == c)), s=MARKER_SIZE,
-                       c=CLASS_COLORS[c], marker=CLASS_MARKERS[c], linewidths=0, zorder=4)
+            ax.plot([], [], ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE), mfc=CLASS_COLORS[c],
+                    mew=0, zorder=4)[0]
             for c in (0, 1)
         ]
         ax.set_xlim(*lim[0])
@@ -266,17 +267,18 @@ class _HiddenPanel:
             logits = logits.reshape(len(geo.hys), len(geo.hxs))
         if self.kind == "jitter":
             plane = np.column_stack([h[:, 0], geo.jitter])
-            lattice = []
+            self.lattice_lines = np.zeros((0, 2, 2))
         else:
             plane = proj.project(h)
             warped = snapshot.hidden(geo.lattice.reshape(-1, 2), layer)
-            lattice = list(_finite(proj.project(warped)).reshape(geo.lattice.shape[0], -1, 2))
+            self.lattice_lines = _finite(proj.project(warped)).reshape(geo.lattice.shape[0], -1, 2)
         self.logits = logits
         self.boundary.set_segments(self._boundary(snapshot, logits, lim))
-        self.lattice.set_segments(lattice)
-        clipped = _clip_to(plane, lim)
-        for c, scatter in enumerate(self.samples):
-            scatter.set_offsets(clipped[self.y == c])
+        gaps = np.full((len(self.lattice_lines), 1, 2), np.nan)
+        self.lattice.set_data(*np.concatenate([self.lattice_lines, gaps], axis=1).reshape(-1, 2).T)
+        self.positions = _clip_to(plane, lim)
+        for c, markers in enumerate(self.samples):
+            markers.set_data(*self.positions[self.y == c].T)
 
     def _boundary(self, snapshot, logits, lim):
         geo, layer = self.geo, self.geo.layer

@@ -20,6 +20,18 @@ def relu_renderer(relu_history):
     return Renderer(relu_history, resolution=80)
 
 
+def _polylines(line):
+    """Split a NaN-separated Line2D back into its polylines."""
+    xy = np.asarray(line.get_xydata())
+    parts = np.split(xy, np.flatnonzero(np.isnan(xy[:, 0])))
+    return [p[~np.isnan(p[:, 0])] for p in parts if np.any(~np.isnan(p[:, 0]))]
+
+
+def _marker_positions(panel):
+    """Drawn sample positions of a hidden panel, class 0 then class 1, shape (n, 2)."""
+    return np.concatenate([np.asarray(m.get_xydata()) for m in panel.samples])
+
+
 def _frames_to_check(n):
     return sorted({0, 1, n // 2, n - 1})
 
@@ -62,7 +74,7 @@ def test_warped_lattice_is_the_hidden_activation_of_input_lines(relu_renderer):
     lattice = relu_renderer.geometry.lattice
     for index in (0, 20, -1):
         relu_renderer.update(index)
-        drawn = relu_renderer.hidden_panel.lattice.get_segments()
+        drawn = _polylines(relu_renderer.hidden_panel.lattice)
         assert len(drawn) == lattice.shape[0] == 2 * relu_renderer.lattice_lines
         expected = history[index].hidden(lattice.reshape(-1, 2)).reshape(lattice.shape)
         assert_allclose(np.array(drawn), expected, rtol=1e-12, atol=1e-12)
@@ -139,7 +151,7 @@ def test_hidden_limits_ignore_a_wild_epoch():
 def test_samples_outside_hidden_limits_are_clipped_not_lost(relu_renderer):
     relu_renderer.update(-1)
     lim = relu_renderer.geometry.hidden_limits
-    offsets = np.concatenate([s.get_offsets() for s in relu_renderer.hidden_panel.samples])
+    offsets = _marker_positions(relu_renderer.hidden_panel)
     assert len(offsets) == relu_renderer.history.dataset.n_samples
     assert np.all(offsets >= lim[:, 0]) and np.all(offsets <= lim[:, 1])
 
@@ -160,7 +172,7 @@ def test_pca_projection_for_wide_layer_is_fixed_and_labelled():
     positions = []
     for index in range(len(history)):
         first.update(index)
-        positions.append(np.concatenate([s.get_offsets() for s in first.hidden_panel.samples]))
+        positions.append(_marker_positions(first.hidden_panel))
     steps = [np.abs(b - a).max() for a, b in zip(positions, positions[1:])]
     span = np.ptp(first.geometry.hidden_limits, axis=1).max()
     assert max(steps) < 0.5 * span
@@ -193,7 +205,7 @@ def test_width_one_is_a_jitter_view():
     history = bv.train(bv.gaussians(n_samples=80), activation="tanh", learning_rate=0.05, hidden=(1,), epochs=10)
     renderer = Renderer(history, resolution=30)
     renderer.update(-1)
-    offsets = np.concatenate([s.get_offsets() for s in renderer.hidden_panel.samples])
+    offsets = _marker_positions(renderer.hidden_panel)
     h = history[-1].hidden(history.dataset.X)[:, 0]
     order = np.concatenate([np.flatnonzero(history.dataset.y == c) for c in (0, 1)])
     lim = renderer.geometry.hidden_limits
