@@ -178,8 +178,8 @@ class _InputPanel:
         self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
         ax.add_collection(self.boundary)
         self.samples = [
-            ax.scatter(*data.X[data.y == c].T, s=MARKER_SIZE, c=CLASS_COLORS[c], marker=CLASS_MARKERS[c],
-                       linewidths=0, zorder=4, label=data.class_names[c])
+            ax.plot(*data.X[data.y == c].T, ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE),
+                    mfc=CLASS_COLORS[c], mew=0, zorder=4, label=data.class_names[c])[0]
             for c in (0, 1)
         ]
         ax.set_xlim(*lim[0])
@@ -188,7 +188,6 @@ class _InputPanel:
         ax.set_ylabel("x2")
         ax.set_title("input space", fontsize=10)
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
-        self.static_artists = list(self.samples)  # above the field, yet never changing
 
     def update(self, snapshot):
         geo = self.geo
@@ -796,21 +795,15 @@ class Renderer:
                     if a not in self._field_images and a not in self._spines and a not in status]
         labels = self.input_panel.unit_labels
         sprites = dict(zip(labels, _Sprite.batch([(label, None, None) for label in labels])))
-        static = self.input_panel.static_artists
         steps = []
         for ax in self.figure.axes:
-            mine = sorted((a for a in animated if a.axes is ax and a not in static), key=lambda a: a.get_zorder())
-            covered = any(image.axes is ax for image in self._field_images)
-            overlaid = [a for a in static if a.axes is ax] + (list(ax.spines.values()) if covered else [])
-            # static artists and spines are pixels captured once and blended back each frame
-            top = min((a.get_zorder() for a in overlaid), default=np.inf) if overlaid else np.inf
-            for artist in [a for a in mine if a.get_zorder() < top]:
-                steps.append(_draw_step(artist))
-            if overlaid:
-                steps.append(_overlay_step(_Overlay(self.canvas, overlaid)))
-            for artist in [a for a in mine if a.get_zorder() >= top]:
+            mine = sorted((a for a in animated if a.axes is ax), key=lambda a: a.get_zorder())
+            for artist in mine:
                 steps.append(_sprite_step(artist, sprites[artist]) if artist in sprites
                              else _draw_step(artist))
+            if any(image.axes is ax for image in self._field_images):
+                # the field pixels covered the spines: blend them back, captured once
+                steps.append(_overlay_step(_Overlay(self.canvas, list(ax.spines.values()))))
         steps.append(lambda renderer, buffer: self.status.stamp(buffer))
         self._blit_steps = steps
 
