@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import math
 import os
@@ -26,11 +27,11 @@ import traceback
 from . import __version__
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS
 from .datasets import DATASETS, load_csv, make_dataset
-from .gallery import write_gallery
+from .gallery import compare_from_specs, write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .sweep import RunResult, default_jobs, reference_specs, run_sweep
-from .training import MAX_EPOCHS
+from .training import MAX_EPOCHS, train
 from .writers import FORMATS, is_complete, remove_partials
 
 PROG = "boundaryviz"
@@ -428,20 +429,31 @@ def _execute(args, specs):
         for spec in specs:
             paths = spec.paths()
             if args.skip_existing and all(is_complete(p) for p in paths):
-                done.append(RunResult(spec.name, {}, tuple((p, os.path.getsize(p)) for p in paths),
-                                      skipped=True))
+                # kept as is; retrained (deterministic, milliseconds) for the table and gallery
+                history = train(spec.dataset, config=spec.config)
+                done.append(RunResult(spec.name, history.summary(),
+                                      tuple((p, os.path.getsize(p)) for p in paths), history, skipped=True))
             else:
                 todo.append(spec)
                 before.update((p, _signature(p)) for p in paths)
         progress = not args.quiet and sys.stderr.isatty()
-        sweep = run_sweep(todo, jobs=args.jobs, progress=progress)
+        extra, compare = [], None
+        if not args.no_gallery and len(specs) >= 2:
+            # the compare animation is the longest task: a worker draws it beside the runs
+            extra = [("compare", functools.partial(compare_from_specs, specs, out, formats=specs[0].formats,
+                                                   fps=args.fps, layer=args.layer))]
+        sweep = run_sweep(todo, jobs=args.jobs, progress=progress, extra=extra)
         for result in sweep:
-            done.append(result)
+            if result.name == "compare":
+                compare = [path for path, _ in result.files]
+            else:
+                done.append(result)
         order = {spec.name: i for i, spec in enumerate(specs)}
         done.sort(key=lambda r: order.get(r.name, 0))
         gallery = []
         if not args.no_gallery:
-            files = write_gallery(done, out, formats=specs[0].formats, fps=args.fps, layer=args.layer)
+            files = write_gallery(done, out, formats=specs[0].formats, fps=args.fps, layer=args.layer,
+                                  compare=compare)
             gallery = [RunResult("gallery", {}, tuple(files))] if files else []
         print(_table(done + gallery))
         return 0

@@ -61,6 +61,7 @@ class _Run:
     """A run with a history, placed in the grid."""
 
     def __init__(self, result):
+        self.result = result
         self.history = result.history
         self.config = result.history.config
         self.name = result.name
@@ -227,7 +228,10 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
         return None
     frames = {}
     for key, run in cells.items():
-        frames[key] = Renderer(run.history, layer=layer).frame(-1)
+        # the run's own last frame when it brought one (same layer), else drawn here
+        given = getattr(run.result, "final_frame", None)
+        same_layer = getattr(run.result, "frame_layer", None) == layer % len(run.config.hidden)
+        frames[key] = given if given is not None and same_layer else Renderer(run.history, layer=layer).frame(-1)
     height, width = next(iter(frames.values())).shape[:2]
     tile = (int(tile_width), int(round(height * tile_width / width)))
     title, subtitle = _title(cells.values())
@@ -360,6 +364,34 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
             for writer in writers:
                 writer.append(frame)
     return paths
+
+
+def compare_from_specs(specs, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_frames=COMPARE_MAX_FRAMES,
+                       layer=-1):
+    """Train the runs of ``specs`` again and write their compare animation(s).
+
+    Training is deterministic and takes milliseconds, so a worker process can draw the
+    compare animation while other workers render the runs themselves.
+
+    Parameters
+    ----------
+    specs : list of RunSpec
+    out_dir, formats, fps, max_frames, layer
+        As for :func:`write_compare`.
+
+    Returns
+    -------
+    list of str
+        The files written.
+    """
+    from .sweep import RunResult
+    from .training import train
+
+    results = []
+    for spec in specs:
+        history = train(spec.dataset, config=spec.config)
+        results.append(RunResult(spec.name, history.summary(), (), history))
+    return write_compare(results, out_dir, formats=tuple(formats), fps=fps, max_frames=max_frames, layer=layer)
 
 
 # ---------------------------------------------------------------------------- index.html
@@ -577,7 +609,7 @@ def write_index(results, out_dir, *, extras=()):
 
 # ------------------------------------------------------------------------------- gallery
 def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_frames=COMPARE_MAX_FRAMES,
-                  layer=-1):
+                  layer=-1, compare=None):
     """Write ``summary.png``, ``compare.<format>`` and ``index.html`` for the runs of a sweep.
 
     Parameters
@@ -593,6 +625,9 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
         Most frames of the compare animation.
     layer : int, default=-1
         Hidden layer shown in the tiles.
+    compare : list of str, optional
+        Compare animations already written (by :func:`compare_from_specs` in a worker, say);
+        when given, they are listed instead of drawn again.
 
     Returns
     -------
@@ -621,6 +656,9 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     if summary:
         extras.append(summary)
     log.info("gallery: compare animation")
-    extras += write_compare(results, out_dir, formats=tuple(formats), fps=fps, max_frames=max_frames, layer=layer)
+    if compare is None:
+        compare = write_compare(results, out_dir, formats=tuple(formats), fps=fps, max_frames=max_frames,
+                                layer=layer)
+    extras += list(compare)
     index = write_index(results, out_dir, extras=extras)
     return [(path, os.path.getsize(path)) for path in [index, *extras]]

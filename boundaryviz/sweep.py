@@ -68,6 +68,10 @@ class RunResult:
     history : History or None
         The run's snapshots (weights only, small), for galleries; ``None`` when skipped.
     skipped : bool
+    final_frame : ndarray of shape (H, W, 3) or None
+        The animation's last frame, so a gallery need not draw it again.
+    frame_layer : int or None
+        The hidden layer (0-based) that frame shows.
     """
 
     name: str
@@ -75,6 +79,8 @@ class RunResult:
     files: tuple
     history: object = None
     skipped: bool = False
+    final_frame: object = None
+    frame_layer: int | None = None
 
 
 def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
@@ -128,6 +134,7 @@ def run_one(spec, *, progress=False, position=0):
             animation = save_animation(history, path, fps=spec.fps, max_frames=spec.max_frames,
                                        renderer=renderer)
             files.append((path, animation.size_bytes))
+        final_frame = renderer.frame(-1)
         if bar is not None:
             bar.set_postfix_str(f"{history.stop_reason}, loss {history.final.loss:.4f}")
     except Exception as exc:
@@ -137,7 +144,8 @@ def run_one(spec, *, progress=False, position=0):
     finally:
         if bar is not None:
             bar.close()
-    return RunResult(spec.name, history.summary(), tuple(files), history)
+    return RunResult(spec.name, history.summary(), tuple(files), history, final_frame=final_frame,
+                     frame_layer=renderer.layer)
 
 
 def default_jobs():
@@ -148,7 +156,11 @@ def default_jobs():
         return max(1, os.cpu_count() or 1)
 
 
-def run_sweep(specs, *, jobs=None, progress=False):
+def _run_extra(name, task):
+    return RunResult(name, {}, tuple((path, os.path.getsize(path)) for path in task()))
+
+
+def run_sweep(specs, *, jobs=None, progress=False, extra=()):
     """Run every spec, ``jobs`` at a time, yielding results as runs finish.
 
     Parameters
@@ -157,6 +169,10 @@ def run_sweep(specs, *, jobs=None, progress=False):
     jobs : int, optional
         Parallel worker processes (joblib's loky backend); default: all cores.
     progress : bool, default=False
+    extra : sequence of (str, callable), optional
+        More work for the same workers, such as a gallery's compare animation: each callable
+        takes no argument, must pickle, and returns the paths it wrote. It starts first (it
+        is usually the longest) and is yielded as a ``RunResult`` of that name.
 
     Yields
     ------
@@ -164,16 +180,20 @@ def run_sweep(specs, *, jobs=None, progress=False):
         In completion order.
     """
     jobs = default_jobs() if jobs is None else check_int(jobs, "jobs", low=1, high=256)
-    jobs = min(jobs, len(specs)) or 1
+    jobs = min(jobs, len(specs) + len(extra)) or 1
     if jobs == 1:
         for i, spec in enumerate(specs):
             yield run_one(spec, progress=progress, position=i)
+        for name, task in extra:
+            yield _run_extra(name, task)
         return
     from joblib import Parallel, delayed, parallel_config
 
     with parallel_config(backend="loky", initializer=_worker_init):
         parallel = Parallel(n_jobs=jobs, return_as="generator_unordered")
-    results = parallel(delayed(run_one)(spec, progress=progress, position=i) for i, spec in enumerate(specs))
+    tasks = [delayed(_run_extra)(name, task) for name, task in extra]
+    tasks += [delayed(run_one)(spec, progress=progress, position=i) for i, spec in enumerate(specs)]
+    results = parallel(tasks)
     try:
         for result in results:
             yield result

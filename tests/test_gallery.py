@@ -113,7 +113,8 @@ def test_compare_advances_together_and_marks_stopped_runs(sweep):
         image.seek(n - 1)
         final = np.asarray(image.convert("RGB"))
     width = 480  # half of the renderer's 960
-    assert np.all(first == red, axis=-1).sum() == 0
+    # no stopped frame yet (a few antialiased pixels may map to the palette's red)
+    assert np.all(first == red, axis=-1).sum() < 50
     # a 3-pixel red frame around each stopped tile (and its red label)
     assert np.all(final == red, axis=-1).sum() > len(stopped) * 3 * 2 * width
     webp = Image.open(out / "compare.webp")
