@@ -32,14 +32,14 @@ from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .sweep import RunResult, default_jobs, reference_specs, run_sweep
 from .training import MAX_EPOCHS, train
-from .writers import FORMATS, is_complete, remove_partials
+from .writers import FORMATS, format_size, is_complete, remove_partials
 
 PROG = "boundaryviz"
 log = logging.getLogger(PROG)
 
 EXAMPLES = """\
 examples:
-  python -m boundaryviz                                  the six reference GIFs into output/
+  python -m boundaryviz                                  six reference GIFs and a gallery into output/
   python -m boundaryviz --activations tanh --learning-rates 0.05
   python -m boundaryviz --dataset moons --hidden 8 --epochs 300 --out moons/
   python -m boundaryviz --hidden 4,2 --layer 0           deeper net, show the first layer
@@ -290,13 +290,6 @@ def _interrupt_status(exc):
 
 
 # ------------------------------------------------------------------------- output
-def _human(n):
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-
-
 def _loss_text(loss):
     return f"{loss:.4f}" if not math.isfinite(loss) or abs(loss) < 1e6 else f"{loss:.3e}"
 
@@ -313,7 +306,7 @@ def _table(results):
                 s.get("stop_reason", "") if first else "",
                 _loss_text(s["final_loss"]) if first and "final_loss" in s else "",
                 f"{s['final_accuracy']:.1%}" if first and "final_accuracy" in s else "",
-                _shown_path(path), _human(size),
+                _shown_path(path), format_size(size),
             ))
             first = False
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

@@ -33,7 +33,7 @@ from PIL import Image, ImageDraw, ImageFont
 from . import __version__
 from .animate import DEFAULT_FPS, GIF_TOLERANCE, frame_indices
 from .render import Renderer
-from .writers import Palette, atomic_output, check_format, open_writer
+from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
 __all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES"]
 
@@ -431,13 +431,6 @@ def _url(path, out_dir):
     return quote(rel)
 
 
-def _human(n):
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-
-
 def _dims(path):
     """(width, height) of an animation or picture from its header; None if unreadable."""
     if os.path.splitext(path)[1].lower() == ".mp4":
@@ -502,7 +495,7 @@ def _figure(path, out_dir, alt, caption_html):
 
 def _run_caption(result, path):
     fmt = os.path.splitext(path)[1].lstrip(".").upper()
-    size = _human(os.path.getsize(path)) if os.path.exists(path) else "missing"
+    size = format_size(os.path.getsize(path)) if os.path.exists(path) else "missing"
     history = getattr(result, "history", None)
     if history is None:
         head = f'<div class="name">{html.escape(result.name)}</div>'
@@ -573,7 +566,7 @@ def write_index(results, out_dir, *, extras=()):
             text = "All runs together, epoch by epoch; a run that stopped is framed in red."
         fmt = os.path.splitext(name)[1].lstrip(".").upper()
         caption = (f'<div class="name">{html.escape(text)}</div>'
-                   f'<div class="file">{html.escape(name)} · {fmt} · {_human(os.path.getsize(path))}</div>')
+                   f'<div class="file">{html.escape(name)} · {fmt} · {format_size(os.path.getsize(path))}</div>')
         overview.append(_figure(path, out_dir, alt, caption))
     cards = []
     for result in results:

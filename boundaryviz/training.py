@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import html
-import numbers
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

@@ -46,6 +46,7 @@ __all__ = [
     "frame_delays_ms",
     "open_writer",
     "is_complete",
+    "format_size",
     "PARTIAL_SUFFIX",
 ]
 
@@ -147,6 +148,15 @@ def remove_partials(folder, *, wait=0.0):
         if not busy or time.monotonic() >= deadline:
             return removed
         time.sleep(0.05)
+
+
+def format_size(n_bytes):
+    """A file size for people: ``'1.4 MB'``, ``'683.2 kB'``, ``'512 B'`` (powers of 1000)."""
+    size = float(n_bytes)
+    for unit in ("B", "kB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
 
 
 def is_complete(path):

@@ -1,5 +1,3 @@
-import re
-
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose

@@ -6,18 +6,17 @@ constant frame rate, so it holds those frames plus ``Mp4Writer.hold_repeats(fps,
 copies of the last one (22 at 15 fps: the last frame is shown 23 / 15 s ≈ 1.53 s).
 """
 
-import hashlib
 import os
 import sys
 
 import numpy as np
 import pytest
-from PIL import Image
 
 import boundaryviz as bv
 from boundaryviz.animate import frame_indices
 from boundaryviz.cli import main
 from boundaryviz.writers import MissingExtraError, Mp4Writer, is_complete
+from readback import read_animation, sha256
 
 iio = pytest.importorskip("imageio.v3")
 pytest.importorskip("imageio_ffmpeg", reason='MP4 needs the video extra: pip install "boundaryviz[video]"')
@@ -44,29 +43,13 @@ def written(history, tmp_path_factory):
     return out
 
 
-def _pillow_frames(path):
-    frames, durations = [], []
-    with Image.open(path) as image:
-        loop = image.info.get("loop")
-        for i in range(image.n_frames):
-            image.seek(i)
-            image.load()
-            durations.append(image.info["duration"])
-            frames.append(np.asarray(image.convert("RGB")))
-    return frames, durations, loop
-
-
-def _sha(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
-
-
 def test_every_format_has_the_same_frames(written, history):
     n = len(frame_indices(len(history)))
     assert n == EPOCHS + 1
     animations = written["a"]
     assert {a.n_frames for a in animations.values()} == {n}
-    gif, _, _ = _pillow_frames(animations["gif"].path)
-    webp, _, _ = _pillow_frames(animations["webp"].path)
+    gif, _, _ = read_animation(animations["gif"].path)
+    webp, _, _ = read_animation(animations["webp"].path)
     mp4 = list(iio.imiter(animations["mp4"].path, plugin="FFMPEG"))
     assert len(gif) == len(webp) == n
     assert len(mp4) == n + Mp4Writer.hold_repeats(FPS, 1500) == n + 22
@@ -82,8 +65,8 @@ def test_every_format_has_the_same_frames(written, history):
 
 def test_timing_and_loops(written):
     animations = written["a"]
-    _, gif_ms, gif_loop = _pillow_frames(animations["gif"].path)
-    _, webp_ms, webp_loop = _pillow_frames(animations["webp"].path)
+    _, gif_ms, gif_loop = read_animation(animations["gif"].path)
+    _, webp_ms, webp_loop = read_animation(animations["webp"].path)
     assert gif_loop == 0 and webp_loop == 0  # loop forever
     assert min(gif_ms) >= 20
     assert gif_ms[-1] == 1500
@@ -116,7 +99,7 @@ def test_webp_and_mp4_are_smaller_than_the_gif(written):
 
 @pytest.mark.parametrize("fmt", ["gif", "mp4", "webp"])
 def test_same_bytes_every_run(written, fmt):
-    assert _sha(written["a"][fmt].path) == _sha(written["b"][fmt].path)
+    assert sha256(written["a"][fmt].path) == sha256(written["b"][fmt].path)
 
 
 # ---------------------------------------------------------------- without the video extra

@@ -1,7 +1,6 @@
 """The gallery of a small sweep: files, determinism, the page's content, and the page in Chromium."""
 
 import functools
-import hashlib
 import os
 import random
 import shutil
@@ -15,6 +14,7 @@ import pytest
 from PIL import Image
 
 import boundaryviz as bv
+from readback import sha256
 from boundaryviz import gallery
 from boundaryviz.animate import frame_indices
 from boundaryviz.cli import main
@@ -36,10 +36,6 @@ def sweep(tmp_path_factory):
     random.Random(0).shuffle(results)  # as if finished in any order
     files = bv.write_gallery(results, out, formats=FORMATS)
     return out, results, files
-
-
-def _sha(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
 
 
 class _Page(HTMLParser):
@@ -95,7 +91,7 @@ def test_summary_is_a_grid_without_time_stamps(sweep, tmp_path):
     data = path.read_bytes()
     assert b"tIME" not in data and b"tEXt" not in data and b"iTXt" not in data
     again = gallery.write_summary(list(reversed(results)), tmp_path / "summary.png")
-    assert _sha(again) == _sha(path)
+    assert sha256(again) == sha256(path)
 
 
 def test_compare_advances_together_and_marks_stopped_runs(sweep):
@@ -171,9 +167,9 @@ def test_index_is_self_contained(sweep):
 def test_index_same_bytes_whatever_the_order(sweep, tmp_path):
     out, results, files = sweep
     extras = [p for p, _ in files[1:]]
-    before = _sha(out / "index.html")
+    before = sha256(out / "index.html")
     gallery.write_index(list(reversed(results)), out, extras=extras)
-    assert _sha(out / "index.html") == before
+    assert sha256(out / "index.html") == before
 
 
 def test_runs_kept_from_an_earlier_sweep_are_listed_without_statistics(sweep, tmp_path):

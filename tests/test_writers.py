@@ -22,6 +22,7 @@ from boundaryviz.writers import (
     is_complete,
     open_writer,
 )
+from readback import read_animation
 
 COLORS = np.array([[255, 255, 255], [0, 114, 178], [213, 94, 0], [17, 17, 17], [0, 158, 115]], np.uint8)
 
@@ -39,19 +40,6 @@ def _frames(n=5, size=(48, 32)):
     return out
 
 
-def _read_gif(path):
-    """Every frame (composited, RGB), durations and the loop count of a GIF or WebP."""
-    frames, durations = [], []
-    with Image.open(path) as image:
-        loop = image.info.get("loop")
-        for i in range(image.n_frames):
-            image.seek(i)
-            image.load()
-            frames.append(np.asarray(image.convert("RGB")))
-            durations.append(image.info["duration"])
-    return frames, durations, loop
-
-
 def _leftovers(folder):
     return sorted(name for name in os.listdir(folder) if name.endswith(writers.PARTIAL_SUFFIX))
 
@@ -63,7 +51,7 @@ def test_gif_reads_back_pixel_exact_with_tolerance_zero(tmp_path):
     with GifWriter(path, fps=10, palette=Palette(COLORS), tolerance=0) as gif:
         for frame in frames:
             gif.append(frame)
-    back, durations, loop = _read_gif(path)
+    back, durations, loop = read_animation(path)
     assert len(back) == len(frames) == gif.n_frames
     for written, read in zip(frames, back):
         assert_array_equal(read, written)
@@ -78,7 +66,7 @@ def test_gif_accepts_rgba_frames(tmp_path):
     with GifWriter(path, fps=10, palette=Palette(COLORS)) as gif:
         for frame in frames:
             gif.append(np.dstack([frame, np.full(frame.shape[:2], 255, np.uint8)]))
-    back, _, _ = _read_gif(path)
+    back, _, _ = read_animation(path)
     for written, read in zip(frames, back):
         assert_array_equal(read, written)
 
@@ -89,7 +77,7 @@ def test_gif_identical_consecutive_frames_still_count(tmp_path):
     with GifWriter(path, fps=20, palette=Palette(COLORS), hold_last_ms=500) as gif:
         for _ in range(4):
             gif.append(frame)
-    back, durations, _ = _read_gif(path)
+    back, durations, _ = read_animation(path)
     assert len(back) == 4
     for read in back:
         assert_array_equal(read, frame)
@@ -102,7 +90,7 @@ def test_gif_delays_follow_frame_delays_ms(tmp_path, fps, expected):
     with GifWriter(path, fps=fps, palette=Palette(COLORS), hold_last_ms=1500) as gif:
         for frame in _frames(6):
             gif.append(frame)
-    _, durations, _ = _read_gif(path)
+    _, durations, _ = read_animation(path)
     assert durations == expected + [1500]
     assert durations == frame_delays_ms(6, fps, 1500).tolist()
 
@@ -207,8 +195,8 @@ def test_webp_with_palette_shows_the_gif_pixels_and_timing(tmp_path):
     with WebPWriter(tmp_path / "a.webp", fps=15, palette=palette, tolerance=0) as webp:
         for frame in frames:
             webp.append(frame)
-    gif_frames, gif_durations, _ = _read_gif(tmp_path / "a.gif")
-    webp_frames, webp_durations, loop = _read_gif(tmp_path / "a.webp")
+    gif_frames, gif_durations, _ = read_animation(tmp_path / "a.gif")
+    webp_frames, webp_durations, loop = read_animation(tmp_path / "a.webp")
     assert loop == 0
     assert webp_durations == gif_durations
     for a, b in zip(gif_frames, webp_frames):
@@ -222,7 +210,7 @@ def test_webp_without_palette_is_lossless(tmp_path):
     with WebPWriter(tmp_path / "noise.webp", fps=10) as webp:
         for frame in frames:
             webp.append(frame)
-    back, durations, _ = _read_gif(tmp_path / "noise.webp")
+    back, durations, _ = read_animation(tmp_path / "noise.webp")
     assert durations == [100, 100, 1500]
     for a, b in zip(frames, back):
         assert_array_equal(a, b)
