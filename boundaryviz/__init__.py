@@ -17,9 +17,21 @@ from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_data
 from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
-from .render import Renderer, plot_panel
 from .sweep import RunResult, RunSpec, reference_specs, run_one, run_sweep
 from .training import History, Snapshot, TrainConfig, iter_train, train
+
+
+
+def __getattr__(name):
+    # The renderer needs matplotlib (about half a second to import): load it on first use,
+    # so the command line answers --help and bad input at once, and a parent process that
+    # only hands runs to workers never loads it.
+    if name in ("Renderer", "plot_panel"):
+        from . import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module 'boundaryviz' has no attribute {name!r}")
+
 
 __all__ = [
     "ACTIVATIONS",

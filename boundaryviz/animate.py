@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ._validation import check_choice, check_int, check_number
-from .render import Renderer
 from .training import History
 from .writers import FORMATS, Palette, check_format, open_writer
 
@@ -189,6 +188,8 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
         raise ValueError(f"path's folder {folder!r} does not exist.")
     if os.path.isdir(path):
         raise ValueError(f"path {os.fspath(path)!r} is a folder; give a file name.")
+    from .render import Renderer  # here, so matplotlib loads only when something is drawn
+
     if renderer is None:
         renderer = Renderer(history, **renderer_options)
     elif renderer_options:

@@ -32,7 +32,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import __version__
 from .animate import DEFAULT_FPS, GIF_TOLERANCE, frame_indices
-from .render import Renderer
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
 __all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES"]
@@ -231,7 +230,11 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
         # the run's own last frame when it brought one (same layer), else drawn here
         given = getattr(run.result, "final_frame", None)
         same_layer = getattr(run.result, "frame_layer", None) == layer % len(run.config.hidden)
-        frames[key] = given if given is not None and same_layer else Renderer(run.history, layer=layer).frame(-1)
+        if given is None or not same_layer:
+            from .render import Renderer  # matplotlib loads only when something is drawn
+
+            given = Renderer(run.history, layer=layer).frame(-1)
+        frames[key] = given
     height, width = next(iter(frames.values())).shape[:2]
     tile = (int(tile_width), int(round(height * tile_width / width)))
     title, subtitle = _title(cells.values())
@@ -258,6 +261,8 @@ class _CompareFrames:
 
     def __init__(self, cells, rows, cols, *, max_frames, layer, resolution):
         self.cells = cells
+        from .render import Renderer
+
         self.renderers = {key: Renderer(run.history, layer=layer, resolution=resolution)
                           for key, run in cells.items()}
         width, height = next(iter(self.renderers.values())).size

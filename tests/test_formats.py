@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import boundaryviz as bv
+from boundaryviz import render  # noqa: F401  (bv.render is patched below)
 from boundaryviz.animate import frame_indices
 from boundaryviz.cli import main
 from boundaryviz.writers import MissingExtraError, Mp4Writer, is_complete
@@ -112,7 +113,7 @@ def test_save_animation_refuses_mp4_before_any_work(no_ffmpeg, history, tmp_path
     def fail(*args, **kwargs):
         raise AssertionError("rendered before checking the format")
 
-    monkeypatch.setattr(bv.animate, "Renderer", fail)
+    monkeypatch.setattr(bv.render, "Renderer", fail)
     with pytest.raises(MissingExtraError, match=r'pip install "boundaryviz\[video\]"'):
         bv.save_animation(history, tmp_path / "run.mp4")
     assert os.listdir(tmp_path) == []
