@@ -12,7 +12,7 @@ Examples
 
 __version__ = "0.1.0"
 
-from .animate import Animation, frame_indices, save_animation, show
+from .animate import Animation, frame_indices, save_animation, save_animations, show
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
 from .gallery import write_gallery
 from .network import ACTIVATIONS
@@ -57,6 +57,7 @@ __all__ = [
     "run_one",
     "run_sweep",
     "save_animation",
+    "save_animations",
     "show",
     "spiral",
     "train",

@@ -6,6 +6,7 @@ import base64
 import html
 import os
 import tempfile
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -14,7 +15,7 @@ from ._validation import check_choice, check_int, check_number
 from .training import History
 from .writers import FORMATS, Palette, check_format, open_writer
 
-__all__ = ["save_animation", "show", "frame_indices", "Animation", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
+__all__ = ["save_animation", "save_animations", "show", "frame_indices", "Animation", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
 
 DEFAULT_FPS = 12
 MAX_FPS = 50
@@ -171,23 +172,63 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
     >>> history = train(gaussians(), learning_rate=0.1, epochs=50)
     >>> save_animation(history, "relu.gif")  # doctest: +SKIP
     """
-    if not isinstance(history, History):
-        raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path. Got {path!r}.")
-    fmt = _format_of(path)
-    check_format(fmt)  # MP4 without the video extra fails here, before any work
+    (animation,) = save_animations(history, [path], fps=fps, hold_last=hold_last, max_frames=max_frames,
+                                   renderer=renderer, progress=progress, **renderer_options)
+    return animation
+
+
+def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=DEFAULT_MAX_FRAMES,
+                    renderer=None, progress=False, **renderer_options):
+    """Like :func:`save_animation` for several files (formats) at once: each frame drawn once.
+
+    Parameters
+    ----------
+    history : History
+    paths : sequence of str or os.PathLike
+        One file per path, the format following each suffix; at least one, no repeats.
+    fps, hold_last, max_frames, renderer, progress, **renderer_options
+        As for :func:`save_animation`.
+
+    Returns
+    -------
+    list of Animation
+        One per path, in order.
+
+    Examples
+    --------
+    >>> from boundaryviz import gaussians, save_animations, train
+    >>> history = train(gaussians(), learning_rate=0.1, epochs=50)
+    >>> save_animations(history, ["relu.gif", "relu.webp"])  # doctest: +SKIP
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+    if isinstance(paths, (str, os.PathLike)) or not hasattr(paths, "__iter__"):
+        raise TypeError(f"paths must be a sequence of file paths. Got {paths!r}.")
+    paths = list(paths)
+    if not paths:
+        raise ValueError("paths must name at least one file. Got none.")
+    for path in paths:
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"paths must hold file paths. Got {path!r}.")
+    if len({os.path.abspath(os.fspath(p)) for p in paths}) != len(paths):
+        raise ValueError(f"paths must not repeat a file. Got {[os.fspath(p) for p in paths]!r}.")
+    formats = [_format_of(path) for path in paths]
+    for fmt in formats:
+        check_format(fmt)  # MP4 without the video extra fails here, before any work
     fps = check_number(fps, "fps", low=0, high=MAX_FPS, low_open=True)
     hold_last = check_number(hold_last, "hold_last", low=0, high=60)
     if max_frames is not None:
         max_frames = check_int(max_frames, "max_frames", low=0, high=1_000_000)
         if max_frames == 1:
             raise ValueError("max_frames must be 0 (no limit) or at least 2. Got 1.")
-    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
-    if not os.path.isdir(folder):
-        raise ValueError(f"path's folder {folder!r} does not exist.")
-    if os.path.isdir(path):
-        raise ValueError(f"path {os.fspath(path)!r} is a folder; give a file name.")
+    for path in paths:
+        folder = os.path.dirname(os.path.abspath(os.fspath(path)))
+        if not os.path.isdir(folder):
+            raise ValueError(f"path's folder {folder!r} does not exist.")
+        if os.path.isdir(path):
+            raise ValueError(f"path {os.fspath(path)!r} is a folder; give a file name.")
     from .render import Renderer  # here, so matplotlib loads only when something is drawn
 
     if renderer is None:
@@ -199,29 +240,33 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
     indices = frame_indices(renderer.n_frames, max_frames)
     n = len(indices)
     palette = None
-    options = {}
-    if fmt in ("gif", "webp"):  # WebP shows the GIF's pixels, losslessly compressed
+    if any(fmt in ("gif", "webp") for fmt in formats):  # WebP shows the GIF's pixels, losslessly
         samples = [renderer.frame(i) for i in sorted({0, int(indices[n // 2]), int(indices[-1])})]
         palette = Palette.from_frames(renderer.key_colors(), samples)
-        options["tolerance"] = GIF_TOLERANCE
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=n, desc=os.path.basename(os.fspath(path)), unit="frame")
+        bar = tqdm(total=n, desc=", ".join(os.path.basename(os.fspath(p)) for p in paths), unit="frame")
+    hold_ms = int(round(hold_last * 1000))
     try:
-        with open_writer(path, fps=fps, hold_last_ms=int(round(hold_last * 1000)), palette=palette,
-                         **options) as writer:
+        with ExitStack() as stack:
+            writers = [
+                stack.enter_context(open_writer(path, fps=fps, hold_last_ms=hold_ms, palette=palette,
+                                                tolerance=GIF_TOLERANCE))
+                for path in paths
+            ]
             for i in indices:
                 # every writer maps or copies what it keeps, so the canvas buffer is enough
                 frame = renderer.frame_rgba(int(i))
-                writer.append(frame)
+                for writer in writers:
+                    writer.append(frame)
                 if bar is not None:
                     bar.update(1)
     finally:
         if bar is not None:
             bar.close()
-    return Animation(os.fspath(path), n, fps, os.path.getsize(path), fmt)
+    return [Animation(os.fspath(path), n, fps, os.path.getsize(path), fmt) for path, fmt in zip(paths, formats)]
 
 
 def show(history, *, format="gif", **options):

@@ -11,7 +11,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from ._validation import check_int
-from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, save_animation
+from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, save_animations
 from .datasets import Dataset
 from .training import TrainConfig, train
 from .writers import check_format
@@ -129,11 +129,10 @@ def run_one(spec, *, progress=False, position=0):
         from .render import Renderer
 
         renderer = Renderer(history, **spec.render)
-        files = []
-        for path in spec.paths():
-            animation = save_animation(history, path, fps=spec.fps, max_frames=spec.max_frames,
-                                       renderer=renderer)
-            files.append((path, animation.size_bytes))
+        # every format from the same frames, each frame drawn once
+        animations = save_animations(history, spec.paths(), fps=spec.fps, max_frames=spec.max_frames,
+                                     renderer=renderer)
+        files = [(a.path, a.size_bytes) for a in animations]
         final_frame = renderer.frame(-1)
         if bar is not None:
             bar.set_postfix_str(f"{history.stop_reason}, loss {history.final.loss:.4f}")

@@ -132,3 +132,17 @@ def test_cli_refuses_mp4_with_one_line_and_writes_nothing(no_ffmpeg, tmp_path, c
     assert status == 2
     assert err.count("\n") == 1 and 'pip install "boundaryviz[video]"' in err
     assert not out.exists()
+
+
+def test_save_animations_draws_once_for_every_format(history, tmp_path):
+    """Several formats from one pass give the same files as one format at a time."""
+    together = bv.save_animations(history, [tmp_path / "a.gif", tmp_path / "a.webp", tmp_path / "a.mp4"],
+                                  fps=FPS, **RENDER)
+    assert [a.format for a in together] == ["gif", "webp", "mp4"]
+    for fmt in ("gif", "webp", "mp4"):
+        alone = bv.save_animation(history, tmp_path / f"b.{fmt}", fps=FPS, **RENDER)
+        assert sha256(tmp_path / f"a.{fmt}") == sha256(alone.path)
+    with pytest.raises(ValueError, match="paths must not repeat a file"):
+        bv.save_animations(history, [tmp_path / "c.gif", tmp_path / "c.gif"])
+    with pytest.raises(TypeError, match="paths must be a sequence"):
+        bv.save_animations(history, tmp_path / "c.gif")
