@@ -625,8 +625,10 @@ class Renderer:
         self.cmap = _field_colormap(levels)
         self.geometry = _Geometry(history, self.resolution, self.layer, self.lattice_lines)
 
-        dpi = 100
-        self.figure = _FrameFigure(figsize=(width / dpi, height / dpi), dpi=dpi, facecolor="white")
+        # The layout is designed at 9.6 inches wide; other sizes change the dpi, so fonts,
+        # lines and markers scale with the frame and nothing overlaps when it is small.
+        dpi = width / 9.6
+        self.figure = _FrameFigure(figsize=(9.6, height / dpi), dpi=dpi, facecolor="white")
         self.canvas = FigureCanvasAgg(self.figure)
         fig = self.figure
         ax_in = fig.add_axes((0.065, 0.34, 0.40, 0.56))

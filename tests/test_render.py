@@ -299,3 +299,17 @@ def test_drawn_figure_shows_itself_as_png_with_every_artist(relu_renderer):
     expected = relu_renderer.frame_full_redraw(9).astype(int)
     assert shown.shape == expected.shape
     assert np.mean(np.any(np.abs(shown - expected) > 2, axis=2)) < 0.001
+
+
+@pytest.mark.parametrize("size", [(480, 280), (640, 374), (1280, 746)])
+def test_other_sizes_scale_the_whole_layout(relu_history, size):
+    """Fonts and lines scale with the frame: the same layout, nothing overlapping."""
+    renderer = Renderer(relu_history, size=size, resolution=40)
+    assert renderer.frame(-1).shape == (size[1], size[0], 3)
+    boxes = {name: ax.get_window_extent() for name, ax in renderer.axes.items()}
+    scale = size[0] / 960
+    reference = Renderer(relu_history, resolution=40)
+    for name, box in boxes.items():
+        expected = reference.axes[name].get_window_extent()
+        assert_allclose([box.x0, box.width], [expected.x0 * scale, expected.width * scale], rtol=1e-6)
+    assert renderer.status.values[0].get_fontsize() == reference.status.values[0].get_fontsize()
