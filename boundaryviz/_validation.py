@@ -108,3 +108,60 @@ def _bound_text(bound):
     if isinstance(bound, numbers.Integral):
         return str(int(bound))
     return f"{bound:g}"
+
+
+RENDER_DEFAULTS = {"resolution": 200, "layer": -1, "size": (960, 560), "levels": 10, "lattice_lines": 15}
+"""dict: the renderer's options and their defaults (checked by :func:`check_render_options`)."""
+
+
+def check_render_options(options, n_hidden):
+    """Check renderer options before any work; return them complete and normalised.
+
+    Parameters
+    ----------
+    options : dict
+        Any of ``resolution`` (2 to 2000), ``layer`` (a hidden layer, 0-based, negative from
+        the last), ``size`` (even width 200 to 4000, even height 150 to 4000), ``levels``
+        (None or 2 to 256) and ``lattice_lines`` (2 to 100).
+    n_hidden : int
+        Number of hidden layers of the network to be drawn.
+
+    Returns
+    -------
+    dict
+        Every option, ``layer`` as a non-negative index and ``size`` as a tuple.
+    """
+    if not isinstance(options, dict):
+        raise TypeError(f"render options must be a dict. Got {type(options).__name__}.")
+    unknown = sorted(set(options) - set(RENDER_DEFAULTS))
+    if unknown:
+        allowed = ", ".join(repr(k) for k in RENDER_DEFAULTS)
+        raise TypeError(f"render options must be among {allowed}. Got {', '.join(map(repr, unknown))}.")
+    merged = {**RENDER_DEFAULTS, **options}
+    out = {
+        "resolution": check_int(merged["resolution"], "resolution", low=2, high=2000),
+        "layer": check_int(merged["layer"], "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden,
+        "levels": None if merged["levels"] is None else check_int(merged["levels"], "levels", low=2, high=256),
+        "lattice_lines": check_int(merged["lattice_lines"], "lattice_lines", low=2, high=100),
+    }
+    size = merged["size"]
+    try:
+        width, height = size
+    except (TypeError, ValueError):
+        raise TypeError(f"size must be a pair (width, height) of pixels. Got {size!r}.") from None
+    width = check_int(width, "size width", low=200, high=4000)
+    height = check_int(height, "size height", low=150, high=4000)
+    if width % 2 or height % 2:
+        raise ValueError(f"size must be even in both dimensions (for video). Got {size!r}.")
+    out["size"] = (width, height)
+    return out
+
+
+def check_sequence(value, name, what):
+    """Return ``value`` as a list, refusing a bare string or a non-iterable.
+
+    ``what`` names the items for the message, e.g. ``"activation names"``.
+    """
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise TypeError(f"{name} must be a sequence of {what}. Got {value!r}.")
+    return list(value)

@@ -79,9 +79,11 @@ class Animation:
         -------
         str
         """
+        if width is not None:
+            width = check_int(width, "width", low=1, high=100_000)
         data = base64.b64encode(self.to_bytes()).decode("ascii")
         src = f"data:{MIME[self.format]};base64,{data}"
-        size = f' width="{int(width)}"' if width else ""
+        size = f' width="{width}"' if width else ""
         name = os.path.basename(self.path) if self.path else f"{self.n_frames}-frame {self.format} animation"
         alt = html.escape(name, quote=True)
         if self.format == "mp4":
@@ -111,7 +113,7 @@ def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):
 
     Returns
     -------
-    ndarray of int
+    ndarray of shape (n_frames,), dtype int
         Increasing snapshot indices, starting at 0 and ending at ``n_snapshots - 1``.
 
     Examples
@@ -119,6 +121,11 @@ def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):
     >>> frame_indices(201).tolist()[:4], len(frame_indices(201))
     ([0, 3, 6, 9], 68)
     """
+    n_snapshots = check_int(n_snapshots, "n_snapshots", low=1)
+    if max_frames is not None:
+        max_frames = check_int(max_frames, "max_frames", low=0)
+        if max_frames == 1:
+            raise ValueError("max_frames must be 0 (no limit) or at least 2. Got 1.")
     last = n_snapshots - 1
     if not max_frames or n_snapshots <= max_frames:
         return np.arange(n_snapshots)
@@ -219,10 +226,7 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
         check_format(fmt)  # MP4 without the video extra fails here, before any work
     fps = check_number(fps, "fps", low=0, high=MAX_FPS, low_open=True)
     hold_last = check_number(hold_last, "hold_last", low=0, high=60)
-    if max_frames is not None:
-        max_frames = check_int(max_frames, "max_frames", low=0, high=1_000_000)
-        if max_frames == 1:
-            raise ValueError("max_frames must be 0 (no limit) or at least 2. Got 1.")
+    frame_indices(2, max_frames)  # checks max_frames before any work
     for path in paths:
         folder = os.path.dirname(os.path.abspath(os.fspath(path)))
         if not os.path.isdir(folder):

@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from . import geometry, network
-from ._validation import check_choice, check_int
+from ._validation import check_choice, check_int, check_render_options
 from .training import History
 
 __all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
@@ -613,15 +613,15 @@ class Renderer:
         if not isinstance(history, History):
             raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
         self.history = history
-        self.resolution = check_int(resolution, "resolution", low=2, high=2000)
-        n_hidden = len(history.final.hidden_widths)
-        self.layer = check_int(layer, "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden
-        if levels is not None:
-            levels = check_int(levels, "levels", low=2, high=256)
-        self.levels = levels
-        self.lattice_lines = check_int(lattice_lines, "lattice_lines", low=2, high=100)
-        width, height = _check_size(size)
-        self.size = (width, height)
+        options = check_render_options(
+            {"resolution": resolution, "layer": layer, "size": size, "levels": levels,
+             "lattice_lines": lattice_lines},
+            len(history.final.hidden_widths),
+        )
+        self.resolution, self.layer = options["resolution"], options["layer"]
+        self.levels, self.lattice_lines = options["levels"], options["lattice_lines"]
+        self.size = options["size"]
+        width, height = self.size
         self.cmap = _field_colormap(levels)
         self.geometry = _Geometry(history, self.resolution, self.layer, self.lattice_lines)
 
@@ -864,18 +864,6 @@ def _sprite_step(text, sprite):
     return step
 
 
-def _check_size(size):
-    try:
-        width, height = size
-    except (TypeError, ValueError):
-        raise TypeError(f"size must be a pair (width, height) of pixels. Got {size!r}.") from None
-    width = check_int(width, "size width", low=200, high=4000)
-    height = check_int(height, "size height", low=150, high=4000)
-    if width % 2 or height % 2:
-        raise ValueError(f"size must be even in both dimensions (for video). Got {size!r}.")
-    return width, height
-
-
 def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, layer=-1, levels=10):
     """Draw one panel of one snapshot into a matplotlib Axes.
 
@@ -909,11 +897,9 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, lay
     check_choice(panel, "panel", PANELS)
     n = len(history)
     index = check_int(index, "index", low=-n, high=n - 1) % n
-    resolution = check_int(resolution, "resolution", low=2, high=2000)
-    n_hidden = len(history.final.hidden_widths)
-    layer = check_int(layer, "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden
-    if levels is not None:
-        levels = check_int(levels, "levels", low=2, high=256)
+    options = check_render_options({"resolution": resolution, "layer": layer, "levels": levels},
+                                   len(history.final.hidden_widths))
+    resolution, layer, levels = options["resolution"], options["layer"], options["levels"]
     if ax is None:
         ax = Figure(figsize=(4.5, 4)).add_subplot()
         FigureCanvasAgg(ax.figure)

@@ -10,8 +10,8 @@ import time
 import warnings
 from dataclasses import dataclass, field
 
-from ._validation import check_int
-from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, save_animations
+from ._validation import check_int, check_number, check_render_options, check_sequence
+from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS, frame_indices, save_animations
 from .datasets import Dataset
 from .training import TrainConfig, train
 from .writers import check_format
@@ -42,6 +42,26 @@ class RunSpec:
     fps: float = DEFAULT_FPS
     max_frames: int | None = DEFAULT_MAX_FRAMES
     render: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        if not isinstance(self.dataset, Dataset):
+            raise TypeError(f"dataset must be a boundaryviz Dataset. Got {type(self.dataset).__name__}.")
+        if not isinstance(self.config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig. Got {type(self.config).__name__}.")
+        if not isinstance(self.out_dir, (str, os.PathLike)):
+            raise TypeError(f"out_dir must be a folder path. Got {self.out_dir!r}.")
+        object.__setattr__(self, "out_dir", os.fspath(self.out_dir))
+        formats = tuple(check_sequence(self.formats, "formats", "format names"))
+        if not formats:
+            raise ValueError("formats must name at least one format. Got none.")
+        if len(set(formats)) != len(formats):
+            raise ValueError(f"formats must not repeat. Got {formats!r}.")
+        for fmt in formats:
+            check_format(fmt)  # an unknown format, or MP4 without the video extra
+        object.__setattr__(self, "formats", formats)
+        object.__setattr__(self, "fps", check_number(self.fps, "fps", low=0, high=MAX_FPS, low_open=True))
+        frame_indices(2, self.max_frames)  # checks max_frames
+        object.__setattr__(self, "render", check_render_options(dict(self.render), len(self.config.hidden)))
 
     @property
     def name(self):
@@ -87,24 +107,54 @@ def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_
                     formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None, **settings):
     """One :class:`RunSpec` per activation × learning rate, in that order.
 
-    ``settings`` are the other :class:`~boundaryviz.training.TrainConfig` fields (hidden,
-    optimizer, epochs, stop_loss, batch_size, seed, momentum).
+    Parameters
+    ----------
+    dataset : Dataset
+    out_dir : str or os.PathLike
+        Folder of the animations (``{activation}_lr{learning_rate:g}.{format}``).
+    activations : sequence of str, default=('relu', 'tanh')
+    learning_rates : sequence of float, default=(0.1, 0.01, 0.001)
+    formats : sequence of {'gif', 'mp4', 'webp'}, default=('gif',)
+    fps : float, default=12
+    max_frames : int or None, default=100
+    render : dict, optional
+        Renderer options: ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``.
+    **settings
+        The other :class:`~boundaryviz.training.TrainConfig` fields (hidden, optimizer,
+        epochs, stop_loss, batch_size, seed, momentum).
+
+    Returns
+    -------
+    list of RunSpec
+        Every setting checked: bad input raises ``ValueError`` or ``TypeError`` here,
+        before any work.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> specs = bv.reference_specs(bv.gaussians(), "output", activations=["tanh"], epochs=50)
+    >>> [spec.name for spec in specs]
+    ['tanh_lr0.1', 'tanh_lr0.01', 'tanh_lr0.001']
     """
+    activations = check_sequence(activations, "activations", "activation names")
+    learning_rates = check_sequence(learning_rates, "learning_rates", "numbers")
     if not activations:
         raise ValueError("activations must name at least one activation. Got none.")
     if not learning_rates:
         raise ValueError("learning_rates must hold at least one learning rate. Got none.")
-    for fmt in formats:
-        check_format(fmt)  # an unknown format, or MP4 without the video extra, fails before any work
+    formats = tuple(check_sequence(formats, "formats", "format names"))
     specs = []
     for activation in activations:
         for lr in learning_rates:
             cfg = TrainConfig(activation=activation, learning_rate=lr, **settings)
-            specs.append(RunSpec(dataset, cfg, os.fspath(out_dir), tuple(formats), fps, max_frames,
-                                 dict(render or {})))
+            specs.append(RunSpec(dataset, cfg, out_dir, formats, fps, max_frames, dict(render or {})))
     names = [s.name for s in specs]
-    if len(set(names)) != len(names):
-        raise ValueError("activations and learning_rates must not repeat a combination.")
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise ValueError(
+            "activations and learning_rates must give distinct file names; "
+            f"{', '.join(repeated)} would be written twice (learning rates are named with 6 significant digits)."
+        )
     return specs
 
 

@@ -1,7 +1,7 @@
 """Streaming animation writers and atomic file output.
 
 A writer takes RGB frames one at a time and never holds more than two of them. Every file is
-written under a temporary name in the target folder (``.NAME.partial``, hidden, plainly not a
+written under a temporary name in the target folder (``.NAME.XXXX.partial``, hidden, plainly not a
 result) and renamed into place only once complete, so a reader never sees half a file.
 
 GIF is written here frame by frame: a global palette fixed for the whole animation (so colours
@@ -20,6 +20,7 @@ import glob
 import logging
 import math
 import os
+import re
 import struct
 import tempfile
 import time
@@ -86,6 +87,8 @@ def atomic_output(path):
             # process writing it is alive; the lock goes with the process, even after SIGKILL.
             _try_lock(fd)
         yield tmp
+        with open(tmp, "rb") as written:  # on disk before it takes the final name
+            os.fsync(written.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
@@ -112,7 +115,7 @@ def remove_partials(folder, *, wait=0.0):
     """Delete temporary files left in ``folder`` by an interrupted writer.
 
     A temporary file still being written by a live process (another sweep into the same
-    folder) is left alone.
+    folder) is left alone, and so is any ``.partial`` file that boundaryviz did not name.
 
     Parameters
     ----------
@@ -125,12 +128,14 @@ def remove_partials(folder, *, wait=0.0):
     list of str
         The paths removed.
     """
+    # only what boundaryviz writes (.NAME.EXT.XXXXXXXX.partial): other programs' files stay
+    ours = re.compile(r"^\..+\.(gif|mp4|webp|png|html)\.[^.]+" + re.escape(PARTIAL_SUFFIX) + "$")
     pattern = os.path.join(glob.escape(os.fspath(folder)), f".*{PARTIAL_SUFFIX}")
     deadline = time.monotonic() + wait
     removed = []
     while True:
         busy = False
-        for tmp in sorted(glob.glob(pattern)):
+        for tmp in sorted(t for t in glob.glob(pattern) if ours.match(os.path.basename(t))):
             try:
                 fd = os.open(tmp, os.O_RDONLY)
             except OSError:
@@ -382,7 +387,6 @@ class GifWriter:
         self._shown = None  # indices currently on screen (after the last written frame)
         self._pending = None  # (indices, delay_cs) waiting for the next frame's arrival
         self._frame_ms = 1000.0 / self.fps
-        self._clock_cs = 0
 
     def __enter__(self):
         self._atomic = atomic_output(self.path)
@@ -394,9 +398,11 @@ class GifWriter:
         try:
             if exc_type is None:
                 self._finish()
+            self._fh.close()  # a failure here (disk full) is a failure to finish, too
         except BaseException as error:
             # a failure while finishing (no frame, disk full) must not rename a broken file
-            self._fh.close()
+            with contextlib.suppress(OSError):
+                self._fh.close()
             self._atomic.__exit__(type(error), error, error.__traceback__)
             raise
         self._fh.close()
@@ -441,9 +447,11 @@ class GifWriter:
                 changed.ravel()[where[self._close.take(pairs)]] = False
             rows = np.flatnonzero(changed.any(axis=1))
             if rows.size == 0:
-                # nothing to change: a one-pixel transparent frame keeps the frame count
+                # nothing to change: a one-pixel transparent frame keeps the frame count,
+                # and the screen keeps what it shows (close colours must not drift)
                 data = np.full((1, 1), self.TRANSPARENT, np.uint8)
                 box = (0, 0, 1, 1)
+                indices = shown
             else:
                 cols = np.flatnonzero(changed[rows[0] : rows[-1] + 1].any(axis=0))
                 box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)

@@ -111,11 +111,14 @@ def test_hidden_unit_lines_have_zero_pre_activation(relu_renderer):
         snap = history[index]
         segments = relu_renderer.input_panel.units.get_segments()
         assert len(segments) == 2
+        checked = 0
         for unit, seg in enumerate(segments):
             if np.all(np.isnan(seg)):
-                continue
+                continue  # this unit's line misses the view
             z = snap.pre_activation(seg, layer=0)[:, unit]
             assert_allclose(z, 0, atol=1e-9)
+            checked += 1
+        assert checked >= 1
 
 
 def _artist_census(renderer):

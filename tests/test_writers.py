@@ -199,9 +199,31 @@ def test_webp_with_palette_shows_the_gif_pixels_and_timing(tmp_path):
     webp_frames, webp_durations, loop = read_animation(tmp_path / "a.webp")
     assert loop == 0
     assert webp_durations == gif_durations
+    assert len(gif_frames) == len(webp_frames) == len(frames)
     for a, b in zip(gif_frames, webp_frames):
         assert_array_equal(a, b)
     assert is_complete(tmp_path / "a.webp")
+
+
+def test_tolerance_never_lets_small_steps_drift(tmp_path):
+    """Close colours keep what is on screen; steps that add up beyond the tolerance show."""
+    greys = np.array([[100] * 3, [110] * 3, [120] * 3, [130] * 3], np.uint8)
+    palette = Palette(greys)  # no exact colours: every pair within 12 is close
+    frames = [np.full((6, 8, 3), g, np.uint8) for g in (100, 110, 120, 130)]
+    with GifWriter(tmp_path / "t.gif", fps=10, palette=palette, tolerance=12) as gif:
+        for frame in frames:
+            gif.append(frame)
+    with WebPWriter(tmp_path / "t.webp", fps=10, palette=palette, tolerance=12) as webp:
+        for frame in frames:
+            webp.append(frame)
+    def timeline(path):  # the grey on screen every 100 ms (WebP merges repeated frames)
+        frames, durations, _ = read_animation(path)
+        return [int(f[0, 0, 0]) for f, ms in zip(frames, durations) for _ in range(ms // 100)]
+
+    shown = timeline(tmp_path / "t.gif")
+    assert shown[:3] == [100, 100, 120]  # 110 and 130 are within 12 of what is shown
+    assert set(shown[3:]) == {120}  # the held last frame still shows 120
+    assert timeline(tmp_path / "t.webp") == shown
 
 
 def test_webp_without_palette_is_lossless(tmp_path):
