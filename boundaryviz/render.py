@@ -805,7 +805,7 @@ class Renderer:
                              else _draw_step(artist))
             if any(image.axes is ax for image in self._field_images):
                 # the field pixels covered the spines: blend them back, captured once
-                steps.append(_overlay_step(_Overlay(self.canvas, list(ax.spines.values()))))
+                steps.append(_overlay_step(_Overlay(self.canvas, list(ax.spines.values()), ax.bbox)))
         steps.append(lambda renderer, buffer: self.status.stamp(buffer))
         self._blit_steps = steps
 
@@ -815,24 +815,33 @@ class _Overlay:
 
     Drawn on black and on white, a pixel of coverage ``a`` and colour ``C`` reads ``C a`` and
     ``C a + 255 (1 - a)``: both are recovered, and each frame blends them over what is below.
+    Only the pixels of ``bbox`` (display units) grown by ``margin`` pixels are examined.
     """
 
-    def __init__(self, canvas, artists):
+    def __init__(self, canvas, artists, bbox, margin=4):
         renderer = canvas.get_renderer()
         buffer = np.asarray(canvas.buffer_rgba())
-        saved = buffer.copy()
+        height, width = buffer.shape[:2]
+        top = max(int(np.floor(height - bbox.y1)) - margin, 0)
+        bottom = min(int(np.ceil(height - bbox.y0)) + margin, height)
+        left = max(int(np.floor(bbox.x0)) - margin, 0)
+        right = min(int(np.ceil(bbox.x1)) + margin, width)
+        window = buffer[top:bottom, left:right]
+        saved = window.copy()
         looks = []
         for fill in (0, 255):
-            buffer[:, :, :3] = fill
+            window[:, :, :3] = fill
             for artist in artists:
                 artist.draw(renderer)
-            looks.append(buffer[:, :, :3].astype(np.float32))
-        buffer[...] = saved
+            looks.append(window[:, :, :3].astype(np.float32))
+        window[...] = saved
         on_black, on_white = looks
         alpha = 1.0 - (on_white - on_black).mean(axis=2) / 255.0
-        self.index = np.flatnonzero(alpha.ravel() > 1e-3)
-        self.alpha = alpha.ravel()[self.index][:, None]
-        self.premultiplied = on_black.reshape(-1, 3)[self.index]
+        inside = np.flatnonzero(alpha.ravel() > 1e-3)
+        rows, cols = np.divmod(inside, right - left)
+        self.index = (rows + top) * width + cols + left  # flat pixel index in the whole frame
+        self.alpha = alpha.ravel()[inside][:, None]
+        self.premultiplied = on_black.reshape(-1, 3)[inside]
 
     def blend(self, buffer):
         pixels = buffer.reshape(-1, 4)

@@ -22,6 +22,7 @@ import math
 import os
 import re
 import struct
+import sys
 import tempfile
 import time
 import zlib
@@ -56,6 +57,7 @@ log = logging.getLogger(__name__)
 PARTIAL_SUFFIX = ".partial"
 MIN_DELAY_MS = 20  # browsers slow shorter GIF delays down to 100 ms
 FORMATS = ("gif", "mp4", "webp")
+_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
 # ---------------------------------------------------------------------------- atomic files
@@ -248,20 +250,21 @@ class Palette:
         g = (np.arange(64) << 2) + 2
         centres = np.stack(np.meshgrid(r, g, r, indexing="ij"), axis=-1).reshape(-1, 3).astype(np.float32)
         pal = colors.astype(np.int32)
-        # nearest palette colour of every cell centre: |c - p|^2 = |c|^2 - 2 c.p + |p|^2,
-        # where |c|^2 is the same for every p and drops out of the argmin
+        # nearest palette colour of every cell centre: |c - p|^2 = |c|^2 - 2 c.p + |p|^2, where
+        # |c|^2 is the same for every p; the rest is one product, [c, 1] @ [-2 p; |p|^2]
         pal32 = pal.astype(np.float32)
-        norms = (pal32**2).sum(axis=1)[None, :]
+        weights = np.vstack([-2.0 * pal32.T, (pal32**2).sum(axis=1)[None, :]]).astype(np.float32)
+        centres = np.hstack([centres, np.ones((len(centres), 1), np.float32)])
         lut = np.empty(len(centres), dtype=np.uint8)
-        for start in range(0, len(centres), 8192):  # in blocks: a few MB at a time
-            block = centres[start : start + 8192]
-            lut[start : start + 8192] = np.argmin(norms - 2.0 * (block @ pal32.T), axis=1)
+        for start in range(0, len(centres), 4096):  # in blocks: a few MB at a time
+            lut[start : start + 4096] = (centres[start : start + 4096] @ weights).argmin(axis=1)
         # every palette colour wins its own cell; where two share a cell, the earlier
         # (an exact colour before a sampled in-between one) wins
         for i in range(len(pal) - 1, -1, -1):
             c = pal[i]
             lut[(c[0] >> 3) << 11 | (c[1] >> 2) << 5 | (c[2] >> 3)] = i
         self.lut = lut
+        self._lut_rgba = None  # the same table over 24-bit colours, made on first use
 
     @classmethod
     def from_frames(cls, key_colors, frames, n_colors=255):
@@ -307,11 +310,15 @@ class Palette:
         -------
         ndarray of shape (H, W), dtype uint8
         """
-        if rgb.shape[2] == 4 and rgb.dtype == np.uint8 and rgb.strides[1:] == (4, 1):
-            # RGBA as one little-endian word per pixel: R in the low byte
+        if rgb.shape[2] == 4 and rgb.dtype == np.uint8 and rgb.strides[1:] == (4, 1) and _LITTLE_ENDIAN:
+            # RGBA as one word per pixel, R in the low byte: its low 24 bits index a table
+            # of every RGB colour (16 MB; two passes over the frame instead of eight)
+            if self._lut_rgba is None:
+                by_rgb = self.lut.reshape(32, 64, 32)  # [r >> 3, g >> 2, b >> 3]
+                by_bgr = by_rgb.transpose(2, 1, 0)
+                self._lut_rgba = np.repeat(np.repeat(np.repeat(by_bgr, 8, axis=0), 4, axis=1), 8, axis=2).ravel()
             word = rgb.view(np.uint32)[:, :, 0]
-            key = ((word & 0xF8) << 8) | ((word >> 5) & 0x7E0) | ((word >> 19) & 0x1F)
-            return self.lut.take(key)
+            return self._lut_rgba.take(word & 0xFFFFFF)
         r = rgb[:, :, 0].astype(np.uint16)
         g = rgb[:, :, 1].astype(np.uint16)
         b = rgb[:, :, 2].astype(np.uint16)
