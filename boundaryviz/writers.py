@@ -444,6 +444,7 @@ class GifWriter:
             fh.write(self._header(width, height))
             box = (0, 0, width, height)
             data = indices
+            indices = indices.copy()  # what is shown, updated in place from here on
         else:
             shown = self._shown
             changed = indices != shown
@@ -463,11 +464,12 @@ class GifWriter:
                 cols = np.flatnonzero(changed[rows[0] : rows[-1] + 1].any(axis=0))
                 box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
                 window = (slice(box[1], box[3]), slice(box[0], box[2]))
-                data = np.where(changed[window], indices[window], self.TRANSPARENT).astype(np.uint8)
-                merged = shown.copy()
-                merged[window] = np.where(changed[window], indices[window], shown[window])
-                indices = merged
-        image = Image.frombytes("P", (data.shape[1], data.shape[0]), np.ascontiguousarray(data).tobytes())
+                changed, fresh = changed[window], indices[window]
+                data = np.where(changed, fresh, np.uint8(self.TRANSPARENT))
+                np.copyto(shown[window], fresh, where=changed)  # the writer owns what is shown
+                indices = shown
+        data = np.ascontiguousarray(data, dtype=np.uint8)
+        image = Image.frombuffer("P", (data.shape[1], data.shape[0]), data, "raw", "P", 0, 1)
         # a GIF delay field holds at most 65535 cs (11 minutes)
         params = {"duration": min(delay_cs, 65535) * 10, "disposal": 1}
         if self._shown is not None:
