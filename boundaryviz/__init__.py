@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 
 from .animate import Animation, frame_indices, save_animation, save_animations, show
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
-from .gallery import compare_from_specs, write_compare, write_gallery, write_index, write_summary
+from .gallery import write_compare, write_gallery, write_index, write_summary
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .sweep import RunResult, RunSpec, reference_specs, run_one, run_sweep
@@ -61,7 +61,6 @@ __all__ = [
     "show",
     "spiral",
     "train",
-    "compare_from_specs",
     "write_compare",
     "write_gallery",
     "write_index",

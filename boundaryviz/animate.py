@@ -187,7 +187,7 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
 
 
 def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=DEFAULT_MAX_FRAMES,
-                    renderer=None, progress=False, **renderer_options):
+                    renderer=None, progress=False, on_frame=None, **renderer_options):
     """Like :func:`save_animation` for several files (formats) at once: each frame drawn once.
 
     Parameters
@@ -197,6 +197,11 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
         One file per path, the format following each suffix; at least one, no repeats.
     fps, hold_last, max_frames, renderer, progress, **renderer_options
         As for :func:`save_animation`.
+    on_frame : callable, optional
+        Called as ``on_frame(index, frame)`` after each frame is written, with the snapshot
+        index and the frame, ndarray of shape (H, W, 4), dtype uint8: the canvas buffer,
+        valid only during the call (a :class:`~boundaryviz.tiles.TileRecorder` keeps tiles
+        of the frames this way).
 
     Returns
     -------
@@ -221,6 +226,8 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
             raise TypeError(f"paths must hold file paths. Got {path!r}.")
     if len({os.path.abspath(os.fspath(p)) for p in paths}) != len(paths):
         raise ValueError(f"paths must not repeat a file. Got {[os.fspath(p) for p in paths]!r}.")
+    if on_frame is not None and not callable(on_frame):
+        raise TypeError(f"on_frame must be callable. Got {on_frame!r}.")
     formats = [_format_of(path) for path in paths]
     for fmt in formats:
         check_format(fmt)  # MP4 without the video extra fails here, before any work
@@ -265,6 +272,8 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
                 frame = renderer.frame_rgba(int(i))
                 for writer in writers:
                     writer.append(frame)
+                if on_frame is not None:
+                    on_frame(int(i), frame)
                 if bar is not None:
                     bar.update(1)
     finally:

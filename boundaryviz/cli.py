@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import logging
 import math
 import os
@@ -27,7 +26,7 @@ import traceback
 from . import __version__
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS
 from .datasets import DATASETS, load_csv, make_dataset
-from .gallery import compare_from_specs, write_gallery
+from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .sweep import RunResult, default_jobs, reference_specs, run_sweep
@@ -218,7 +217,7 @@ def _make_specs(args):
         learning_rates=args.learning_rates, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
         max_frames=args.max_frames or None, render=render, hidden=tuple(args.hidden),
         optimizer=args.optimizer, epochs=args.epochs, stop_loss=args.stop_loss,
-        batch_size=args.batch_size, seed=args.seed,
+        batch_size=args.batch_size, seed=args.seed, tiles=not args.no_gallery,
     )
     _check_render_options(specs[0], render)
     return specs
@@ -430,23 +429,15 @@ def _execute(args, specs):
                 todo.append(spec)
                 before.update((p, _signature(p)) for p in paths)
         progress = not args.quiet and sys.stderr.isatty()
-        extra, compare = [], None
-        if not args.no_gallery and len(specs) >= 2:
-            # the compare animation is the longest task: a worker draws it beside the runs
-            extra = [("compare", functools.partial(compare_from_specs, specs, out, formats=specs[0].formats,
-                                                   fps=args.fps, layer=args.layer))]
-        sweep = run_sweep(todo, jobs=args.jobs, progress=progress, extra=extra)
-        for result in sweep:
-            if result.name == "compare":
-                compare = [path for path, _ in result.files]
-            else:
-                done.append(result)
+        sweep = run_sweep(todo, jobs=args.jobs, progress=progress)
+        for result in sweep:  # one at a time: an interrupt keeps what finished
+            done.append(result)
         order = {spec.name: i for i, spec in enumerate(specs)}
         done.sort(key=lambda r: order.get(r.name, 0))
         gallery = []
         if not args.no_gallery:
-            files = write_gallery(done, out, formats=specs[0].formats, fps=args.fps, layer=args.layer,
-                                  compare=compare)
+            # the compare animation is laid out from the tiles the workers kept
+            files = write_gallery(done, out, formats=specs[0].formats, fps=args.fps, layer=args.layer)
             gallery = [RunResult("gallery", {}, tuple(files))] if files else []
         print(_table(done + gallery))
         return 0

@@ -32,6 +32,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import __version__
 from .animate import DEFAULT_FPS, GIF_TOLERANCE, frame_indices
+from .tiles import half
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
 __all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES"]
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 
 COMPARE_MAX_FRAMES = 60
 """Most frames of ``compare.*``: the six reference runs in one GIF stay within 2 MB."""
-COMPARE_RESOLUTION = 48  # mesh points per axis in compare tiles: coarse fields compress well
 SUMMARY_TILE_WIDTH = 640
 INK = (31, 35, 40)
 MUTED = (89, 99, 110)
@@ -174,12 +174,6 @@ def _shrink(frame, size):
     return image.resize(size, Image.Resampling.LANCZOS)
 
 
-def _half(frame):
-    """Every other pixel of a frame each way: no in-between colours, so the tiles keep the
-    animation palette's exact colours and compress as well as full-size frames."""
-    return Image.fromarray(np.ascontiguousarray(frame[::2, ::2, :3]))
-
-
 def _title(runs):
     first = next(iter(runs)).history
     s = first.summary()
@@ -251,24 +245,33 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
             if (r, c) not in cells:
                 sheet.empty(draw, r, c, "not run")
     with atomic_output(path) as tmp:
-        image.save(tmp, format="PNG", optimize=True)  # Pillow writes no time stamp
+        image.save(tmp, format="PNG")  # Pillow writes no time stamp; zlib level 9 would take 4x as long for 1% less
     return os.fspath(path)
 
 
 # ---------------------------------------------------------------------------- compare.*
 class _CompareFrames:
-    """Frames of every run side by side, one epoch of the shared timeline per frame."""
+    """Frames of every run side by side, one epoch of the shared timeline per frame.
+
+    A run whose result brought :class:`~boundaryviz.tiles.Tiles` of the same layer is shown
+    from them; any other run is drawn here. The timeline is the longest run's frames (the
+    epochs its own animation shows), every k-th of them when there are more than
+    ``max_frames``; a tile shows the run's last frame at or before each epoch.
+    """
 
     def __init__(self, cells, rows, cols, *, max_frames, layer, resolution):
         self.cells = cells
-        from .render import Renderer
-
-        self.renderers = {key: Renderer(run.history, layer=layer, resolution=resolution)
-                          for key, run in cells.items()}
-        width, height = next(iter(self.renderers.values())).size
-        self.tile = ((width + 1) // 2, (height + 1) // 2)
-        self.last_epoch = max(run.history.epochs_run for run in cells.values())
-        self.epochs = frame_indices(self.last_epoch + 1, max_frames)
+        self.sources = {}
+        for key, run in cells.items():
+            tiles = getattr(run.result, "tiles", None)
+            usable = (tiles is not None and resolution is None
+                      and tiles.layer == layer % len(run.config.hidden))
+            self.sources[key] = _KeptTiles(tiles) if usable else _DrawnTiles(run.history, layer, resolution)
+        self.tile = next(iter(self.sources.values())).size
+        longest = max(cells, key=lambda key: (cells[key].history.epochs_run, key))
+        shown = self.sources[longest].indices
+        self.epochs = shown[frame_indices(len(shown), max_frames)]
+        self.last_epoch = int(self.epochs[-1])
         title, subtitle = _title(cells.values())
         self.sheet = _Sheet(rows, cols, self.tile, title)
         self.background = self.sheet.background(subtitle)
@@ -278,14 +281,12 @@ class _CompareFrames:
                 if (r, c) not in cells:
                     self.sheet.empty(draw, r, c, "not run")
         self._tiles = {}  # key -> (snapshot index, tile image)
-        self._snapshot_epochs = {key: np.array([s.epoch for s in run.history.snapshots])
-                                 for key, run in cells.items()}
 
     def __len__(self):
         return len(self.epochs)
 
     def key_colors(self):
-        colors = [r.key_colors() for r in self.renderers.values()]
+        colors = [source.key_colors() for source in self.sources.values()]
         colors.append(np.array([INK, MUTED, STOPPED, BACKGROUND], np.uint8))
         return np.concatenate(colors)
 
@@ -298,11 +299,12 @@ class _CompareFrames:
                   font=self.sheet.bold, fill=INK, anchor="ra")
         for key, run in sorted(self.cells.items()):
             history = run.history
-            index = int(np.searchsorted(self._snapshot_epochs[key], epoch, side="right")) - 1
-            index = max(index, 0)
+            source = self.sources[key]
+            # snapshot i is epoch i: the last frame of this run at or before the epoch
+            index = int(source.indices[source.latest(epoch)])
             cached = self._tiles.get(key)
             if cached is None or cached[0] != index:
-                cached = (index, _half(self.renderers[key].frame_rgba(index)))
+                cached = (index, Image.fromarray(source.tile(index)))
                 self._tiles[key] = cached
             image.paste(cached[1], self.sheet.tile_origin(*key))
             snap = history.snapshots[index]
@@ -317,15 +319,57 @@ class _CompareFrames:
         return np.asarray(image)
 
 
+class _KeptTiles:
+    """Tiles a worker kept while it wrote the run's animation."""
+
+    def __init__(self, tiles):
+        self.tiles = tiles
+        self.indices = np.asarray(tiles.indices)
+        height, width = tiles.shape
+        self.size = (width, height)
+
+    def latest(self, epoch):
+        return self.tiles.latest(epoch)
+
+    def tile(self, index):
+        return self.tiles.image(self.tiles.latest(index))
+
+    def key_colors(self):
+        return self.tiles.key_colors
+
+
+class _DrawnTiles:
+    """Tiles drawn here, at the snapshots the run's own animation would show."""
+
+    def __init__(self, history, layer, resolution):
+        from .render import Renderer  # matplotlib loads only when something is drawn
+
+        options = {} if resolution is None else {"resolution": resolution}
+        self.renderer = Renderer(history, layer=layer, **options)
+        self.indices = frame_indices(len(history))
+        width, height = self.renderer.size
+        self.size = ((width + 1) // 2, (height + 1) // 2)
+
+    def latest(self, epoch):
+        return max(int(np.searchsorted(self.indices, epoch, side="right")) - 1, 0)
+
+    def tile(self, index):
+        return half(self.renderer.frame_rgba(index))
+
+    def key_colors(self):
+        return self.renderer.key_colors()
+
+
 def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_frames=COMPARE_MAX_FRAMES,
-                  layer=-1, resolution=COMPARE_RESOLUTION, hold_last=1.5):
+                  layer=-1, resolution=None, hold_last=1.5):
     """Write one animation of every run side by side: ``compare.<format>`` for each format.
 
-    All runs advance together through the epochs (every k-th epoch when there are more than
-    ``max_frames``); a run that has stopped keeps its last frame, framed in red and labelled
-    with why it stopped. Tiles are the renderer's frames at half size (every other pixel)
-    with a coarse field (``resolution``), which keeps the GIF of the six reference runs
-    within 2 MB. Frames are drawn once and streamed into every format's writer together.
+    All runs advance together through the epochs of the longest run's own animation (every
+    k-th of its frames when there are more than ``max_frames``); a run that has stopped
+    keeps its last frame, framed in red and labelled with why it stopped. Tiles are the
+    runs' frames at half size (every other pixel, so no colour is mixed). A run whose result
+    holds :class:`~boundaryviz.tiles.Tiles` (``RunSpec(tiles=True)``) is not drawn again;
+    the others are drawn here. Frames are streamed into every format's writer together.
 
     Parameters
     ----------
@@ -336,8 +380,10 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     fps : float, default=12
     max_frames : int, default=60
     layer : int, default=-1
-    resolution : int, default=48
-        Mesh points per axis of each tile's probability field.
+    resolution : int, optional
+        Mesh points per axis of the tiles' probability fields; when given, every run is
+        drawn here at that resolution. By default the runs' own frames (resolution 200
+        for runs drawn here).
     hold_last : float, default=1.5
         Seconds the last frame stays.
 
@@ -369,34 +415,6 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
             for writer in writers:
                 writer.append(frame)
     return paths
-
-
-def compare_from_specs(specs, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_frames=COMPARE_MAX_FRAMES,
-                       layer=-1):
-    """Train the runs of ``specs`` again and write their compare animation(s).
-
-    Training is deterministic and takes milliseconds, so a worker process can draw the
-    compare animation while other workers render the runs themselves.
-
-    Parameters
-    ----------
-    specs : list of RunSpec
-    out_dir, formats, fps, max_frames, layer
-        As for :func:`write_compare`.
-
-    Returns
-    -------
-    list of str
-        The files written.
-    """
-    from .sweep import RunResult
-    from .training import train
-
-    results = []
-    for spec in specs:
-        history = train(spec.dataset, config=spec.config)
-        results.append(RunResult(spec.name, history.summary(), (), history))
-    return write_compare(results, out_dir, formats=tuple(formats), fps=fps, max_frames=max_frames, layer=layer)
 
 
 # ---------------------------------------------------------------------------- index.html
@@ -624,8 +642,8 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     layer : int, default=-1
         Hidden layer shown in the tiles.
     compare : list of str, optional
-        Compare animations already written (by :func:`compare_from_specs` in a worker, say);
-        when given, they are listed instead of drawn again.
+        Compare animations already written; when given, they are listed instead of written
+        again.
 
     Returns
     -------

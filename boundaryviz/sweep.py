@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from ._validation import check_int, check_number, check_render_options, check_sequence
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS, frame_indices, save_animations
 from .datasets import Dataset
+from .tiles import TileRecorder
 from .training import TrainConfig, train
 from .writers import check_format
 
@@ -33,6 +34,9 @@ class RunSpec:
     max_frames : int or None, default=100
     render : dict
         Options for :class:`~boundaryviz.render.Renderer` (``resolution``, ``layer``, ...).
+    tiles : bool, default=False
+        Also keep half-size tiles of the frames (:class:`~boundaryviz.tiles.Tiles`) in the
+        result, so a gallery's compare animation need not draw the run again.
     """
 
     dataset: Dataset
@@ -42,6 +46,7 @@ class RunSpec:
     fps: float = DEFAULT_FPS
     max_frames: int | None = DEFAULT_MAX_FRAMES
     render: dict = field(default_factory=dict)
+    tiles: bool = False
 
     def __post_init__(self):
         if not isinstance(self.dataset, Dataset):
@@ -62,6 +67,8 @@ class RunSpec:
         object.__setattr__(self, "fps", check_number(self.fps, "fps", low=0, high=MAX_FPS, low_open=True))
         frame_indices(2, self.max_frames)  # checks max_frames
         object.__setattr__(self, "render", check_render_options(dict(self.render), len(self.config.hidden)))
+        if not isinstance(self.tiles, bool):
+            raise TypeError(f"tiles must be True or False. Got {self.tiles!r}.")
 
     @property
     def name(self):
@@ -92,6 +99,8 @@ class RunResult:
         The animation's last frame, so a gallery need not draw it again.
     frame_layer : int or None
         The hidden layer (0-based) that frame shows.
+    tiles : Tiles or None
+        Half-size copies of the animation's frames, when the spec asked for them.
     """
 
     name: str
@@ -101,10 +110,12 @@ class RunResult:
     skipped: bool = False
     final_frame: object = None
     frame_layer: int | None = None
+    tiles: object = None
 
 
 def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
-                    formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None, **settings):
+                    formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None, tiles=False,
+                    **settings):
     """One :class:`RunSpec` per activation × learning rate, in that order.
 
     Parameters
@@ -119,6 +130,8 @@ def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_
     max_frames : int or None, default=100
     render : dict, optional
         Renderer options: ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``.
+    tiles : bool, default=False
+        Keep half-size tiles of every run's frames for the gallery (see :class:`RunSpec`).
     **settings
         The other :class:`~boundaryviz.training.TrainConfig` fields (hidden, optimizer,
         epochs, stop_loss, batch_size, seed, momentum).
@@ -147,7 +160,7 @@ def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_
     for activation in activations:
         for lr in learning_rates:
             cfg = TrainConfig(activation=activation, learning_rate=lr, **settings)
-            specs.append(RunSpec(dataset, cfg, out_dir, formats, fps, max_frames, dict(render or {})))
+            specs.append(RunSpec(dataset, cfg, out_dir, formats, fps, max_frames, dict(render or {}), tiles))
     names = [s.name for s in specs]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -179,11 +192,13 @@ def run_one(spec, *, progress=False, position=0):
         from .render import Renderer
 
         renderer = Renderer(history, **spec.render)
+        recorder = TileRecorder() if spec.tiles else None
         # every format from the same frames, each frame drawn once
         animations = save_animations(history, spec.paths(), fps=spec.fps, max_frames=spec.max_frames,
-                                     renderer=renderer)
+                                     renderer=renderer, on_frame=recorder and recorder.add)
         files = [(a.path, a.size_bytes) for a in animations]
         final_frame = renderer.frame(-1)
+        tiles = recorder.tiles(renderer.layer, renderer.key_colors()) if recorder else None
         if bar is not None:
             bar.set_postfix_str(f"{history.stop_reason}, loss {history.final.loss:.4f}")
     except Exception as exc:
@@ -194,7 +209,7 @@ def run_one(spec, *, progress=False, position=0):
         if bar is not None:
             bar.close()
     return RunResult(spec.name, history.summary(), tuple(files), history, final_frame=final_frame,
-                     frame_layer=renderer.layer)
+                     frame_layer=renderer.layer, tiles=tiles)
 
 
 def default_jobs():

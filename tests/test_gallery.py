@@ -31,7 +31,7 @@ def sweep(tmp_path_factory):
     pytest.importorskip("imageio_ffmpeg", reason='MP4 needs the video extra: pip install "boundaryviz[video]"')
     out = tmp_path_factory.mktemp("gallery")
     specs = bv.reference_specs(bv.gaussians(), out, epochs=16, stop_loss=0.7, formats=FORMATS,
-                               render={"size": (480, 280), "resolution": 30}, max_frames=0)
+                               render={"size": (480, 280), "resolution": 30}, max_frames=0, tiles=True)
     results = list(bv.run_sweep(specs, jobs=1))
     random.Random(0).shuffle(results)  # as if finished in any order
     files = bv.write_gallery(results, out, formats=FORMATS)
@@ -100,7 +100,10 @@ def test_compare_advances_together_and_marks_stopped_runs(sweep):
     last = max(h.epochs_run for h in histories)
     stopped = [h for h in histories if h.epochs_run < last]
     assert len(stopped) == 2  # relu and tanh at learning rate 0.1 reach the stop loss early
-    n = len(frame_indices(last + 1, gallery.COMPARE_MAX_FRAMES))
+    # the compare shows the longest run's frames (kept by its worker), at most 60 of them
+    longest = max(results, key=lambda r: r.history.epochs_run)
+    assert len(longest.tiles) == last + 1  # max_frames=0: a frame per epoch
+    n = len(frame_indices(len(longest.tiles), gallery.COMPARE_MAX_FRAMES))
     red = np.array(gallery.STOPPED, np.uint8)
     with Image.open(out / "compare.gif") as image:
         assert image.n_frames == n
@@ -108,7 +111,7 @@ def test_compare_advances_together_and_marks_stopped_runs(sweep):
         first = np.asarray(image.convert("RGB"))
         image.seek(n - 1)
         final = np.asarray(image.convert("RGB"))
-    width = 480  # half of the renderer's 960
+    width = 240  # half of the runs' 480-pixel frames
     # no stopped frame yet (a few antialiased pixels may map to the palette's red)
     assert np.all(first == red, axis=-1).sum() < 50
     # a 3-pixel red frame around each stopped tile (and its red label)

@@ -129,6 +129,35 @@ def test_palette_key_colours_are_exact():
     assert_array_equal(palette.to_rgb(palette.index(picture)), picture)
 
 
+def test_palette_rgba_lookup_matches_rgb_lookup():
+    # RGBA frames (the canvas buffer) go through a 24-bit table, RGB frames through the
+    # 5-6-5 one: every colour must land on the same palette entry either way
+    rng = np.random.default_rng(1)
+    palette = Palette(rng.integers(0, 256, size=(200, 3), dtype=np.uint8), n_exact=20)
+    rgb = rng.integers(0, 256, size=(256, 300, 3), dtype=np.uint8)
+    rgb[0, :200] = palette.colors  # and every palette colour itself
+    rgba = np.concatenate([rgb, np.full((256, 300, 1), 255, np.uint8)], axis=2)
+    assert_array_equal(palette.index(rgba), palette.index(rgb))
+    assert_array_equal(palette.index(rgba)[0, :200], np.arange(200))
+
+
+def test_palette_maps_each_cell_to_its_nearest_colour():
+    rng = np.random.default_rng(2)
+    colors = rng.integers(0, 256, size=(255, 3), dtype=np.uint8)
+    palette = Palette(colors)
+    r, g, b = (rng.integers(0, n, 2000) for n in (32, 64, 32))
+    centres = np.stack([(r << 3) + 4, (g << 2) + 2, (b << 3) + 4], axis=1)
+    distances = ((centres[:, None, :] - colors[None, :, :].astype(int)) ** 2).sum(axis=2)
+    picked = palette.lut[(r << 11) | (g << 5) | b]
+    # the nearest, up to float32 ties; a palette colour's own cell may go to that colour
+    own = np.zeros(65536, bool)
+    c = colors.astype(int)
+    own[(c[:, 0] >> 3) << 11 | (c[:, 1] >> 2) << 5 | (c[:, 2] >> 3)] = True
+    free = ~own[(r << 11) | (g << 5) | b]
+    best = distances.min(axis=1)
+    assert np.all(distances[np.arange(2000), picked][free] <= best[free] + 1)
+
+
 def test_palette_key_colour_wins_a_cell_it_shares():
     # (249, 252, 251) falls in white's 5-6-5 cell; a frame full of it puts it in the palette,
     # but white, a key colour, must still map to itself

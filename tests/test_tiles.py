@@ -1,0 +1,89 @@
+"""Tiles kept while a run is written, and the compare animation laid out from them."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import boundaryviz as bv
+from boundaryviz import gallery
+from boundaryviz.animate import frame_indices
+from boundaryviz.render import Renderer
+from boundaryviz.sweep import RunSpec
+from boundaryviz.tiles import TileRecorder, half
+from readback import read_animation, sha256
+
+
+@pytest.fixture(scope="module")
+def history():
+    return bv.train(bv.gaussians(n_samples=80), learning_rate=0.1, epochs=12)
+
+
+def test_recorder_keeps_every_frame_at_half_size(history, tmp_path):
+    renderer = Renderer(history, size=(320, 190), resolution=20)
+    recorder = TileRecorder()
+    seen = []
+
+    def on_frame(index, frame):
+        seen.append(index)
+        recorder.add(index, frame)
+
+    bv.save_animations(history, [tmp_path / "a.gif"], renderer=renderer, max_frames=5, on_frame=on_frame)
+    tiles = recorder.tiles(renderer.layer, renderer.key_colors())
+    expected = frame_indices(len(history), 5).tolist()
+    assert seen == list(tiles.indices) == expected
+    frames, _, _ = read_animation(tmp_path / "a.gif")
+    assert len(frames) == len(tiles) == len(expected)
+    assert tiles.shape == (95, 160) and tiles.layer == 0
+    for k, index in enumerate(expected):
+        assert_array_equal(tiles.image(k), renderer.frame(index)[::2, ::2])
+    # the last tile at or before a snapshot
+    assert [tiles.latest(i) for i in (0, 1, 3, 12)] == [0, 0, 1, len(expected) - 1]
+    assert_array_equal(tiles.key_colors, renderer.key_colors())
+
+
+def test_recorder_checks_its_frames():
+    recorder = TileRecorder()
+    with pytest.raises(ValueError, match="no frame"):
+        recorder.tiles(0)
+    recorder.add(3, np.zeros((10, 10, 4), np.uint8))
+    with pytest.raises(ValueError, match="index must increase; got 3 after 3"):
+        recorder.add(3, np.zeros((10, 10, 4), np.uint8))
+    with pytest.raises(ValueError, match="one size"):
+        recorder.add(4, np.zeros((12, 10, 4), np.uint8))
+    assert half(np.zeros((5, 7, 4), np.uint8)).shape == (3, 4, 3)
+
+
+def test_on_frame_must_be_callable(history, tmp_path):
+    with pytest.raises(TypeError, match="on_frame must be callable"):
+        bv.save_animations(history, [tmp_path / "a.gif"], on_frame="tiles")
+    assert not list(tmp_path.iterdir())
+
+
+def test_runspec_tiles_is_a_flag(tmp_path):
+    config = bv.TrainConfig(epochs=2)
+    with pytest.raises(TypeError, match="tiles must be True or False. Got 'yes'"):
+        RunSpec(bv.gaussians(), config, tmp_path, tiles="yes")
+
+
+def test_compare_from_kept_tiles_is_the_compare_drawn_again(tmp_path):
+    # the workers' tiles save drawing every run again; the file must not change for it
+    specs = bv.reference_specs(bv.gaussians(n_samples=80), tmp_path, activations=["relu"],
+                               learning_rates=[0.1, 0.01], epochs=8, stop_loss=0.6, tiles=True)
+    results = list(bv.run_sweep(specs, jobs=1))
+    assert all(r.tiles is not None and len(r.tiles) == len(r.history) for r in results)
+    kept = tmp_path / "kept"
+    drawn = tmp_path / "drawn"
+    kept.mkdir()
+    drawn.mkdir()
+    (path,) = gallery.write_compare(results, kept)
+    bare = [dataclasses.replace(r, tiles=None) for r in results]
+    (again,) = gallery.write_compare(bare, drawn)
+    assert sha256(path) == sha256(again)
+    # another layer or resolution than the tiles show: drawn again, not taken from the tiles
+    (coarse,) = gallery.write_compare(results, drawn, resolution=20)
+    assert sha256(coarse) != sha256(path)
+    frames, _, _ = read_animation(path)
+    longest = max(r.history.epochs_run for r in results)
+    assert len(frames) == longest + 1  # every frame of the longest run (9 snapshots)
