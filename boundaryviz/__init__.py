@@ -12,7 +12,7 @@ Examples
 
 __version__ = "0.1.0"
 
-from .animate import Animation, frame_indices, save_animation, save_animations, show
+from .animate import Animation, animation_palette, frame_indices, save_animation, save_animations, show
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
 from .gallery import write_compare, write_gallery, write_index, write_summary
 from .network import ACTIVATIONS
@@ -58,6 +58,7 @@ __all__ = [
     "run_sweep",
     "save_animation",
     "save_animations",
+    "animation_palette",
     "show",
     "spiral",
     "train",

@@ -15,7 +15,8 @@ from ._validation import check_choice, check_int, check_number
 from .training import History
 from .writers import FORMATS, Palette, check_format, open_writer
 
-__all__ = ["save_animation", "save_animations", "show", "frame_indices", "Animation", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
+__all__ = ["save_animation", "save_animations", "show", "frame_indices", "animation_palette", "Animation",
+           "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
 
 DEFAULT_FPS = 12
 MAX_FPS = 50
@@ -134,6 +135,30 @@ def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):
     return picked if picked[-1] == last else np.append(picked, last)
 
 
+def animation_palette(renderer, indices=None):
+    """The palette of an animation: the colours its frames are made of, and the most common
+    in-between (antialiased) colours of its first, middle and last frames.
+
+    Parameters
+    ----------
+    renderer : Renderer
+    indices : array-like of int, optional
+        The snapshots the animation shows (default: :func:`frame_indices` of the renderer).
+
+    Returns
+    -------
+    Palette
+    """
+    if indices is None:
+        indices = frame_indices(renderer.n_frames)
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or indices.size == 0:
+        raise ValueError(f"indices must be a non-empty sequence of snapshot indices. Got {indices!r}.")
+    n = len(indices)
+    samples = [renderer.frame(int(i)) for i in sorted({int(indices[0]), int(indices[n // 2]), int(indices[-1])})]
+    return Palette.from_frames(renderer.key_colors(), samples)
+
+
 def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=DEFAULT_MAX_FRAMES,
                    renderer=None, progress=False, **renderer_options):
     """Render every snapshot of ``history`` and stream the frames into an animation file.
@@ -187,7 +212,7 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
 
 
 def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=DEFAULT_MAX_FRAMES,
-                    renderer=None, progress=False, on_frame=None, **renderer_options):
+                    renderer=None, progress=False, on_frame=None, palette=None, **renderer_options):
     """Like :func:`save_animation` for several files (formats) at once: each frame drawn once.
 
     Parameters
@@ -202,6 +227,8 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
         index and the frame, ndarray of shape (H, W, 4), dtype uint8: the canvas buffer,
         valid only during the call (a :class:`~boundaryviz.tiles.TileRecorder` keeps tiles
         of the frames this way).
+    palette : Palette, optional
+        The GIF's and WebP's palette (default: :func:`animation_palette`).
 
     Returns
     -------
@@ -228,6 +255,8 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
         raise ValueError(f"paths must not repeat a file. Got {[os.fspath(p) for p in paths]!r}.")
     if on_frame is not None and not callable(on_frame):
         raise TypeError(f"on_frame must be callable. Got {on_frame!r}.")
+    if palette is not None and not isinstance(palette, Palette):
+        raise TypeError(f"palette must be a boundaryviz Palette. Got {type(palette).__name__}.")
     formats = [_format_of(path) for path in paths]
     for fmt in formats:
         check_format(fmt)  # MP4 without the video extra fails here, before any work
@@ -250,10 +279,8 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
         raise ValueError("renderer must be a Renderer of the same history.")
     indices = frame_indices(renderer.n_frames, max_frames)
     n = len(indices)
-    palette = None
-    if any(fmt in ("gif", "webp") for fmt in formats):  # WebP shows the GIF's pixels, losslessly
-        samples = [renderer.frame(i) for i in sorted({0, int(indices[n // 2]), int(indices[-1])})]
-        palette = Palette.from_frames(renderer.key_colors(), samples)
+    if palette is None and any(fmt in ("gif", "webp") for fmt in formats):  # WebP shows the GIF's pixels
+        palette = animation_palette(renderer, indices)
     bar = None
     if progress:
         from tqdm.auto import tqdm

@@ -31,8 +31,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from . import __version__
-from .animate import DEFAULT_FPS, GIF_TOLERANCE, frame_indices
-from .tiles import half
+from .animate import DEFAULT_FPS, GIF_TOLERANCE, animation_palette, frame_indices
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
 __all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES"]
@@ -92,13 +91,25 @@ def _grid(results):
 
 # ----------------------------------------------------------------------------- drawing
 def _font(size, bold=False):
-    """DejaVu Sans (shipped with matplotlib, as in the frames), or Pillow's own font."""
-    try:
+    """DejaVu Sans as matplotlib ships it (the frames' font), or Pillow's own font.
+
+    The file is found without importing matplotlib (a third of a second), and it is the
+    bundled copy, not a system one, so every machine draws the same pixels.
+    """
+    import importlib.util
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is not None and spec.origin:
+        path = os.path.join(os.path.dirname(spec.origin), "mpl-data", "fonts", "ttf", name)
+        if os.path.exists(path):
+            return ImageFont.truetype(path, size)
+    try:  # pragma: no cover - matplotlib always ships DejaVu Sans
         from matplotlib import font_manager
 
         props = font_manager.FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")
         return ImageFont.truetype(font_manager.findfont(props, fallback_to_default=True), size)
-    except (OSError, ValueError):  # pragma: no cover - matplotlib always ships DejaVu Sans
+    except (OSError, ValueError):  # pragma: no cover
         return ImageFont.load_default(size)
 
 
@@ -274,7 +285,8 @@ class _CompareFrames:
         self.last_epoch = int(self.epochs[-1])
         title, subtitle = _title(cells.values())
         self.sheet = _Sheet(rows, cols, self.tile, title)
-        self.background = self.sheet.background(subtitle)
+        # RGBA: the frames then go to the palette as one word a pixel, the quick way
+        self.background = self.sheet.background(subtitle).convert("RGBA")
         draw = ImageDraw.Draw(self.background)
         for r in range(len(rows)):
             for c in range(len(cols)):
@@ -291,7 +303,7 @@ class _CompareFrames:
         return np.concatenate(colors)
 
     def frame(self, t):
-        """The composite frame ``t``, ndarray of shape (H, W, 3), dtype uint8."""
+        """The composite frame ``t``, ndarray of shape (H, W, 4), dtype uint8 (opaque)."""
         epoch = int(self.epochs[t])
         image = self.background.copy()
         draw = ImageDraw.Draw(image)
@@ -332,14 +344,15 @@ class _KeptTiles:
         return self.tiles.latest(epoch)
 
     def tile(self, index):
-        return self.tiles.image(self.tiles.latest(index))
+        return self.tiles.rgba(self.tiles.latest(index))
 
     def key_colors(self):
         return self.tiles.key_colors
 
 
 class _DrawnTiles:
-    """Tiles drawn here, at the snapshots the run's own animation would show."""
+    """Tiles drawn here, at the snapshots the run's own animation would show, in the colours
+    of its palette (as a worker keeps them)."""
 
     def __init__(self, history, layer, resolution):
         from .render import Renderer  # matplotlib loads only when something is drawn
@@ -347,6 +360,7 @@ class _DrawnTiles:
         options = {} if resolution is None else {"resolution": resolution}
         self.renderer = Renderer(history, layer=layer, **options)
         self.indices = frame_indices(len(history))
+        self.palette = animation_palette(self.renderer, self.indices)
         width, height = self.renderer.size
         self.size = ((width + 1) // 2, (height + 1) // 2)
 
@@ -354,7 +368,7 @@ class _DrawnTiles:
         return max(int(np.searchsorted(self.indices, epoch, side="right")) - 1, 0)
 
     def tile(self, index):
-        return half(self.renderer.frame_rgba(index))
+        return self.palette.to_rgb(self.palette.index(self.renderer.frame_rgba(index)[::2, ::2]))
 
     def key_colors(self):
         return self.renderer.key_colors()
@@ -401,7 +415,7 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     n = len(frames)
     palette = None
     if any(fmt in ("gif", "webp") for fmt in formats):
-        samples = [frames.frame(t) for t in sorted({0, n // 2, n - 1})]
+        samples = [frames.frame(t)[:, :, :3] for t in sorted({0, n // 2, n - 1})]
         palette = Palette.from_frames(frames.key_colors(), samples)
     paths = [os.path.join(os.fspath(out_dir), f"compare.{fmt}") for fmt in formats]
     with ExitStack() as stack:

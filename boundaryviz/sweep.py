@@ -11,7 +11,7 @@ import warnings
 from dataclasses import dataclass, field
 
 from ._validation import check_int, check_number, check_render_options, check_sequence
-from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS, frame_indices, save_animations
+from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS, animation_palette, frame_indices, save_animations
 from .datasets import Dataset
 from .tiles import TileRecorder
 from .training import TrainConfig, train
@@ -192,10 +192,14 @@ def run_one(spec, *, progress=False, position=0):
         from .render import Renderer
 
         renderer = Renderer(history, **spec.render)
-        recorder = TileRecorder() if spec.tiles else None
+        palette = recorder = None
+        if spec.tiles:
+            # the tiles are kept as indices into the animation's own palette
+            palette = animation_palette(renderer, frame_indices(renderer.n_frames, spec.max_frames))
+            recorder = TileRecorder(palette)
         # every format from the same frames, each frame drawn once
         animations = save_animations(history, spec.paths(), fps=spec.fps, max_frames=spec.max_frames,
-                                     renderer=renderer, on_frame=recorder and recorder.add)
+                                     renderer=renderer, on_frame=recorder and recorder.add, palette=palette)
         files = [(a.path, a.size_bytes) for a in animations]
         final_frame = renderer.frame(-1)
         tiles = recorder.tiles(renderer.layer, renderer.key_colors()) if recorder else None

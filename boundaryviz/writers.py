@@ -305,12 +305,13 @@ class Palette:
         Parameters
         ----------
         rgb : ndarray of shape (H, W, 3) or (H, W, 4), dtype uint8
+            Any strides (a view such as ``frame[::2, ::2]`` is fine).
 
         Returns
         -------
         ndarray of shape (H, W), dtype uint8
         """
-        if rgb.shape[2] == 4 and rgb.dtype == np.uint8 and rgb.strides[1:] == (4, 1) and _LITTLE_ENDIAN:
+        if rgb.shape[2] == 4 and rgb.dtype == np.uint8 and rgb.strides[2] == 1 and _LITTLE_ENDIAN:
             # RGBA as one word per pixel, R in the low byte: its low 24 bits index a table
             # of every RGB colour (16 MB; two passes over the frame instead of eight)
             if self._lut_rgba is None:

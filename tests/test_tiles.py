@@ -22,22 +22,34 @@ def history():
 
 def test_recorder_keeps_every_frame_at_half_size(history, tmp_path):
     renderer = Renderer(history, size=(320, 190), resolution=20)
+    expected = frame_indices(len(history), 5).tolist()
+    palette = bv.animation_palette(renderer, expected)
     recorder = TileRecorder()
+    indexed = TileRecorder(palette)
     seen = []
 
     def on_frame(index, frame):
         seen.append(index)
         recorder.add(index, frame)
+        indexed.add(index, frame)
 
-    bv.save_animations(history, [tmp_path / "a.gif"], renderer=renderer, max_frames=5, on_frame=on_frame)
+    bv.save_animations(history, [tmp_path / "a.gif"], renderer=renderer, max_frames=5, on_frame=on_frame,
+                       palette=palette)
     tiles = recorder.tiles(renderer.layer, renderer.key_colors())
-    expected = frame_indices(len(history), 5).tolist()
     assert seen == list(tiles.indices) == expected
     frames, _, _ = read_animation(tmp_path / "a.gif")
     assert len(frames) == len(tiles) == len(expected)
     assert tiles.shape == (95, 160) and tiles.layer == 0
+    kept = indexed.tiles(renderer.layer)
     for k, index in enumerate(expected):
-        assert_array_equal(tiles.image(k), renderer.frame(index)[::2, ::2])
+        frame = renderer.frame(index)
+        assert_array_equal(tiles.image(k), frame[::2, ::2])
+        assert_array_equal(kept.rgba(k)[:, :, :3], kept.image(k))
+        assert_array_equal(tiles.rgba(k)[:, :, 3], 255)
+        # in the animation's palette: what the GIF shows there
+        assert_array_equal(kept.image(k), palette.to_rgb(palette.index(frame))[::2, ::2])
+    # the first GIF frame is stored whole: the palette tile is that frame, halved
+    assert_array_equal(kept.image(0), frames[0][::2, ::2])
     # the last tile at or before a snapshot
     assert [tiles.latest(i) for i in (0, 1, 3, 12)] == [0, 0, 1, len(expected) - 1]
     assert_array_equal(tiles.key_colors, renderer.key_colors())
@@ -55,9 +67,15 @@ def test_recorder_checks_its_frames():
     assert half(np.zeros((5, 7, 4), np.uint8)).shape == (3, 4, 3)
 
 
-def test_on_frame_must_be_callable(history, tmp_path):
+def test_on_frame_and_palette_are_checked(history, tmp_path):
     with pytest.raises(TypeError, match="on_frame must be callable"):
         bv.save_animations(history, [tmp_path / "a.gif"], on_frame="tiles")
+    with pytest.raises(TypeError, match="palette must be a boundaryviz Palette. Got list"):
+        bv.save_animations(history, [tmp_path / "a.gif"], palette=[[0, 0, 0]])
+    with pytest.raises(TypeError, match="palette must be a boundaryviz Palette. Got str"):
+        TileRecorder("web")
+    with pytest.raises(ValueError, match="indices must be a non-empty sequence"):
+        bv.animation_palette(Renderer(history, size=(320, 190)), [])
     assert not list(tmp_path.iterdir())
 
 
