@@ -191,8 +191,7 @@ class _InputPanel:
 
     def update(self, snapshot):
         geo = self.geo
-        logits = network.predict_logits(snapshot.weights, snapshot.biases, geo.points, snapshot.activation)
-        self.logits = logits.reshape(self.res, self.res)
+        self.logits = network.grid_logits(snapshot.weights, snapshot.biases, geo.xs, geo.ys, snapshot.activation)
         self.boundary.set_segments(_contour_segments(geo.xs, geo.ys, self.logits))
         W, b = snapshot.weights[0], snapshot.biases[0]
         segments = []

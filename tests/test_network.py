@@ -60,6 +60,18 @@ def test_gradients_match_central_differences(activation, hidden):
     assert np.linalg.norm(analytic) > 1e-3  # a zero gradient would pass trivially
 
 
+@pytest.mark.parametrize("hidden", [(2,), (5,), (3, 2)], ids=str)
+@pytest.mark.parametrize("activation", sorted(network.ACTIVATIONS))
+def test_grid_logits_equal_predict_logits_on_the_mesh(activation, hidden):
+    rng = np.random.default_rng(3)
+    weights, biases = network.init_params((2, *hidden, 1), rng)
+    xs = np.linspace(-3, 2, 7)
+    ys = np.linspace(-1, 4, 5)
+    points = np.array([(x, y) for y in ys for x in xs])  # row i: ys[i], column j: xs[j]
+    expected = network.predict_logits(weights, biases, points, activation).reshape(5, 7)
+    assert_allclose(network.grid_logits(weights, biases, xs, ys, activation), expected, rtol=0, atol=1e-12)
+
+
 def test_gradient_shapes_match_parameters():
     weights, biases, X, y = _params_away_from_kinks((4, 3), "tanh", seed=0)
     _, _, gw, gb = network.loss_and_gradients(weights, biases, X, y, "tanh")
