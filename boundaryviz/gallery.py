@@ -24,6 +24,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from urllib.parse import quote
 
@@ -424,11 +425,23 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
                                             palette=palette, tolerance=GIF_TOLERANCE))
             for path in paths
         ]
-        for t in range(n):
-            frame = frames.frame(t)
+        for frame in _prefetched(frames.frame, n):
             for writer in writers:
                 writer.append(frame)
     return paths
+
+
+def _prefetched(make, n):
+    """Yield ``make(0)``, ..., ``make(n - 1)``, each made in a thread while the one before is
+    used (Pillow and zlib release the GIL, so composing overlaps encoding); one ahead at
+    most, so no more than two frames are held."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="boundaryviz-compose") as pool:
+        pending = pool.submit(make, 0) if n else None
+        for t in range(n):
+            item = pending.result()
+            if t + 1 < n:
+                pending = pool.submit(make, t + 1)
+            yield item
 
 
 # ---------------------------------------------------------------------------- index.html
@@ -667,7 +680,7 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     Examples
     --------
     >>> import boundaryviz as bv
-    >>> specs = bv.reference_specs(bv.gaussians(), "out", epochs=30)  # doctest: +SKIP
+    >>> specs = bv.reference_specs(bv.gaussians(), "out", epochs=30, tiles=True)  # doctest: +SKIP
     >>> results = list(bv.run_sweep(specs))  # doctest: +SKIP
     >>> bv.write_gallery(results, "out")  # doctest: +SKIP
     [('out/index.html', ...), ('out/summary.png', ...), ('out/compare.gif', ...)]
@@ -681,14 +694,17 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     if not results:
         return []
     extras = []
-    log.info("gallery: summary.png")
-    summary = write_summary(results, os.path.join(out_dir, "summary.png"), layer=layer)
+    log.info("gallery: summary.png, compare animation")
+    # summary.png is written beside the compare animation: Pillow's resampling and zlib
+    # release the GIL, so the two share the cores
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="boundaryviz-summary") as pool:
+        summary = pool.submit(write_summary, results, os.path.join(out_dir, "summary.png"), layer=layer)
+        if compare is None:
+            compare = write_compare(results, out_dir, formats=tuple(formats), fps=fps, max_frames=max_frames,
+                                    layer=layer)
+        summary = summary.result()
     if summary:
         extras.append(summary)
-    log.info("gallery: compare animation")
-    if compare is None:
-        compare = write_compare(results, out_dir, formats=tuple(formats), fps=fps, max_frames=max_frames,
-                                layer=layer)
     extras += list(compare)
     index = write_index(results, out_dir, extras=extras)
     return [(path, os.path.getsize(path)) for path in [index, *extras]]

@@ -289,8 +289,13 @@ class Palette:
         room = n_colors - len(keys)
         extra = np.zeros((0, 3), dtype=np.uint8)
         if room > 0 and frames:
-            # every other pixel each way is plenty to find the common in-between colours
-            stacked = Image.fromarray(np.ascontiguousarray(np.concatenate(frames, axis=0)[::2, ::2]))
+            # about half a million pixels are plenty to find the common in-between colours:
+            # every other pixel each way of three 960 x 560 frames, every third of larger ones
+            total = sum(f.shape[0] * f.shape[1] for f in frames)
+            step = 2
+            while total / step**2 > 500_000:
+                step += 1
+            stacked = Image.fromarray(np.concatenate([f[::step, ::step, :3] for f in frames], axis=0))
             quant = stacked.quantize(colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
             extra = np.array(quant.getpalette()[: 3 * room], dtype=np.uint8).reshape(-1, 3)
             counts = np.bincount(np.asarray(quant).ravel(), minlength=256)[: len(extra)]
