@@ -186,7 +186,7 @@ class _InputPanel:
         ax.set_ylim(*lim[1])
         ax.set_xlabel("x1")
         ax.set_ylabel("x2")
-        ax.set_title("input space", fontsize=10)
+        ax.set_title("input space", fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
 
     def update(self, snapshot):
@@ -244,7 +244,7 @@ class _HiddenPanel:
             ax.set_yticks([])
         where = "" if n_hidden == 1 else f" (layer {geo.layer + 1} of {n_hidden})"
         what = " — PCA projection" if self.kind == "pca" else ""
-        ax.set_title(f"hidden space{where}{what}", fontsize=10)
+        ax.set_title(f"hidden space{where}{what}", fontsize=10, y=1.0)
         self.artists = [self.image, self.lattice, self.boundary, *self.samples]
 
     def update(self, snapshot):
