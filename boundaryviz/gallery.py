@@ -33,13 +33,14 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import __version__
 from .animate import DEFAULT_FPS, GIF_TOLERANCE, animation_palette, frame_indices
+from .tiles import MAX_TILES
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
 __all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES"]
 
 log = logging.getLogger(__name__)
 
-COMPARE_MAX_FRAMES = 60
+COMPARE_MAX_FRAMES = MAX_TILES
 """Most frames of ``compare.*``: the six reference runs in one GIF stay within 2 MB."""
 SUMMARY_TILE_WIDTH = 640
 INK = (31, 35, 40)

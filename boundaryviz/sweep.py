@@ -35,8 +35,9 @@ class RunSpec:
     render : dict
         Options for :class:`~boundaryviz.render.Renderer` (``resolution``, ``layer``, ...).
     tiles : bool, default=False
-        Also keep half-size tiles of the frames (:class:`~boundaryviz.tiles.Tiles`) in the
-        result, so a gallery's compare animation need not draw the run again.
+        Also keep half-size tiles of up to 60 of the frames, evenly spaced
+        (:class:`~boundaryviz.tiles.Tiles`), in the result, so a gallery's compare animation
+        need not draw the run again.
     """
 
     dataset: Dataset
@@ -195,8 +196,9 @@ def run_one(spec, *, progress=False, position=0):
         palette = recorder = None
         if spec.tiles:
             # the tiles are kept as indices into the animation's own palette
-            palette = animation_palette(renderer, frame_indices(renderer.n_frames, spec.max_frames))
-            recorder = TileRecorder(palette)
+            frames = frame_indices(renderer.n_frames, spec.max_frames)
+            palette = animation_palette(renderer, frames)
+            recorder = TileRecorder.evenly(frames, palette)
         # every format from the same frames, each frame drawn once
         animations = save_animations(history, spec.paths(), fps=spec.fps, max_frames=spec.max_frames,
                                      renderer=renderer, on_frame=recorder and recorder.add, palette=palette)

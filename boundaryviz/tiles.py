@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Tiles", "TileRecorder", "half"]
+__all__ = ["Tiles", "TileRecorder", "half", "MAX_TILES"]
+
+MAX_TILES = 60
+"""Most tiles a run keeps by default: as many as a compare animation shows (and a 2 MB GIF
+of six runs holds)."""
 
 
 def half(frame):
@@ -107,6 +111,9 @@ class TileRecorder:
         The animation's palette (:func:`~boundaryviz.animate.animation_palette`): tiles are
         kept as its indices, a third the size of RGB and quicker to compress. Colours not in
         it map to the nearest.
+    keep : iterable of int, optional
+        The snapshot indices to keep tiles of; frames of others are passed over. By default
+        every frame's (see :meth:`evenly` for at most ``MAX_TILES`` of them).
 
     Examples
     --------
@@ -117,18 +124,42 @@ class TileRecorder:
     (2, 3)
     """
 
-    def __init__(self, palette=None):
+    def __init__(self, palette=None, keep=None):
         from .writers import Palette
 
         if palette is not None and not isinstance(palette, Palette):
             raise TypeError(f"palette must be a boundaryviz Palette. Got {type(palette).__name__}.")
         self.palette = palette
+        self.keep = None if keep is None else frozenset(int(i) for i in keep)
         self._indices = []
         self._chunks = []
         self._shape = None
 
+    @classmethod
+    def evenly(cls, frames, palette=None, max_tiles=MAX_TILES):
+        """A recorder that keeps at most ``max_tiles`` of an animation's frames, evenly
+        spaced, the first and last included: a long run's tiles stay a few hundred kB.
+
+        Parameters
+        ----------
+        frames : ndarray of shape (n_frames,), dtype int
+            The snapshot indices the animation shows (:func:`~boundaryviz.animate.frame_indices`).
+        palette : Palette, optional
+        max_tiles : int, default=60
+
+        Returns
+        -------
+        TileRecorder
+        """
+        from .animate import frame_indices
+
+        frames = np.asarray(frames)
+        return cls(palette, keep=frames[frame_indices(len(frames), max_tiles)])
+
     def add(self, index, frame):
-        """Keep a tile of ``frame``, the picture of snapshot ``index``."""
+        """Keep a tile of ``frame``, the picture of snapshot ``index`` (if it is one to keep)."""
+        if self.keep is not None and int(index) not in self.keep:
+            return
         if self.palette is None:
             tile = half(frame)
         else:

@@ -105,3 +105,18 @@ def test_compare_from_kept_tiles_is_the_compare_drawn_again(tmp_path):
     frames, _, _ = read_animation(path)
     longest = max(r.history.epochs_run for r in results)
     assert len(frames) == longest + 1  # every frame of the longest run (9 snapshots)
+
+
+def test_a_long_run_keeps_at_most_sixty_tiles_evenly():
+    frames = frame_indices(2001, 0)  # --max-frames 0: a frame per epoch of a 2000-epoch run
+    recorder = TileRecorder.evenly(frames)
+    picture = np.zeros((8, 8, 4), np.uint8)
+    for index in frames:
+        picture[0, 0, 0] = index % 256  # a tile remembers its own frame
+        recorder.add(index, picture)
+    tiles = recorder.tiles(layer=0)
+    assert len(tiles) == 60
+    assert tiles.indices[0] == 0 and tiles.indices[-1] == 2000
+    assert len(set(np.diff(tiles.indices[:-1]))) == 1  # evenly spaced, then the last
+    assert [int(tiles.image(k)[0, 0, 0]) for k in (0, 1, 59)] == [0, tiles.indices[1] % 256, 2000 % 256]
+    assert sum(len(c) for c in tiles.chunks) < 60 * 8 * 8 * 3
