@@ -453,26 +453,26 @@ class GifWriter:
             indices = indices.copy()  # what is shown, updated in place from here on
         else:
             shown = self._shown
-            changed = indices != shown
-            # of the pixels whose index differs, those close to what is shown stay as they are
-            where = np.flatnonzero(changed)
+            where = np.flatnonzero(indices != shown)  # flat positions whose index differs
             if where.size:
+                # of those, the ones close to what is shown stay as they are
                 pairs = shown.ravel().take(where).astype(np.intp) * 256 + indices.ravel().take(where)
-                changed.ravel()[where[self._close.take(pairs)]] = False
-            rows = np.flatnonzero(changed.any(axis=1))
-            if rows.size == 0:
+                where = where[~self._close.take(pairs)]
+            if where.size == 0:
                 # nothing to change: a one-pixel transparent frame keeps the frame count,
                 # and the screen keeps what it shows (close colours must not drift)
                 data = np.full((1, 1), self.TRANSPARENT, np.uint8)
                 box = (0, 0, 1, 1)
                 indices = shown
             else:
-                cols = np.flatnonzero(changed[rows[0] : rows[-1] + 1].any(axis=0))
-                box = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
-                window = (slice(box[1], box[3]), slice(box[0], box[2]))
-                changed, fresh = changed[window], indices[window]
-                data = np.where(changed, fresh, np.uint8(self.TRANSPARENT))
-                np.copyto(shown[window], fresh, where=changed)  # the writer owns what is shown
+                rows, cols = np.divmod(where, width)  # rows increase with the flat position
+                top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols.min()), int(cols.max()) + 1
+                box = (left, top, right, bottom)
+                fresh = indices.ravel().take(where)
+                # the changed rectangle, transparent where nothing changes
+                data = np.full((bottom - top, right - left), self.TRANSPARENT, np.uint8)
+                data[rows - top, cols - left] = fresh
+                shown.ravel()[where] = fresh  # the writer owns what is shown
                 indices = shown
         data = np.ascontiguousarray(data, dtype=np.uint8)
         image = Image.frombuffer("P", (data.shape[1], data.shape[0]), data, "raw", "P", 0, 1)
