@@ -424,7 +424,8 @@ def _execute(args, specs):
                 # kept as is; retrained (deterministic, milliseconds) for the table and gallery
                 history = train(spec.dataset, config=spec.config)
                 done.append(RunResult(spec.name, history.summary(),
-                                      tuple((p, os.path.getsize(p)) for p in paths), history, skipped=True))
+                                      tuple((p, os.path.getsize(p)) for p in paths), history, skipped=True,
+                                      render=dict(spec.render), max_frames=spec.max_frames))
             else:
                 todo.append(spec)
                 before.update((p, _signature(p)) for p in paths)

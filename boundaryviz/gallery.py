@@ -11,8 +11,10 @@ three things to the output folder:
 - ``summary.png``: the last frame of every run in a grid, activations down and learning rates
   across, for a post's header image;
 - ``compare.gif`` (and ``.mp4``/``.webp`` when asked for): every run in the same grid,
-  advancing epoch by epoch together; a run that has stopped holds its last frame, framed in
-  red and labelled with why it stopped.
+  advancing together through the epochs (up to 60 frames; each tile's band gives the epoch
+  it shows); a run that has stopped holds its last frame, framed in red and labelled with
+  why it stopped. The tiles are the runs' own frames at half size, kept by the sweep's
+  workers (``RunSpec(tiles=True)``); runs that did not keep them are drawn again.
 
 Runs are laid out by activation name, then by learning rate from largest to smallest,
 whatever order they finished in, so the same runs always give the same bytes. Every file is
@@ -32,7 +34,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from . import __version__
-from .animate import DEFAULT_FPS, GIF_TOLERANCE, animation_palette, frame_indices
+from ._validation import check_int
+from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, GIF_TOLERANCE, animation_palette, frame_indices
 from .tiles import MAX_TILES
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
@@ -89,6 +92,31 @@ def _grid(results):
     cols = sorted({run.config.learning_rate for run in runs}, reverse=True)
     cells = {(rows.index(run.config.activation), cols.index(run.config.learning_rate)): run for run in runs}
     return rows, cols, cells
+
+
+def _check_layer(cells, layer):
+    """``layer`` checked against every run's hidden layers; returns it."""
+    for run in cells.values():
+        n = len(run.config.hidden)
+        check_int(layer, "layer", low=-n, high=n - 1)
+    return layer
+
+
+def _draws_again(run, layer):
+    """Whether the run's result lacks its last frame for ``layer`` (summary.png draws it)."""
+    return (getattr(run.result, "final_frame", None) is None
+            or getattr(run.result, "frame_layer", None) != layer % len(run.config.hidden))
+
+
+def _renderer(run, layer, resolution=None):
+    """A renderer of the run as its files were drawn (its own options), showing ``layer``."""
+    from .render import Renderer  # matplotlib loads only when something is drawn
+
+    options = dict(getattr(run.result, "render", None) or {})
+    options["layer"] = layer
+    if resolution is not None:
+        options["resolution"] = resolution
+    return Renderer(run.history, **options)
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -232,16 +260,14 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
     rows, cols, cells = _grid(results)
     if not cells:
         return None
+    _check_layer(cells, layer)
     frames = {}
     for key, run in cells.items():
         # the run's own last frame when it brought one (same layer), else drawn here
-        given = getattr(run.result, "final_frame", None)
-        same_layer = getattr(run.result, "frame_layer", None) == layer % len(run.config.hidden)
-        if given is None or not same_layer:
-            from .render import Renderer  # matplotlib loads only when something is drawn
-
-            given = Renderer(run.history, layer=layer).frame(-1)
-        frames[key] = given
+        if _draws_again(run, layer):
+            frames[key] = _renderer(run, layer).frame(-1)
+        else:
+            frames[key] = run.result.final_frame
     height, width = next(iter(frames.values())).shape[:2]
     tile = (int(tile_width), int(round(height * tile_width / width)))
     title, subtitle = _title(cells.values())
@@ -267,9 +293,10 @@ class _CompareFrames:
     """Frames of every run side by side, one epoch of the shared timeline per frame.
 
     A run whose result brought :class:`~boundaryviz.tiles.Tiles` of the same layer is shown
-    from them; any other run is drawn here. The timeline is the longest run's frames (the
-    epochs its own animation shows), every k-th of them when there are more than
-    ``max_frames``; a tile shows the run's last frame at or before each epoch.
+    from them; any other run is drawn here, with its own renderer options, at the frames and
+    in the colours its worker would have kept. The timeline is the longest run's kept frames,
+    every k-th of them when there are more than ``max_frames``; each tile shows its run's
+    last kept frame at or before the epoch (its band says which epoch that is).
     """
 
     def __init__(self, cells, rows, cols, *, max_frames, layer, resolution):
@@ -279,8 +306,12 @@ class _CompareFrames:
             tiles = getattr(run.result, "tiles", None)
             usable = (tiles is not None and resolution is None
                       and tiles.layer == layer % len(run.config.hidden))
-            self.sources[key] = _KeptTiles(tiles) if usable else _DrawnTiles(run.history, layer, resolution)
-        self.tile = next(iter(self.sources.values())).size
+            self.sources[key] = _KeptTiles(tiles) if usable else _DrawnTiles(run, layer, resolution)
+        sizes = {source.size for source in self.sources.values()}
+        if len(sizes) > 1:
+            raise ValueError(f"results must share one frame size to be laid side by side; got tiles of "
+                             f"{', '.join(f'{w}x{h}' for w, h in sorted(sizes))} (half the frame size).")
+        self.tile = sizes.pop()
         longest = max(cells, key=lambda key: (cells[key].history.epochs_run, key))
         shown = self.sources[longest].indices
         self.epochs = shown[frame_indices(len(shown), max_frames)]
@@ -353,16 +384,15 @@ class _KeptTiles:
 
 
 class _DrawnTiles:
-    """Tiles drawn here, at the snapshots the run's own animation would show, in the colours
-    of its palette (as a worker keeps them)."""
+    """Tiles drawn here: the frames a worker would have kept (:meth:`TileRecorder.evenly
+    <boundaryviz.tiles.TileRecorder.evenly>` of the run's own frames), in the colours of the
+    run's palette, so a compare animation is the same whichever way its tiles came."""
 
-    def __init__(self, history, layer, resolution):
-        from .render import Renderer  # matplotlib loads only when something is drawn
-
-        options = {} if resolution is None else {"resolution": resolution}
-        self.renderer = Renderer(history, layer=layer, **options)
-        self.indices = frame_indices(len(history))
-        self.palette = animation_palette(self.renderer, self.indices)
+    def __init__(self, run, layer, resolution):
+        self.renderer = _renderer(run, layer, resolution)
+        frames = frame_indices(len(run.history), getattr(run.result, "max_frames", DEFAULT_MAX_FRAMES))
+        self.indices = frames[frame_indices(len(frames), MAX_TILES)]
+        self.palette = animation_palette(self.renderer, frames)
         width, height = self.renderer.size
         self.size = ((width + 1) // 2, (height + 1) // 2)
 
@@ -413,6 +443,9 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     rows, cols, cells = _grid(results)
     if len(cells) < 2:
         return []
+    _check_layer(cells, layer)
+    if resolution is not None:
+        resolution = check_int(resolution, "resolution", low=2, high=2000)
     frames = _CompareFrames(cells, rows, cols, max_frames=max_frames, layer=layer, resolution=resolution)
     n = len(frames)
     palette = None
@@ -613,8 +646,8 @@ def write_index(results, out_dir, *, extras=()):
             alt = "The last frame of every run: activations down, learning rates across"
             text = "Where every run ended: activations down, learning rates across."
         else:
-            alt = "Every run side by side, advancing epoch by epoch together"
-            text = "All runs together, epoch by epoch; a run that stopped is framed in red."
+            alt = "Every run side by side, advancing together through the epochs"
+            text = "All runs together, through the epochs; a run that stopped is framed in red."
         fmt = os.path.splitext(name)[1].lstrip(".").upper()
         caption = (f'<div class="name">{html.escape(text)}</div>'
                    f'<div class="file">{html.escape(name)} · {fmt} · {format_size(os.path.getsize(path))}</div>')
@@ -696,14 +729,24 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
         return []
     extras = []
     log.info("gallery: summary.png, compare animation")
-    # summary.png is written beside the compare animation: Pillow's resampling and zlib
-    # release the GIL, so the two share the cores
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="boundaryviz-summary") as pool:
-        summary = pool.submit(write_summary, results, os.path.join(out_dir, "summary.png"), layer=layer)
+    summary_path = os.path.join(out_dir, "summary.png")
+    _, _, cells = _grid(results)
+    _check_layer(cells, layer)
+    if any(_draws_again(run, layer) for run in cells.values()):
+        # matplotlib draws one run at a time: no threads
+        summary = write_summary(results, summary_path, layer=layer)
         if compare is None:
             compare = write_compare(results, out_dir, formats=tuple(formats), fps=fps, max_frames=max_frames,
                                     layer=layer)
-        summary = summary.result()
+    else:
+        # summary.png (Pillow only: the runs brought their last frames) is written beside the
+        # compare animation; Pillow's resampling and zlib release the GIL, so both use a core
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="boundaryviz-summary") as pool:
+            pending = pool.submit(write_summary, results, summary_path, layer=layer)
+            if compare is None:
+                compare = write_compare(results, out_dir, formats=tuple(formats), fps=fps,
+                                        max_frames=max_frames, layer=layer)
+            summary = pending.result()
     if summary:
         extras.append(summary)
     extras += list(compare)

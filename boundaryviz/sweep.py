@@ -102,6 +102,11 @@ class RunResult:
         The hidden layer (0-based) that frame shows.
     tiles : Tiles or None
         Half-size copies of the animation's frames, when the spec asked for them.
+    render : dict
+        The renderer options the files were drawn with (``RunSpec.render``), so that a
+        gallery draws what the run did not keep exactly as the run would have.
+    max_frames : int or None
+        ``RunSpec.max_frames`` of the run.
     """
 
     name: str
@@ -112,6 +117,8 @@ class RunResult:
     final_frame: object = None
     frame_layer: int | None = None
     tiles: object = None
+    render: dict = field(default_factory=dict)
+    max_frames: int | None = DEFAULT_MAX_FRAMES
 
 
 def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
@@ -215,7 +222,8 @@ def run_one(spec, *, progress=False, position=0):
         if bar is not None:
             bar.close()
     return RunResult(spec.name, history.summary(), tuple(files), history, final_frame=final_frame,
-                     frame_layer=renderer.layer, tiles=tiles)
+                     frame_layer=renderer.layer, tiles=tiles, render=dict(spec.render),
+                     max_frames=spec.max_frames)
 
 
 def default_jobs():
@@ -240,9 +248,9 @@ def run_sweep(specs, *, jobs=None, progress=False, extra=()):
         Parallel worker processes (joblib's loky backend); default: all cores.
     progress : bool, default=False
     extra : sequence of (str, callable), optional
-        More work for the same workers, such as a gallery's compare animation: each callable
-        takes no argument, must pickle, and returns the paths it wrote. It starts first (it
-        is usually the longest) and is yielded as a ``RunResult`` of that name.
+        More work for the same workers: each callable takes no argument, must pickle, and
+        returns the paths it wrote. It starts first (put the longest work here) and is
+        yielded as a ``RunResult`` of that name.
 
     Yields
     ------

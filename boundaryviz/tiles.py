@@ -151,9 +151,13 @@ class TileRecorder:
         -------
         TileRecorder
         """
+        from ._validation import check_int
         from .animate import frame_indices
 
+        max_tiles = check_int(max_tiles, "max_tiles", low=2)
         frames = np.asarray(frames)
+        if frames.ndim != 1 or frames.size == 0 or frames.dtype.kind not in "iu":
+            raise ValueError(f"frames must be a non-empty sequence of snapshot indices. Got {frames!r}.")
         return cls(palette, keep=frames[frame_indices(len(frames), max_tiles)])
 
     def add(self, index, frame):

@@ -317,15 +317,18 @@ class Palette:
         ndarray of shape (H, W), dtype uint8
         """
         if rgb.shape[2] == 4 and rgb.dtype == np.uint8 and rgb.strides[2] == 1 and _LITTLE_ENDIAN:
-            # RGBA as one word per pixel, R in the low byte: its low 24 bits index a table
-            # of every RGB colour (16 MB; two passes over the frame instead of eight)
+            word = rgb.view(np.uint32)[:, :, 0]  # RGBA as one word per pixel, R in the low byte
+            if rgb.shape[0] * rgb.shape[1] < 250_000 and self._lut_rgba is None:
+                key = ((word & 0xF8) << 8) | ((word >> 5) & 0x7E0) | ((word >> 19) & 0x1F)
+                return self.lut.take(key)
+            # the low 24 bits index a table of every RGB colour: 16 MB, made once frames
+            # of a quarter megapixel come; two passes over the frame instead of eight
             if self._lut_rgba is None:
                 by_rgb = self.lut.reshape(32, 64, 32)  # [r >> 3, g >> 2, b >> 3]
                 by_bgr = np.ascontiguousarray(by_rgb.transpose(2, 1, 0))
                 # widen the innermost axis first, while the array is small (1 ms, not 8)
                 wide = np.repeat(np.repeat(by_bgr, 8, axis=2), 4, axis=1)
                 self._lut_rgba = np.repeat(wide, 8, axis=0).ravel()
-            word = rgb.view(np.uint32)[:, :, 0]
             return self._lut_rgba.take(word & 0xFFFFFF)
         r = rgb[:, :, 0].astype(np.uint16)
         g = rgb[:, :, 1].astype(np.uint16)

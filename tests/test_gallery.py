@@ -208,6 +208,19 @@ def test_cli_writes_the_gallery_and_lists_it(tmp_path, capsys):
     assert "gallery" in table
 
 
+def test_cli_gallery_is_the_same_after_a_resume(tmp_path):
+    # a run kept by --skip-existing brings no tiles: the gallery draws it again, and must draw
+    # what its worker kept (same frames, size, resolution, palette)
+    args = [*TINY, "--stop-loss", "0.69", "--max-frames", "0", "--epochs", "5"]
+    first, again = tmp_path / "first", tmp_path / "again"
+    assert main([*args, "--out", str(first)]) == 0
+    shutil.copytree(first, again)
+    os.remove(again / "relu_lr0.1.gif")  # redrawn by a worker; relu_lr0.01 is kept as it is
+    assert main([*args, "--out", str(again), "--skip-existing"]) == 0
+    for name in ("compare.gif", "summary.png", "relu_lr0.1.gif", "relu_lr0.01.gif"):
+        assert sha256(first / name) == sha256(again / name), name
+
+
 def test_cli_no_gallery(tmp_path, capsys):
     assert main([*TINY, "--out", str(tmp_path), "--no-gallery"]) == 0
     assert sorted(os.listdir(tmp_path)) == ["relu_lr0.01.gif", "relu_lr0.1.gif"]

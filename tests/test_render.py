@@ -67,20 +67,24 @@ def test_grid_evaluation_draws_what_the_point_by_point_one_drew(relu_history, mo
     """The input field comes from network.grid_logits (outer sums) instead of predict_logits
     on the mesh points; values agree to 1e-15, so frames may differ only where a contour
     vertex moved by that much: a hundred antialiased pixels, by one level."""
+    indices = (0, 20, -1)
     fast = Renderer(relu_history)
+    drawn = [fast.frame(index).astype(int) for index in indices]  # before the patch below
+    calls = []
 
     def point_by_point(weights, biases, xs, ys, activation):
+        calls.append(len(xs))
         points = np.column_stack([np.tile(xs, len(ys)), np.repeat(ys, len(xs))])
         return network.predict_logits(weights, biases, points, activation).reshape(len(ys), len(xs))
 
     monkeypatch.setattr(network, "grid_logits", point_by_point)
     reference = Renderer(relu_history)
-    for index in (0, 20, -1):
-        a = fast.frame(index).astype(int)
+    for index, a in zip(indices, drawn):
         b = reference.frame(index).astype(int)
         differing = np.any(a != b, axis=2)
         assert differing.mean() < 0.001, f"frame {index}: {differing.sum()} pixels differ"
         assert np.abs(a - b).max() <= 2
+    assert calls  # the reference really went point by point
 
 
 def test_same_history_gives_identical_frames(relu_history):

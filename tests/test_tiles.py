@@ -86,25 +86,48 @@ def test_runspec_tiles_is_a_flag(tmp_path):
 
 
 def test_compare_from_kept_tiles_is_the_compare_drawn_again(tmp_path):
-    # the workers' tiles save drawing every run again; the file must not change for it
+    # the workers' tiles save drawing every run again; the file must not change for it, nor
+    # when some runs kept tiles and others (say, kept by --skip-existing) did not. Runs of
+    # different lengths, more frames than a run keeps tiles of, and renderer options of
+    # their own: what is drawn again must be drawn the way the run drew it.
     specs = bv.reference_specs(bv.gaussians(n_samples=80), tmp_path, activations=["relu"],
-                               learning_rates=[0.1, 0.01], epochs=8, stop_loss=0.6, tiles=True)
+                               learning_rates=[0.1, 0.01], epochs=70, stop_loss=0.45, max_frames=0,
+                               render={"size": (320, 190), "resolution": 24}, tiles=True)
     results = list(bv.run_sweep(specs, jobs=1))
-    assert all(r.tiles is not None and len(r.tiles) == len(r.history) for r in results)
-    kept = tmp_path / "kept"
-    drawn = tmp_path / "drawn"
-    kept.mkdir()
-    drawn.mkdir()
-    (path,) = gallery.write_compare(results, kept)
-    bare = [dataclasses.replace(r, tiles=None) for r in results]
-    (again,) = gallery.write_compare(bare, drawn)
-    assert sha256(path) == sha256(again)
-    # another layer or resolution than the tiles show: drawn again, not taken from the tiles
-    (coarse,) = gallery.write_compare(results, drawn, resolution=20)
-    assert sha256(coarse) != sha256(path)
-    frames, _, _ = read_animation(path)
-    longest = max(r.history.epochs_run for r in results)
-    assert len(frames) == longest + 1  # every frame of the longest run (9 snapshots)
+    lengths = sorted(len(r.history) for r in results)
+    assert lengths[0] < lengths[1] == 71  # one run stopped early
+    kept = [len(frame_indices(len(r.history), 60)) for r in results]  # a frame per epoch; 60 at most
+    assert [len(r.tiles) for r in results] == kept
+    longest = max(results, key=lambda r: len(r.history))
+    assert len(longest.tiles) == 36  # every other one of 71 frames, and the last
+    written = {}
+    for name, tiled in (("kept", results), ("mixed", [results[0], dataclasses.replace(results[1], tiles=None)]),
+                        ("drawn", [dataclasses.replace(r, tiles=None) for r in results])):
+        folder = tmp_path / name
+        folder.mkdir()
+        (written[name],) = gallery.write_compare(tiled, folder)
+    assert sha256(written["kept"]) == sha256(written["mixed"]) == sha256(written["drawn"])
+    frames, _, _ = read_animation(written["kept"])
+    assert len(frames) == 36  # the longest run's kept frames
+    # another resolution than the tiles show: drawn again, not taken from the tiles
+    (coarse,) = gallery.write_compare(results, tmp_path / "drawn", resolution=12)
+    assert sha256(coarse) != sha256(written["kept"])
+
+
+def test_compare_checks_layer_and_sizes(tmp_path):
+    specs = bv.reference_specs(bv.gaussians(n_samples=60), tmp_path, activations=["tanh"],
+                               learning_rates=[0.1, 0.01], epochs=3, render={"size": (320, 190)}, tiles=True)
+    results = list(bv.run_sweep(specs, jobs=1))
+    with pytest.raises(ValueError, match="layer must be"):
+        gallery.write_compare(results, tmp_path, layer=5)
+    with pytest.raises(TypeError, match="layer must be"):
+        gallery.write_compare(results, tmp_path, layer="x")
+    with pytest.raises(ValueError, match="layer must be"):
+        gallery.write_summary(results, tmp_path / "summary.png", layer=-2)
+    other = dataclasses.replace(results[1], tiles=None, render={"size": (480, 280)})
+    with pytest.raises(ValueError, match="share one frame size"):
+        gallery.write_compare([results[0], other], tmp_path)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("compare", "summary", ".compare"))]
 
 
 def test_a_long_run_keeps_at_most_sixty_tiles_evenly():

@@ -134,11 +134,16 @@ def test_palette_rgba_lookup_matches_rgb_lookup():
     # 5-6-5 one: every colour must land on the same palette entry either way
     rng = np.random.default_rng(1)
     palette = Palette(rng.integers(0, 256, size=(200, 3), dtype=np.uint8), n_exact=20)
-    rgb = rng.integers(0, 256, size=(256, 300, 3), dtype=np.uint8)
+    rgb = rng.integers(0, 256, size=(512, 520, 3), dtype=np.uint8)  # big enough for the 24-bit table
     rgb[0, :200] = palette.colors  # and every palette colour itself
-    rgba = np.concatenate([rgb, np.full((256, 300, 1), 255, np.uint8)], axis=2)
+    rgba = np.concatenate([rgb, np.full((512, 520, 1), 255, np.uint8)], axis=2)
+    small = rgba[:100, :100]  # small frames (and views) take the 5-6-5 table's way
+    assert_array_equal(palette.index(small), palette.index(rgb[:100, :100]))
+    assert palette._lut_rgba is None
     assert_array_equal(palette.index(rgba), palette.index(rgb))
+    assert palette._lut_rgba is not None
     assert_array_equal(palette.index(rgba)[0, :200], np.arange(200))
+    assert_array_equal(palette.index(rgba[::2, 1::2]), palette.index(rgb[::2, 1::2]))  # strided views
 
 
 def test_palette_maps_each_cell_to_its_nearest_colour():
