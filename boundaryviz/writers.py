@@ -289,11 +289,12 @@ class Palette:
         room = n_colors - len(keys)
         extra = np.zeros((0, 3), dtype=np.uint8)
         if room > 0 and frames:
-            # about half a million pixels are plenty to find the common in-between colours:
-            # every other pixel each way of three 960 x 560 frames, every third of larger ones
+            # a quarter of a million pixels are plenty to find the common in-between colours
+            # (every third pixel each way of three 960 x 560 frames): as close a palette as
+            # from twice as many, in half the time
             total = sum(f.shape[0] * f.shape[1] for f in frames)
             step = 2
-            while total / step**2 > 500_000:
+            while total / step**2 > 250_000:
                 step += 1
             stacked = Image.fromarray(np.concatenate([f[::step, ::step, :3] for f in frames], axis=0))
             quant = stacked.quantize(colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
