@@ -34,8 +34,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from . import __version__
-from ._validation import check_int
-from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, GIF_TOLERANCE, animation_palette, frame_indices
+from ._validation import RENDER_DEFAULTS, check_int, check_number
+from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, GIF_TOLERANCE, MAX_FPS, animation_palette, frame_indices
 from .tiles import MAX_TILES
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
@@ -100,6 +100,38 @@ def _check_layer(cells, layer):
         n = len(run.config.hidden)
         check_int(layer, "layer", low=-n, high=n - 1)
     return layer
+
+
+def _tile_size(run, layer, resolution):
+    """(width, height) of the run's compare tiles: its kept tiles', else half its frame size."""
+    tiles = getattr(run.result, "tiles", None)
+    if tiles is not None and resolution is None and tiles.layer == layer % len(run.config.hidden):
+        height, width = tiles.shape
+        return width, height
+    options = {**RENDER_DEFAULTS, **(getattr(run.result, "render", None) or {})}
+    width, height = options["size"]
+    return (width + 1) // 2, (height + 1) // 2
+
+
+def _check_compare(cells, *, fps, hold_last, max_frames, layer, resolution):
+    """Every argument of a compare animation checked, and one tile size, before any work.
+
+    Returns
+    -------
+    (fps, hold_last, resolution)
+        Normalised.
+    """
+    fps = check_number(fps, "fps", low=0, high=MAX_FPS, low_open=True)
+    hold_last = check_number(hold_last, "hold_last", low=0, high=60)
+    frame_indices(2, max_frames)  # checks max_frames
+    _check_layer(cells, layer)
+    if resolution is not None:
+        resolution = check_int(resolution, "resolution", low=2, high=2000)
+    sizes = {_tile_size(run, layer, resolution) for run in cells.values()}
+    if len(sizes) > 1:
+        raise ValueError(f"results must share one frame size to be laid side by side; got tiles of "
+                         f"{', '.join(f'{w}x{h}' for w, h in sorted(sizes))} (half the frame size).")
+    return fps, hold_last, resolution
 
 
 def _draws_again(run, layer):
@@ -239,7 +271,8 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
     Parameters
     ----------
     results : list of RunResult
-        Runs without a history (kept by ``--skip-existing``) are left out.
+        Runs without a history are left out; a run without its last frame
+        (``RunResult.final_frame``) is drawn here with its own renderer options.
     path : str or os.PathLike
     tile_width : int, default=640
         Width of each tile in pixels.
@@ -307,11 +340,7 @@ class _CompareFrames:
             usable = (tiles is not None and resolution is None
                       and tiles.layer == layer % len(run.config.hidden))
             self.sources[key] = _KeptTiles(tiles) if usable else _DrawnTiles(run, layer, resolution)
-        sizes = {source.size for source in self.sources.values()}
-        if len(sizes) > 1:
-            raise ValueError(f"results must share one frame size to be laid side by side; got tiles of "
-                             f"{', '.join(f'{w}x{h}' for w, h in sorted(sizes))} (half the frame size).")
-        self.tile = sizes.pop()
+        (self.tile,) = {source.size for source in self.sources.values()}  # one size: checked before
         longest = max(cells, key=lambda key: (cells[key].history.epochs_run, key))
         shown = self.sources[longest].indices
         self.epochs = shown[frame_indices(len(shown), max_frames)]
@@ -410,12 +439,16 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
                   layer=-1, resolution=None, hold_last=1.5):
     """Write one animation of every run side by side: ``compare.<format>`` for each format.
 
-    All runs advance together through the epochs of the longest run's own animation (every
-    k-th of its frames when there are more than ``max_frames``); a run that has stopped
-    keeps its last frame, framed in red and labelled with why it stopped. Tiles are the
-    runs' frames at half size (every other pixel, so no colour is mixed). A run whose result
-    holds :class:`~boundaryviz.tiles.Tiles` (``RunSpec(tiles=True)``) is not drawn again;
-    the others are drawn here. Frames are streamed into every format's writer together.
+    All runs advance together through the longest run's kept frames (at most 60 of its own
+    animation's frames, evenly spaced; every k-th of those when there are more than
+    ``max_frames``); each tile shows its run's last kept frame at or before the epoch, and a
+    run that has stopped keeps its last frame, framed in red and labelled with why it
+    stopped. Tiles are the runs' frames at half size (every other pixel, so no colour is
+    mixed), in the colours of each run's palette. A run whose result holds
+    :class:`~boundaryviz.tiles.Tiles` (``RunSpec(tiles=True)``) is not drawn again; the
+    others are drawn here with their own renderer options (``RunResult.render``), at the
+    frames a worker would have kept, so the file is the same either way. Frames are streamed
+    into every format's writer together.
 
     Parameters
     ----------
@@ -428,8 +461,7 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     layer : int, default=-1
     resolution : int, optional
         Mesh points per axis of the tiles' probability fields; when given, every run is
-        drawn here at that resolution. By default the runs' own frames (resolution 200
-        for runs drawn here).
+        drawn here at that resolution. By default each run's own.
     hold_last : float, default=1.5
         Seconds the last frame stays.
 
@@ -441,11 +473,10 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     for fmt in formats:
         check_format(fmt)
     rows, cols, cells = _grid(results)
+    fps, hold_last, resolution = _check_compare(cells, fps=fps, hold_last=hold_last, max_frames=max_frames,
+                                                layer=layer, resolution=resolution)
     if len(cells) < 2:
         return []
-    _check_layer(cells, layer)
-    if resolution is not None:
-        resolution = check_int(resolution, "resolution", low=2, high=2000)
     frames = _CompareFrames(cells, rows, cols, max_frames=max_frames, layer=layer, resolution=resolution)
     n = len(frames)
     palette = None
@@ -731,7 +762,7 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     log.info("gallery: summary.png, compare animation")
     summary_path = os.path.join(out_dir, "summary.png")
     _, _, cells = _grid(results)
-    _check_layer(cells, layer)
+    _check_compare(cells, fps=fps, hold_last=1.5, max_frames=max_frames, layer=layer, resolution=None)
     if any(_draws_again(run, layer) for run in cells.values()):
         # matplotlib draws one run at a time: no threads
         summary = write_summary(results, summary_path, layer=layer)

@@ -85,21 +85,23 @@ def test_runspec_tiles_is_a_flag(tmp_path):
         RunSpec(bv.gaussians(), config, tmp_path, tiles="yes")
 
 
-def test_compare_from_kept_tiles_is_the_compare_drawn_again(tmp_path):
+@pytest.mark.parametrize("epochs, max_frames, n_tiles", [(70, 0, 36), (130, 20, 20)])
+def test_compare_from_kept_tiles_is_the_compare_drawn_again(tmp_path, epochs, max_frames, n_tiles):
     # the workers' tiles save drawing every run again; the file must not change for it, nor
     # when some runs kept tiles and others (say, kept by --skip-existing) did not. Runs of
-    # different lengths, more frames than a run keeps tiles of, and renderer options of
-    # their own: what is drawn again must be drawn the way the run drew it.
+    # different lengths, more frames than a run keeps tiles of, a max_frames of their own and
+    # renderer options of their own: what is drawn again must be drawn the way the run drew it.
     specs = bv.reference_specs(bv.gaussians(n_samples=80), tmp_path, activations=["relu"],
-                               learning_rates=[0.1, 0.01], epochs=70, stop_loss=0.45, max_frames=0,
+                               learning_rates=[0.1, 0.01], epochs=epochs, stop_loss=0.45, max_frames=max_frames,
                                render={"size": (320, 190), "resolution": 24}, tiles=True)
     results = list(bv.run_sweep(specs, jobs=1))
     lengths = sorted(len(r.history) for r in results)
-    assert lengths[0] < lengths[1] == 71  # one run stopped early
-    kept = [len(frame_indices(len(r.history), 60)) for r in results]  # a frame per epoch; 60 at most
-    assert [len(r.tiles) for r in results] == kept
+    assert lengths[0] < lengths[1] == epochs + 1  # one run stopped early
+    for r in results:
+        frames = frame_indices(len(r.history), max_frames)  # the run's own animation
+        assert list(r.tiles.indices) == frames[frame_indices(len(frames), 60)].tolist()
     longest = max(results, key=lambda r: len(r.history))
-    assert len(longest.tiles) == 36  # every other one of 71 frames, and the last
+    assert len(longest.tiles) == n_tiles
     written = {}
     for name, tiled in (("kept", results), ("mixed", [results[0], dataclasses.replace(results[1], tiles=None)]),
                         ("drawn", [dataclasses.replace(r, tiles=None) for r in results])):
@@ -108,7 +110,7 @@ def test_compare_from_kept_tiles_is_the_compare_drawn_again(tmp_path):
         (written[name],) = gallery.write_compare(tiled, folder)
     assert sha256(written["kept"]) == sha256(written["mixed"]) == sha256(written["drawn"])
     frames, _, _ = read_animation(written["kept"])
-    assert len(frames) == 36  # the longest run's kept frames
+    assert len(frames) == n_tiles  # the longest run's kept frames
     # another resolution than the tiles show: drawn again, not taken from the tiles
     (coarse,) = gallery.write_compare(results, tmp_path / "drawn", resolution=12)
     assert sha256(coarse) != sha256(written["kept"])
@@ -124,10 +126,26 @@ def test_compare_checks_layer_and_sizes(tmp_path):
         gallery.write_compare(results, tmp_path, layer="x")
     with pytest.raises(ValueError, match="layer must be"):
         gallery.write_summary(results, tmp_path / "summary.png", layer=-2)
+    with pytest.raises(TypeError, match="layer must be"):
+        gallery.write_compare(results[:1], tmp_path, layer="x")  # checked even with one run
+    with pytest.raises(ValueError, match="resolution must be"):
+        gallery.write_compare(results[:1], tmp_path, resolution=-5)
+    with pytest.raises(ValueError, match="fps must be"):
+        gallery.write_compare(results, tmp_path, fps=0)
+    with pytest.raises(ValueError, match="hold_last must be"):
+        gallery.write_compare(results, tmp_path, hold_last=-1)
+    with pytest.raises(ValueError, match="max_frames must be"):
+        gallery.write_compare(results, tmp_path, max_frames=1)
     other = dataclasses.replace(results[1], tiles=None, render={"size": (480, 280)})
     with pytest.raises(ValueError, match="share one frame size"):
         gallery.write_compare([results[0], other], tmp_path)
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("compare", "summary", ".compare"))]
+    # the gallery checks everything before it writes anything
+    for bad in ({"fps": 0}, {"max_frames": 1}, {"layer": 3}):
+        with pytest.raises((ValueError, TypeError)):
+            bv.write_gallery(results, tmp_path, **bad)
+    with pytest.raises(ValueError, match="share one frame size"):
+        bv.write_gallery([results[0], other], tmp_path)
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(("compare", "summary", "index", "."))]
 
 
 def test_a_long_run_keeps_at_most_sixty_tiles_evenly():
