@@ -217,7 +217,9 @@ def _make_specs(args):
         learning_rates=args.learning_rates, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
         max_frames=args.max_frames or None, render=render, hidden=tuple(args.hidden),
         optimizer=args.optimizer, epochs=args.epochs, stop_loss=args.stop_loss,
-        batch_size=args.batch_size, seed=args.seed, tiles=not args.no_gallery,
+        batch_size=args.batch_size, seed=args.seed,
+        # the workers keep tiles for the gallery's compare animation (two runs or more)
+        tiles=not args.no_gallery and len(args.activations) * len(args.learning_rates) >= 2,
     )
     _check_render_options(specs[0], render)
     return specs
