@@ -30,7 +30,8 @@ from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .sweep import RunResult, default_jobs, reference_specs, run_sweep
-from .training import MAX_EPOCHS, train
+from ._extras import MissingExtraError, check_available
+from .training import ENGINES, MAX_EPOCHS, train
 from .writers import FORMATS, format_size, is_complete, remove_partials
 
 PROG = "boundaryviz"
@@ -54,7 +55,7 @@ FLAGS = {
     "learning_rates": "--learning-rates", "hidden": "--hidden", "optimizer": "--optimizer",
     "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
     "seed": "--seed", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
-    "resolution": "--resolution", "layer": "--layer", "jobs": "--jobs",
+    "resolution": "--resolution", "layer": "--layer", "jobs": "--jobs", "engine": "--engine",
 }
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
 CLEANUP_WAIT = 10.0  # seconds to wait for stopped workers to let go of their partial files
@@ -147,6 +148,10 @@ def build_parser():
     net.add_argument("--batch-size", default=None, type=_single(_int, "batch size"),
                      help="samples per update (default: full batch)")
     net.add_argument("--seed", default=0, type=_single(_int, "seed"), help="random seed (default: 0)")
+    net.add_argument("--engine", default="numpy", type=_single(_word, "engine"),
+                     help=f"framework that trains the network, from {', '.join(ENGINES)}: the same "
+                     "initial weights, optimizer and batches (torch and keras need the extras "
+                     "boundaryviz[torch] / boundaryviz[keras]; default: numpy)")
     out = parser.add_argument_group("output")
     out.add_argument("--out", default="output", help="folder for the animations (default: output)")
     out.add_argument("--format", default=["gif"], type=_list("format", _word),
@@ -217,11 +222,16 @@ def _make_specs(args):
         learning_rates=args.learning_rates, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
         max_frames=args.max_frames or None, render=render, hidden=tuple(args.hidden),
         optimizer=args.optimizer, epochs=args.epochs, stop_loss=args.stop_loss,
-        batch_size=args.batch_size, seed=args.seed,
+        batch_size=args.batch_size, seed=args.seed, engine=args.engine,
         # the workers keep tiles for the gallery's compare animation (two runs or more)
         tiles=not args.no_gallery and len(args.activations) * len(args.learning_rates) >= 2,
     )
     _check_render_options(specs[0], render)
+    if args.engine in ("torch", "keras"):
+        try:
+            check_available(args.engine)
+        except MissingExtraError as exc:
+            raise UsageError(f"--engine {args.engine}: {exc}") from None
     return specs
 
 

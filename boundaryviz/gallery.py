@@ -68,12 +68,18 @@ class _Run:
         self.history = result.history
         self.config = result.history.config
         self.name = result.name
+        summary = result.history.summary()
+        # a recorded run (no TrainConfig) is a row of its own, in one column
+        self.row = summary["activation"] or result.history.label
+        self.column = summary["learning_rate"] or 0.0
+        self.n_hidden = len(result.history.final.hidden_widths)
 
 
 def _sort_key(result):
     history = getattr(result, "history", None)
     if history is not None:
-        return (0, history.config.activation, -history.config.learning_rate, result.name)
+        s = history.summary()
+        return (0, s["activation"] or history.label, -(s["learning_rate"] or 0.0), result.name)
     return (1, "", 0.0, result.name)
 
 
@@ -88,16 +94,16 @@ def _ordered(results):
 def _grid(results):
     """Runs with a history as rows (activations) × columns (learning rates)."""
     runs = [_Run(r) for r in _ordered(results) if getattr(r, "history", None) is not None]
-    rows = list(dict.fromkeys(run.config.activation for run in runs))
-    cols = sorted({run.config.learning_rate for run in runs}, reverse=True)
-    cells = {(rows.index(run.config.activation), cols.index(run.config.learning_rate)): run for run in runs}
+    rows = list(dict.fromkeys(run.row for run in runs))
+    cols = sorted({run.column for run in runs}, reverse=True)
+    cells = {(rows.index(run.row), cols.index(run.column)): run for run in runs}
     return rows, cols, cells
 
 
 def _check_layer(cells, layer):
     """``layer`` checked against every run's hidden layers; returns it."""
     for run in cells.values():
-        n = len(run.config.hidden)
+        n = run.n_hidden
         check_int(layer, "layer", low=-n, high=n - 1)
     return layer
 
@@ -105,7 +111,7 @@ def _check_layer(cells, layer):
 def _tile_size(run, layer, resolution):
     """(width, height) of the run's compare tiles: its kept tiles', else half its frame size."""
     tiles = getattr(run.result, "tiles", None)
-    if tiles is not None and resolution is None and tiles.layer == layer % len(run.config.hidden):
+    if tiles is not None and resolution is None and tiles.layer == layer % run.n_hidden:
         height, width = tiles.shape
         return width, height
     options = {**RENDER_DEFAULTS, **(getattr(run.result, "render", None) or {})}
@@ -137,7 +143,7 @@ def _check_compare(cells, *, fps, hold_last, max_frames, layer, resolution):
 def _draws_again(run, layer):
     """Whether the run's result lacks its last frame for ``layer`` (summary.png draws it)."""
     return (getattr(run.result, "final_frame", None) is None
-            or getattr(run.result, "frame_layer", None) != layer % len(run.config.hidden))
+            or getattr(run.result, "frame_layer", None) != layer % run.n_hidden)
 
 
 def _renderer(run, layer, resolution=None):
@@ -251,12 +257,13 @@ def _title(runs):
     first = next(iter(runs)).history
     s = first.summary()
     net = " → ".join(["2", *map(str, s["hidden"]), "1"])
-    return f"{s['dataset']}", f"network {net} · {s['optimizer']} · {first.dataset.n_samples} samples"
+    optimizer = f" · {s['optimizer']}" if s["optimizer"] else ""
+    return f"{s['dataset']}", f"network {net}{optimizer} · {first.dataset.n_samples} samples"
 
 
 def _outcome(history):
     s = history.summary()
-    reason = STOP_TEXT.get(s["stop_reason"], s["stop_reason"]).format(stop_loss=history.config.stop_loss)
+    reason = STOP_TEXT.get(s["stop_reason"], s["stop_reason"]).format(stop_loss=history.stop_loss)
     return s, reason
 
 
@@ -338,7 +345,7 @@ class _CompareFrames:
         for key, run in cells.items():
             tiles = getattr(run.result, "tiles", None)
             usable = (tiles is not None and resolution is None
-                      and tiles.layer == layer % len(run.config.hidden))
+                      and tiles.layer == layer % run.n_hidden)
             self.sources[key] = _KeptTiles(tiles) if usable else _DrawnTiles(run, layer, resolution)
         (self.tile,) = {source.size for source in self.sources.values()}  # one size: checked before
         longest = max(cells, key=lambda key: (cells[key].history.epochs_run, key))
@@ -619,10 +626,12 @@ def _run_caption(result, path):
     s, _ = _outcome(history)
     cfg = history.config
     reason = s["stop_reason"]
-    rows = [
+    rows = [("model", history.settings.get("model", ""))] if cfg is None else [
         ("activation", cfg.activation),
         ("learning rate", f"{cfg.learning_rate:g}"),
-        ("epochs run", f"{s['epochs_run']} of {cfg.epochs}"),
+    ]
+    rows += [
+        ("epochs run", f"{s['epochs_run']}" if cfg is None else f"{s['epochs_run']} of {cfg.epochs}"),
         ("stop reason", reason),
         ("final loss", f"{s['final_loss']:.4f}"),
         ("accuracy", f"{s['final_accuracy']:.1%}"),
@@ -631,7 +640,8 @@ def _run_caption(result, path):
     for key, value in rows:
         css = f' class="{html.escape(reason, quote=True)}"' if key == "stop reason" else ""
         items += f"<dt>{html.escape(key)}</dt><dd{css}>{html.escape(value)}</dd>"
-    return (f'<div class="name">{html.escape(cfg.activation)} · learning rate {cfg.learning_rate:g}</div>'
+    name = history.headline.replace("  ·  ", " · ")
+    return (f'<div class="name">{html.escape(name)}</div>'
             f'<div class="file">{html.escape(os.path.basename(path))} · {fmt} · {size}</div><dl>{items}</dl>')
 
 
@@ -641,8 +651,10 @@ def _run_alt(result):
         return f"Animation of the run {result.name}"
     s, reason = _outcome(history)
     net = " → ".join(["2", *map(str, s["hidden"]), "1"])
-    return (f"A {net} {s['activation']} network learning its decision boundary on {s['dataset']} "
-            f"at learning rate {s['learning_rate']:g}: {s['epochs_run']} epochs, {reason}, "
+    how = (f"{s['activation']} network learning its decision boundary on {s['dataset']} "
+           f"at learning rate {s['learning_rate']:g}" if history.config is not None else
+           f"network ({history.label}) learning its decision boundary on {s['dataset']}")
+    return (f"A {net} {how}: {s['epochs_run']} epochs, {reason}, "
             f"final loss {s['final_loss']:.4f}, accuracy {s['final_accuracy']:.1%}")
 
 

@@ -26,7 +26,7 @@ from matplotlib.colors import LinearSegmentedColormap, ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from . import geometry, network
+from . import geometry
 from ._validation import check_choice, check_int, check_render_options
 from .training import History
 
@@ -77,7 +77,7 @@ class _Geometry:
         sane = np.flatnonzero(np.isfinite(losses) & (losses <= 3 * max(losses[0], 1.0)))
         sane = sane if sane.size else np.array([0])
         pick = sane[np.unique(np.linspace(0, len(sane) - 1, min(len(sane), 400)).astype(int))]
-        stack = np.concatenate([snaps[i].hidden(data.X, layer) for i in pick])
+        stack = np.concatenate([snaps[i].model.hidden(data.X, layer) for i in pick])
         self.projection = geometry.fit_projection(stack)
         width = stack.shape[1]
         rng = np.random.default_rng(0)
@@ -93,7 +93,7 @@ class _Geometry:
 
 
 def _touches_zero(snapshot):
-    return snapshot.activation in ("relu", "leaky_relu")
+    return bool(snapshot.model.rests_at_zero)
 
 
 def _finite(a, fill=0.0):
@@ -122,24 +122,26 @@ def _contour_segments(xs, ys, z, level=0.0):
     return [seg for seg in gen.lines(level) if len(seg) >= 2]
 
 
-def _logits_from_layer(snapshot, h, layer):
-    """Output logits given activations ``h`` (n, width) of hidden layer ``layer``."""
-    weights, biases = snapshot.weights, snapshot.biases
-    act = network.ACTIVATIONS[snapshot.activation][0]
-    a = h
-    for W, b in zip(weights[layer + 1 : -1], biases[layer + 1 : -1]):
-        a = act(a @ W + b)
-    return (a @ weights[-1] + biases[-1])[:, 0]
+def _class1_head(model, layer):
+    """The class-1 logit as ``h @ w + b`` over layer ``layer``, or None (no linear head)."""
+    head = model.linear_head(layer)
+    if head is None:
+        return None
+    W, b = np.asarray(head[0], dtype=float), np.asarray(head[1], dtype=float)
+    if W.shape[1] == 1:
+        return W[:, 0], float(b[0])
+    if W.shape[1] == 2:  # two softmax outputs: the logit of class 1 is their difference
+        return W[:, 1] - W[:, 0], float(b[1] - b[0])
+    return None
 
 
-def _plane_output(snapshot, projection):
-    """The output logit as an affine function ``p · w + b`` of plane coordinates ``p``.
+def _plane_output(head, projection):
+    """The class-1 logit as an affine function ``p · w + b`` of plane coordinates ``p``.
 
-    Exact for the last hidden layer: ``h = mean + p @ components`` (the identity for width 2)
-    feeds the output unit ``h · w_out + b_out``.
+    Exact for a linear head ``h · w_out + b_out`` after the shown layer, with
+    ``h = mean + p @ components`` (the identity for width 2).
     """
-    w = snapshot.weights[-1][:, 0]
-    b = float(snapshot.biases[-1][0])
+    w, b = head
     if projection.kind == "identity":
         return w, b
     if projection.kind == "jitter":
@@ -149,9 +151,43 @@ def _plane_output(snapshot, projection):
 
 def _sync_field_image(panel):
     """Give the panel's AxesImage the probabilities of its logits (for full, non-blit draws)."""
+    from .network import sigmoid
+
     with np.errstate(all="ignore"):
-        proba = network.sigmoid(np.array(panel.logits, dtype=float))
+        proba = sigmoid(np.array(panel.logits, dtype=float))
     panel.image.set_data(np.ma.masked_invalid(proba))
+
+
+def _shown_units(history):
+    """Which first-layer units draw their lines: all of up to ``MAX_UNIT_LABELS``, else the
+    ones that move the output most.
+
+    A unit's weight is the spread (standard deviation over the samples) of its activation at
+    the final snapshot, times the size of its outgoing weight when the output is affine in the
+    first layer. The choice is fixed for the whole animation.
+
+    Returns
+    -------
+    index : ndarray of int, sorted
+        Units whose lines are drawn (empty when the model has no exact first layer).
+    n_units : int
+        Width of the first layer.
+    """
+    model = history.final.model
+    first = model.first_layer()
+    if first is None:
+        return np.zeros(0, dtype=int), 0
+    n_units = np.asarray(first[1]).shape[0]
+    if n_units <= MAX_UNIT_LABELS:
+        return np.arange(n_units), n_units
+    with np.errstate(all="ignore"):
+        spread = _finite(model.hidden(history.dataset.X, 0).std(axis=0))
+        head = _class1_head(model, 0)
+        if head is not None:
+            spread = spread * _finite(np.abs(head[0]))
+    # stable: ties go to the lower unit number
+    top = np.argsort(-spread, kind="stable")[:MAX_UNIT_LABELS]
+    return np.sort(top), n_units
 
 
 class _InputPanel:
@@ -165,15 +201,15 @@ class _InputPanel:
             np.zeros((resolution, resolution)), origin="lower", extent=tuple(lim.ravel()),
             cmap=cmap, norm=Normalize(0, 1), interpolation="nearest", aspect="auto", zorder=0,
         )
-        width = history.final.hidden_widths[0]
-        colors = [UNIT_COLORS[k % len(UNIT_COLORS)] for k in range(width)]
+        self.unit_index, self.n_units = _shown_units(history)
+        colors = [UNIT_COLORS[k % len(UNIT_COLORS)] for k in range(len(self.unit_index))]
         self.units = LineCollection([], colors=colors, linewidths=1.2, linestyles=(0, (4, 2)), zorder=2)
         ax.add_collection(self.units)
         self.unit_labels = [
-            ax.text(0, 0, f"h{k + 1}", color=colors[k], fontsize=8, fontweight="bold",
+            ax.text(0, 0, f"h{unit + 1}", color=colors[k], fontsize=8, fontweight="bold",
                     ha="center", va="center", zorder=5, visible=False,
                     bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
-            for k in range(min(width, MAX_UNIT_LABELS))
+            for k, unit in enumerate(self.unit_index[:MAX_UNIT_LABELS])
         ]
         self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
         ax.add_collection(self.boundary)
@@ -186,14 +222,20 @@ class _InputPanel:
         ax.set_ylim(*lim[1])
         ax.set_xlabel("x1")
         ax.set_ylabel("x2")
-        ax.set_title("input space", fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
+        shown = len(self.unit_index)
+        title = "input space" if shown == self.n_units else f"input space · unit lines of {shown} of {self.n_units} units"
+        ax.set_title(title, fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
 
     def update(self, snapshot):
         geo = self.geo
-        self.logits = network.grid_logits(snapshot.weights, snapshot.biases, geo.xs, geo.ys, snapshot.activation)
+        model = snapshot.model
+        self.logits = model.decision_on_grid(geo.xs, geo.ys)
         self.boundary.set_segments(_contour_segments(geo.xs, geo.ys, self.logits))
-        W, b = snapshot.weights[0], snapshot.biases[0]
+        if not self.unit_index.size:
+            return
+        W, b = model.first_layer()
+        W, b = np.asarray(W, dtype=float)[:, self.unit_index], np.asarray(b, dtype=float)[self.unit_index]
         segments = []
         for k in range(W.shape[1]):
             seg = geometry.line_in_box(W[:, k], b[k], geo.input_limits)
@@ -251,38 +293,39 @@ class _HiddenPanel:
         geo, layer = self.geo, self.geo.layer
         proj = geo.projection
         lim = geo.hidden_limits
-        h = snapshot.hidden(self.X, layer)
-        last = layer == len(snapshot.weights) - 2
-        if last:
+        model = snapshot.model
+        h = model.hidden(self.X, layer)
+        head = _class1_head(model, layer)
+        if head is not None:
             # the output is affine in the plane: the field is an outer sum, no network pass
-            w, b = _plane_output(snapshot, proj)
+            w, b = _plane_output(head, proj)
             logits = (geo.hxs * w[0])[None, :] + (geo.hys * w[1])[:, None] + b
         elif self.kind == "jitter":
-            line = _logits_from_layer(snapshot, geo.hxs[:, None], layer)
+            line = model.decision_from_hidden(geo.hxs[:, None], layer)
             logits = np.broadcast_to(line, (len(geo.hys), len(geo.hxs)))
         else:
-            logits = _logits_from_layer(snapshot, proj.lift(geo.hpoints), layer)
+            logits = model.decision_from_hidden(proj.lift(geo.hpoints), layer)
             logits = logits.reshape(len(geo.hys), len(geo.hxs))
         if self.kind == "jitter":
             plane = np.column_stack([h[:, 0], geo.jitter])
             self.lattice_lines = np.zeros((0, 2, 2))
         else:
             plane = proj.project(h)
-            warped = snapshot.hidden(geo.lattice.reshape(-1, 2), layer)
+            warped = model.hidden(geo.lattice.reshape(-1, 2), layer)
             self.lattice_lines = _finite(proj.project(warped)).reshape(geo.lattice.shape[0], -1, 2)
         self.logits = logits
-        self.boundary.set_segments(self._boundary(snapshot, logits, lim))
+        self.boundary.set_segments(self._boundary(head, logits, lim))
         gaps = np.full((len(self.lattice_lines), 1, 2), np.nan)
         self.lattice.set_data(*np.concatenate([self.lattice_lines, gaps], axis=1).reshape(-1, 2).T)
         self.positions = _clip_to(plane, lim)
         for c, markers in enumerate(self.samples):
             markers.set_data(*self.positions[self.y == c].T)
 
-    def _boundary(self, snapshot, logits, lim):
-        geo, layer = self.geo, self.geo.layer
-        if layer == len(snapshot.weights) - 2:
+    def _boundary(self, head, logits, lim):
+        geo = self.geo
+        if head is not None:
             # w · h + b = 0 restricted to the plane h = mean + p @ components: a straight line
-            w, b = _plane_output(snapshot, geo.projection)
+            w, b = _plane_output(head, geo.projection)
             seg = geometry.line_in_box(w, b, lim)
             return [] if seg is None else [seg]
         return _contour_segments(geo.hxs, geo.hys, logits)
@@ -299,7 +342,7 @@ class _CurvePanel:
         finite = self.losses[np.isfinite(self.losses)]
         first = finite[0] if finite.size else 1.0
         highest = float(np.percentile(finite, 99)) if finite.size else 1.0
-        top = max(min(highest, 3 * first) * 1.1, history.config.stop_loss * 1.2, 0.1)
+        top = max(min(highest, 3 * first) * 1.1, history.stop_loss * 1.2, 0.1)
         self.losses_clipped = np.clip(self.losses, 0, top)
         ax.set_xlim(0, max(self.epochs[-1], 1))
         ax.set_ylim(0, top)
@@ -307,9 +350,9 @@ class _CurvePanel:
         self.acc_ax.set_ylim(0, 1.02)
         ax.plot(self.epochs, self.losses_clipped, color=LOSS_COLOR, alpha=0.18, lw=1)
         self.acc_ax.plot(self.epochs, self.acc, color=ACC_COLOR, alpha=0.18, lw=1)
-        if history.config.stop_loss > 0:
-            ax.axhline(history.config.stop_loss, color=LOSS_COLOR, lw=0.8, ls="--", alpha=0.7)
-            ax.text(0.005, history.config.stop_loss, f"stop_loss {history.config.stop_loss:g}", fontsize=7,
+        if history.stop_loss > 0:
+            ax.axhline(history.stop_loss, color=LOSS_COLOR, lw=0.8, ls="--", alpha=0.7)
+            ax.text(0.005, history.stop_loss, f"stop_loss {history.stop_loss:g}", fontsize=7,
                     color=LOSS_COLOR, va="bottom", ha="left", transform=ax.get_yaxis_transform())
         (self.loss_line,) = ax.plot([], [], color=LOSS_COLOR, lw=1.6, label="loss")
         (self.acc_line,) = self.acc_ax.plot([], [], color=ACC_COLOR, lw=1.6, label="accuracy")
@@ -331,14 +374,13 @@ class _CurvePanel:
 
 def _status_values(history, index):
     """The changing part of the status line for snapshot ``index``: epoch, loss, accuracy, note."""
-    cfg = history.config
     snap = history.snapshots[index]
     note = ""
     last = index == len(history) - 1
     if history.stop_reason == "diverged" and (last or not snap.is_finite):
         note = f"diverged at epoch {history.epochs_run}"
     elif last and history.stop_reason == "stop_loss":
-        note = f"stopped: loss < {cfg.stop_loss:g}"
+        note = f"stopped: loss < {history.stop_loss:g}"
     loss = f"{snap.loss:.4f}" if abs(snap.loss) < 1e4 else f"{snap.loss:.2e}"  # a diverging run
     return (f"{snap.epoch}/{history.epochs_run}", loss, f"{snap.accuracy:.1%}", note)
 
@@ -453,8 +495,7 @@ class _StatusLine:
     """
 
     def __init__(self, fig, history, y=0.955, fontsize=11):
-        cfg = history.config
-        head = f"{cfg.activation}  ·  learning rate {cfg.learning_rate:g}  ·  "
+        head = f"{history.headline}  ·  "
         n = history.epochs_run
         slots = [("epoch ", f"{n}/{n}"), ("  ·  loss ", "0.0000"), ("  ·  accuracy ", "100.0%")]
         renderer = fig.canvas.get_renderer()

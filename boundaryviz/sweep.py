@@ -14,7 +14,7 @@ from ._validation import check_int, check_number, check_render_options, check_se
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS, animation_palette, frame_indices, save_animations
 from .datasets import Dataset
 from .tiles import TileRecorder
-from .training import TrainConfig, train
+from .training import TrainConfig, run_label, train
 from .writers import check_format
 
 __all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs"]
@@ -74,7 +74,7 @@ class RunSpec:
     @property
     def name(self):
         """str: file stem, ``{activation}_lr{learning_rate:g}``."""
-        return f"{self.config.activation}_lr{self.config.learning_rate:g}"
+        return run_label(self.config)
 
     def paths(self):
         """list of str: the files this run writes, one per format."""

@@ -11,11 +11,13 @@ import numpy as np
 from . import network
 from ._validation import check_choice, check_hidden, check_int, check_number
 from .datasets import Dataset
+from .models import MLP, as_model
 from .optim import OPTIMIZERS
 
-__all__ = ["TrainConfig", "Snapshot", "History", "iter_train", "train", "MAX_EPOCHS"]
+__all__ = ["TrainConfig", "Snapshot", "History", "iter_train", "train", "run_label", "MAX_EPOCHS", "ENGINES"]
 
 MAX_EPOCHS = 100_000
+ENGINES = ("numpy", "sklearn", "torch", "keras")
 STOP_REASONS = ("stop_loss", "max_epochs", "diverged", "interrupted")
 
 
@@ -42,6 +44,10 @@ class TrainConfig:
         Seeds the initial weights and the mini-batch order.
     momentum : float, default=0.0
         Momentum for ``optimizer='sgd'`` (0 <= momentum < 1); ignored by Adam.
+    engine : {'numpy', 'sklearn', 'torch', 'keras'}, default='numpy'
+        Which framework trains the network: the same initial weights (Glorot-uniform from the
+        seed), optimizer settings and mini-batches in the same order for every engine.
+        'torch' needs ``boundaryviz[torch]`` and 'keras' ``boundaryviz[keras]``.
     """
 
     activation: str = "relu"
@@ -53,6 +59,7 @@ class TrainConfig:
     batch_size: int | None = None
     seed: int = 0
     momentum: float = 0.0
+    engine: str = "numpy"
 
     def __post_init__(self):
         check_choice(self.activation, "activation", network.ACTIVATIONS)
@@ -73,6 +80,19 @@ class TrainConfig:
             self, "momentum",
             check_number(self.momentum, "momentum", low=0, high=1, high_open=True),
         )
+        check_choice(self.engine, "engine", ENGINES)
+        if self.engine == "sklearn" and self.activation == "leaky_relu":
+            raise ValueError("activation 'leaky_relu' is not available with engine='sklearn' "
+                             "(scikit-learn has identity, relu, sigmoid and tanh).")
+
+    def describe(self):
+        """dict: the settings, for captions and tables."""
+        return {
+            "activation": self.activation, "learning_rate": self.learning_rate, "hidden": self.hidden,
+            "optimizer": self.optimizer, "epochs": self.epochs, "stop_loss": self.stop_loss,
+            "batch_size": self.batch_size, "seed": self.seed, "momentum": self.momentum,
+            "engine": self.engine,
+        }
 
     @property
     def layer_sizes(self):
@@ -80,71 +100,109 @@ class TrainConfig:
         return (2, *self.hidden, 1)
 
 
-def _frozen_copy(arrays):
-    out = []
-    for a in arrays:
-        a = np.array(a, dtype=float, copy=True)
-        a.setflags(write=False)
-        out.append(a)
-    return tuple(out)
-
-
 @dataclass(frozen=True, eq=False)
 class Snapshot:
-    """The network after one epoch: its parameters and how well they fit the training data.
+    """The model after one epoch, frozen, and how well it fits the training data.
 
     Parameters
     ----------
     epoch : int
         0 for the initial weights, k after k epochs.
-    weights : tuple of ndarray of shape (n_in, n_out)
-        Read-only copies, like scikit-learn's ``coefs_``.
-    biases : tuple of ndarray of shape (n_out,)
-        Read-only copies, like ``intercepts_``.
+    model : Model
+        A frozen model answering the model protocol (:class:`~boundaryviz.models.Model`):
+        the built-in :class:`~boundaryviz.models.MLP`, a recorded framework model, or your own.
     loss : float
-        Mean binary cross-entropy of these parameters on the training data.
+        Mean cross-entropy of the model on the training data.
     accuracy : float
         Share of training samples classified correctly.
-    activation : str
-        Hidden activation, needed to evaluate the network.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from boundaryviz import MLP, Snapshot
+    >>> model = MLP((np.eye(2), np.ones((2, 1))), (np.zeros(2), np.zeros(1)), "tanh")
+    >>> Snapshot(0, model, loss=0.69, accuracy=0.5).hidden_widths
+    (2,)
     """
 
     epoch: int
-    weights: tuple
-    biases: tuple
+    model: object
     loss: float
     accuracy: float
-    activation: str = "relu"
 
     def __post_init__(self):
-        object.__setattr__(self, "weights", _frozen_copy(self.weights))
-        object.__setattr__(self, "biases", _frozen_copy(self.biases))
+        object.__setattr__(self, "model", as_model(self.model))
+        object.__setattr__(self, "epoch", check_int(self.epoch, "epoch", low=0))
+        object.__setattr__(self, "loss", float(self.loss))
+        object.__setattr__(self, "accuracy", float(self.accuracy))
+
+    @classmethod
+    def from_weights(cls, epoch, weights, biases, loss, accuracy, activation="relu"):
+        """A snapshot of the built-in network (:class:`~boundaryviz.models.MLP`).
+
+        Parameters
+        ----------
+        epoch : int
+        weights : sequence of ndarray of shape (n_in, n_out)
+        biases : sequence of ndarray of shape (n_out,)
+        loss, accuracy : float
+        activation : str, default='relu'
+
+        Returns
+        -------
+        Snapshot
+        """
+        return cls(epoch, MLP(tuple(weights), tuple(biases), activation), loss, accuracy)
 
     def __eq__(self, other):
-        # The generated dataclass __eq__ would compare arrays with ``==`` and raise; compare
-        # whole arrays, and let a diverged snapshot (nan loss or weights) equal its twin.
+        # Compare whole arrays (through the model), and let a diverged snapshot (nan loss or
+        # weights) equal its twin.
         if not isinstance(other, Snapshot):
             return NotImplemented
         return (
             self.epoch == other.epoch
-            and self.activation == other.activation
             and np.array_equal([self.loss, self.accuracy], [other.loss, other.accuracy], equal_nan=True)
-            and len(self.weights) == len(other.weights)
-            and all(
-                np.array_equal(a, b, equal_nan=True)
-                for a, b in zip(self.weights + self.biases, other.weights + other.biases)
-            )
+            and self.model == other.model
         )
 
     __hash__ = None
 
+    # The built-in network's parameters, for snapshots of an MLP.
+    @property
+    def weights(self):
+        """tuple of ndarray of shape (n_in, n_out): the MLP's read-only weights."""
+        return self._mlp().weights
+
+    @property
+    def biases(self):
+        """tuple of ndarray of shape (n_out,): the MLP's read-only biases."""
+        return self._mlp().biases
+
+    @property
+    def activation(self):
+        """str: the MLP's hidden activation."""
+        return self._mlp().activation
+
+    def _mlp(self):
+        if not isinstance(self.model, MLP):
+            raise AttributeError(
+                f"this snapshot's model is a {type(self.model).__name__}, not the built-in MLP: "
+                "use snapshot.model"
+            )
+        return self.model
+
     @property
     def hidden_widths(self):
         """tuple of int: width of each hidden layer."""
-        return tuple(W.shape[1] for W in self.weights[:-1])
+        return tuple(self.model.hidden_widths)
+
+    @property
+    def n_classes(self):
+        """int: number of classes K."""
+        return self.model.n_classes
 
     def predict_proba(self, X):
-        """Probability of class 1 for each row of ``X``.
+        """Class probabilities at each row of ``X``.
 
         Parameters
         ----------
@@ -152,11 +210,11 @@ class Snapshot:
 
         Returns
         -------
-        ndarray of shape (n_samples,)
+        ndarray of shape (n_samples, K)
+            Column ``k`` is the probability of class ``k`` (for two classes, column 1 is
+            the probability of class 1).
         """
-        X = _as_points(X)
-        with np.errstate(all="ignore"):
-            return network.sigmoid(network.predict_logits(self.weights, self.biases, X, self.activation))
+        return self.model.predict_proba(_as_points(X))
 
     def hidden(self, X, layer=-1):
         """Activations of hidden layer ``layer`` (0-based, negative from the last).
@@ -171,24 +229,21 @@ class Snapshot:
         ndarray of shape (n_samples, width)
         """
         X = _as_points(X)
-        layer = _check_layer(layer, len(self.weights) - 1)
+        layer = _check_layer(layer, len(self.hidden_widths))
         with np.errstate(all="ignore"):
-            return network.hidden_activations(self.weights, self.biases, X, self.activation, layer)
+            return self.model.hidden(X, layer)
 
     def pre_activation(self, X, layer=0):
-        """Pre-activations ``z = a W + b`` of hidden layer ``layer``, shape (n_samples, width)."""
+        """Pre-activations ``z = a W + b`` of hidden layer ``layer`` of the built-in network."""
         X = _as_points(X)
-        layer = _check_layer(layer, len(self.weights) - 1)
-        with np.errstate(all="ignore"):
-            return network.pre_activations(self.weights, self.biases, X, self.activation, layer)
+        layer = _check_layer(layer, len(self.hidden_widths))
+        return self._mlp().pre_activation(X, layer)
 
     @property
     def is_finite(self):
-        """bool: whether every parameter and the loss are finite."""
-        return bool(
-            np.isfinite(self.loss)
-            and all(np.all(np.isfinite(a)) for a in self.weights + self.biases)
-        )
+        """bool: whether the loss (and, for the built-in network, every parameter) is finite."""
+        finite = getattr(self.model, "is_finite", True)
+        return bool(np.isfinite(self.loss) and finite)
 
 
 def _as_points(X):
@@ -205,35 +260,57 @@ def _check_layer(layer, n_hidden):
 
 @dataclass(frozen=True)
 class History(Sequence):
-    """Every snapshot of one run, with the data and settings that produced them.
+    """Every snapshot of one run, with the data and a description of the run.
 
     Behaves as a sequence of :class:`Snapshot` (``len``, indexing, iteration).
 
-    Attributes
+    Parameters
     ----------
-    snapshots : tuple of Snapshot
+    snapshots : sequence of Snapshot
+        Epoch 0 first.
     dataset : Dataset
-    config : TrainConfig
-    stop_reason : {'stop_loss', 'max_epochs', 'diverged', 'interrupted'}
+    config : TrainConfig or None, default=None
+        The settings of a built-in run; ``None`` for a run recorded from your own training
+        loop (:class:`~boundaryviz.Recorder`).
+    stop_reason : {'stop_loss', 'max_epochs', 'diverged', 'interrupted'}, default='max_epochs'
+    label : str, optional
+        Short run name for file names and captions; by default ``'{activation}_lr{lr:g}'``
+        from ``config``, else ``'run'``.
+    settings : dict, optional
+        How the run was made, for captions and tables (e.g. ``{'model': 'torch Sequential'}``);
+        by default the settings of ``config``.
     """
 
     snapshots: tuple
     dataset: Dataset
-    config: TrainConfig
+    config: TrainConfig | None = None
     stop_reason: str = "max_epochs"
+    label: str | None = None
+    settings: dict | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "snapshots", tuple(self.snapshots))
         if not self.snapshots:
             raise ValueError("snapshots must hold at least one Snapshot.")
+        for snap in self.snapshots:
+            if not isinstance(snap, Snapshot):
+                raise TypeError(f"snapshots must hold Snapshot objects. Got {type(snap).__name__}.")
+        if not isinstance(self.dataset, Dataset):
+            raise TypeError(f"dataset must be a boundaryviz Dataset. Got {type(self.dataset).__name__}.")
+        if self.config is not None and not isinstance(self.config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig or None. Got {type(self.config).__name__}.")
         check_choice(self.stop_reason, "stop_reason", STOP_REASONS)
+        if self.label is None:
+            object.__setattr__(self, "label", "run" if self.config is None else run_label(self.config))
+        elif not isinstance(self.label, str) or not self.label.strip():
+            raise ValueError(f"label must be a non-empty string. Got {self.label!r}.")
+        settings = self.config.describe() if self.settings is None and self.config is not None else {}
+        object.__setattr__(self, "settings", dict(settings if self.settings is None else self.settings))
 
     def __len__(self):
         return len(self.snapshots)
 
     def __getitem__(self, index):
-        if isinstance(index, slice):
-            return self.snapshots[index]
         return self.snapshots[index]
 
     @property
@@ -257,19 +334,34 @@ class History(Sequence):
         return np.array([s.accuracy for s in self.snapshots])
 
     @property
-    def label(self):
-        """str: short run name, e.g. ``'relu_lr0.01'``."""
-        return f"{self.config.activation}_lr{self.config.learning_rate:g}"
+    def stop_loss(self):
+        """float: the stop-loss threshold of a built-in run (0 when there is none)."""
+        return 0.0 if self.config is None else self.config.stop_loss
+
+    @property
+    def headline(self):
+        """str: what the run is, for the status line, e.g. ``'tanh  ·  learning rate 0.1'``."""
+        cfg = self.config
+        if cfg is None:
+            return self.label
+        head = f"{cfg.activation}  ·  learning rate {cfg.learning_rate:g}"
+        return head if cfg.engine == "numpy" else f"{head}  ·  {cfg.engine}"
 
     def summary(self):
-        """dict: the run's settings and outcome, for tables and captions."""
+        """dict: the run's settings and outcome, for tables and captions.
+
+        The keys ``activation``, ``learning_rate``, ``hidden`` and ``optimizer`` are ``None``
+        where a recorded run does not say.
+        """
         cfg = self.config
         return {
+            "label": self.label,
             "dataset": self.dataset.name,
-            "activation": cfg.activation,
-            "learning_rate": cfg.learning_rate,
-            "hidden": cfg.hidden,
-            "optimizer": cfg.optimizer,
+            "activation": None if cfg is None else cfg.activation,
+            "learning_rate": None if cfg is None else cfg.learning_rate,
+            "hidden": self.final.hidden_widths if cfg is None else cfg.hidden,
+            "optimizer": None if cfg is None else cfg.optimizer,
+            "engine": self.settings.get("engine", "numpy" if cfg is not None else None),
             "epochs_run": self.epochs_run,
             "stop_reason": self.stop_reason,
             "final_loss": self.final.loss,
@@ -287,17 +379,24 @@ class History(Sequence):
         """A compact table of the settings and the outcome (shown by Jupyter)."""
         s = self.summary()
         cfg = self.config
-        optimizer = s["optimizer"]
-        if optimizer == "sgd" and cfg.momentum:
-            optimizer += f" (momentum {cfg.momentum:g})"
-        batch = "full batch" if cfg.batch_size is None else f"batches of {cfg.batch_size}"
-        stop_rule = f"{cfg.epochs} epochs" + (f" or loss < {cfg.stop_loss:g}" if cfg.stop_loss > 0 else "")
-        rows = [
-            ("dataset", f"{s['dataset']} ({self.dataset.n_samples} samples)"),
-            ("network", "2 → " + " → ".join(map(str, s["hidden"])) + f" → 1 ({s['activation']})"),
-            ("training", f"{optimizer}, learning rate {s['learning_rate']:g}, {batch}, seed {cfg.seed}"),
-            ("stop rule", stop_rule),
-            ("epochs run", f"{s['epochs_run']} of {cfg.epochs}"),
+        rows = [("dataset", f"{s['dataset']} ({self.dataset.n_samples} samples)")]
+        if cfg is not None:
+            optimizer = s["optimizer"]
+            if optimizer == "sgd" and cfg.momentum:
+                optimizer += f" (momentum {cfg.momentum:g})"
+            batch = "full batch" if cfg.batch_size is None else f"batches of {cfg.batch_size}"
+            stop_rule = f"{cfg.epochs} epochs" + (f" or loss < {cfg.stop_loss:g}" if cfg.stop_loss > 0 else "")
+            engine = "" if cfg.engine == "numpy" else f", trained by {cfg.engine}"
+            rows += [
+                ("network", "2 → " + " → ".join(map(str, s["hidden"])) + f" → 1 ({s['activation']})"),
+                ("training", f"{optimizer}, learning rate {s['learning_rate']:g}, {batch}, seed {cfg.seed}{engine}"),
+                ("stop rule", stop_rule),
+                ("epochs run", f"{s['epochs_run']} of {cfg.epochs}"),
+            ]
+        else:
+            rows += [(str(k), str(v)) for k, v in self.settings.items()]
+            rows += [("hidden widths", " → ".join(map(str, s["hidden"]))), ("epochs run", str(s["epochs_run"]))]
+        rows += [
             ("stop reason", s["stop_reason"]),
             ("final loss", f"{s['final_loss']:.4f} (epoch 0: {self.snapshots[0].loss:.4f})"),
             ("final accuracy", f"{s['final_accuracy']:.1%}"),
@@ -311,6 +410,11 @@ class History(Sequence):
             f"<table class='boundaryviz-history'><caption style='text-align:left'>"
             f"History {html.escape(self.label)}</caption>{body}</table>"
         )
+
+
+def run_label(config):
+    """str: a run's short name, ``'{activation}_lr{learning_rate:g}'`` (whatever the engine)."""
+    return f"{config.activation}_lr{config.learning_rate:g}"
 
 
 def _make_config(config, kwargs):
@@ -349,7 +453,11 @@ def iter_train(dataset, *, config=None, **settings):
     if not isinstance(dataset, Dataset):
         raise TypeError(f"dataset must be a boundaryviz Dataset. Got {type(dataset).__name__}.")
     cfg = _make_config(config, settings)
-    return _train_loop(dataset, cfg)
+    if cfg.engine == "numpy":
+        return _train_loop(dataset, cfg)
+    from .engines import framework_loop
+
+    return framework_loop(dataset, cfg)
 
 
 def _train_loop(dataset, cfg):
@@ -367,7 +475,7 @@ def _train_loop(dataset, cfg):
     with np.errstate(all="ignore"):
         loss, acc, gw, gb = network.loss_and_gradients(weights, biases, X, y, cfg.activation)
     while True:
-        yield Snapshot(epoch, weights, biases, loss, acc, cfg.activation)
+        yield Snapshot(epoch, MLP(weights, biases, cfg.activation), loss, acc)
         if not (np.isfinite(loss) and all(np.all(np.isfinite(p)) for p in params)):
             return "diverged"
         if cfg.stop_loss > 0 and loss < cfg.stop_loss:

@@ -1,0 +1,60 @@
+"""Optional frameworks, imported only when asked for, with a message naming the extra."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+
+__all__ = ["MissingExtraError", "EXTRAS", "require", "check_available"]
+
+EXTRAS = {
+    "torch": ("torch", "PyTorch"),
+    "keras": ("keras", "Keras"),
+    "cluster": ("distributed", "Dask distributed"),
+}
+"""dict: extra name → (module to import, what it is)."""
+
+
+class MissingExtraError(ImportError):
+    """An optional framework is not installed; the message names the extra to install."""
+
+
+def _message(extra):
+    module, what = EXTRAS[extra]
+    return f"{what} is not installed: pip install 'boundaryviz[{extra}]'"
+
+
+def check_available(extra):
+    """Raise :class:`MissingExtraError` unless the extra's module can be imported (no import)."""
+    module, _ = EXTRAS[extra]
+    if importlib.util.find_spec(module) is None:
+        raise MissingExtraError(_message(extra))
+    if extra == "keras" and importlib.util.find_spec(_keras_backend()) is None:
+        raise MissingExtraError(
+            f"Keras's backend {_keras_backend()!r} is not installed: pip install 'boundaryviz[keras]'"
+        )
+
+
+def _keras_backend():
+    backend = os.environ.get("KERAS_BACKEND", "jax")
+    return {"tensorflow": "tensorflow", "torch": "torch", "jax": "jax", "numpy": "numpy"}.get(backend, backend)
+
+
+def require(extra):
+    """Import and return the extra's framework module.
+
+    Keras is imported with the JAX backend unless ``KERAS_BACKEND`` names another.
+
+    Raises
+    ------
+    MissingExtraError
+    """
+    check_available(extra)
+    module, _ = EXTRAS[extra]
+    if extra == "keras":
+        os.environ.setdefault("KERAS_BACKEND", "jax")
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:  # installed but broken
+        raise MissingExtraError(f"{_message(extra)} ({exc})") from exc
