@@ -446,7 +446,7 @@ def naive_frame(history, index, mesh, path):
     X, y = history.dataset.X, history.dataset.y
     snap = history.snapshots[index]
     a = perf()
-    proba = snap.predict_proba(points).reshape(len(ys), len(xs))
+    proba = snap.predict_proba(points)[:, 1].reshape(len(ys), len(xs))
     hidden = snap.hidden(X)
     b = perf()
     fig, (ax_in, ax_hid) = plt.subplots(1, 2, figsize=(960 / DPI, 560 / DPI), dpi=DPI)

@@ -15,10 +15,12 @@ __version__ = "0.1.0"
 from .animate import Animation, animation_palette, frame_indices, save_animation, save_animations, show
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
 from .gallery import write_compare, write_gallery, write_index, write_summary
+from .models import MLP, Model, ModelBase
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
 from .sweep import RunResult, RunSpec, reference_specs, run_one, run_sweep
-from .training import History, Snapshot, TrainConfig, iter_train, train
+from .recorder import Recorder
+from .training import ENGINES, History, Snapshot, TrainConfig, iter_train, train
 
 
 
@@ -36,6 +38,11 @@ def __getattr__(name):
 __all__ = [
     "ACTIVATIONS",
     "DATASETS",
+    "ENGINES",
+    "MLP",
+    "Model",
+    "ModelBase",
+    "Recorder",
     "OPTIMIZERS",
     "Animation",
     "Dataset",

@@ -28,12 +28,19 @@ def _message(extra):
 def check_available(extra):
     """Raise :class:`MissingExtraError` unless the extra's module can be imported (no import)."""
     module, _ = EXTRAS[extra]
-    if importlib.util.find_spec(module) is None:
+    if not _findable(module):
         raise MissingExtraError(_message(extra))
-    if extra == "keras" and importlib.util.find_spec(_keras_backend()) is None:
+    if extra == "keras" and not _findable(_keras_backend()):
         raise MissingExtraError(
             f"Keras's backend {_keras_backend()!r} is not installed: pip install 'boundaryviz[keras]'"
         )
+
+
+def _findable(module):
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # e.g. blocked with sys.modules[name] = None
+        return False
 
 
 def _keras_backend():

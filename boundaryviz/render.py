@@ -151,10 +151,10 @@ def _plane_output(head, projection):
 
 def _sync_field_image(panel):
     """Give the panel's AxesImage the probabilities of its logits (for full, non-blit draws)."""
-    from .network import sigmoid
+    from scipy.special import expit
 
     with np.errstate(all="ignore"):
-        proba = sigmoid(np.array(panel.logits, dtype=float))
+        proba = expit(np.array(panel.logits, dtype=float))
     panel.image.set_data(np.ma.masked_invalid(proba))
 
 

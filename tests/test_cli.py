@@ -287,7 +287,7 @@ def test_renderer_survives_non_finite_weights(tmp_path, activation, hidden):
         weights = tuple(np.full_like(w, value) if i % 2 == 0 else w for i, w in enumerate(start.weights))
         biases = tuple(np.full_like(b, value) for b in start.biases)
         loss = value if np.isfinite(value) else np.nan
-        snaps.append(Snapshot(epoch, weights, biases, loss, 0.5, activation))
+        snaps.append(Snapshot.from_weights(epoch, weights, biases, loss, 0.5, activation))
     history = History(tuple(snaps), data, config, "diverged")
     renderer = Renderer(history, resolution=20)
     path = tmp_path / "broken.gif"

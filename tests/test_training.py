@@ -100,7 +100,7 @@ def test_snapshot_arrays_are_read_only_copies():
     W = np.array([[1.0, 2.0], [3.0, 4.0]])
     w_out = np.array([[0.5], [-0.5]])
     b, b_out = np.zeros(2), np.zeros(1)
-    snap = Snapshot(0, (W, w_out), (b, b_out), loss=0.5, accuracy=1.0)
+    snap = Snapshot.from_weights(0, (W, w_out), (b, b_out), loss=0.5, accuracy=1.0)
     W[0, 0] = 99.0
     b[:] = 7.0
     assert snap.weights[0][0, 0] == 1.0 and np.all(snap.biases[0] == 0.0)
@@ -198,9 +198,10 @@ def test_snapshot_functions_agree_with_network(data):
     snap = history.final
     X = data.X[:17]
     proba = snap.predict_proba(X)
-    assert proba.shape == (17,)
+    assert proba.shape == (17, 2)
     logits = network.predict_logits(snap.weights, snap.biases, X, "tanh")
-    assert_allclose(proba, 1 / (1 + np.exp(-logits)), rtol=1e-12)
+    assert_allclose(proba[:, 1], 1 / (1 + np.exp(-logits)), rtol=1e-12)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-15)
     assert snap.hidden(X).shape == (17, 3)
     assert snap.hidden(X, layer=0).shape == (17, 4)
     assert_allclose(snap.hidden(X, 0), np.tanh(X @ snap.weights[0] + snap.biases[0]), rtol=1e-12)
@@ -210,7 +211,7 @@ def test_snapshot_functions_agree_with_network(data):
     # Snapshot's loss and accuracy describe its own weights on the training data.
     loss, acc, _, _ = network.loss_and_gradients(snap.weights, snap.biases, data.X, data.y, "tanh")
     assert snap.loss == loss and snap.accuracy == acc
-    assert snap.accuracy == np.mean((snap.predict_proba(data.X) > 0.5) == data.y)
+    assert snap.accuracy == np.mean((snap.predict_proba(data.X)[:, 1] > 0.5) == data.y)
     with pytest.raises(ValueError, match="shape"):
         snap.predict_proba(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="layer"):
@@ -229,7 +230,7 @@ def test_history_is_a_sequence_with_summary(data):
     assert history.accuracies.shape == (21,)
     summary = history.summary()
     assert summary == {
-        "dataset": "gaussians", "activation": "tanh", "learning_rate": 0.05, "hidden": (2,),
+        "label": "tanh_lr0.05", "engine": "numpy", "dataset": "gaussians", "activation": "tanh", "learning_rate": 0.05, "hidden": (2,),
         "optimizer": "adam", "epochs_run": 20, "stop_reason": "max_epochs",
         "final_loss": history.final.loss, "final_accuracy": history.final.accuracy,
     }
