@@ -340,3 +340,30 @@ def test_other_sizes_scale_the_whole_layout(relu_history, size):
         expected = reference.axes[name].get_window_extent()
         assert_allclose([box.x0, box.width], [expected.x0 * scale, expected.width * scale], rtol=1e-6)
     assert renderer.status.values[0].get_fontsize() == reference.status.values[0].get_fontsize()
+
+
+def test_wide_first_layer_draws_a_few_unit_lines_and_names_them(tmp_path):
+    history = bv.train(bv.gaussians(), activation="relu", learning_rate=0.01, hidden=(64,))
+    renderer = Renderer(history)
+    renderer.frame(-1)
+    panel = renderer.input_panel
+    assert len(panel.units.get_segments()) == 8 == len(panel.unit_labels)
+    assert panel.ax.get_title() == "input space · unit lines of 8 of 64 units"
+    shown = [int(label.get_text()[1:]) - 1 for label in panel.unit_labels]
+    assert shown == list(panel.unit_index) and len(set(shown)) == 8
+    # the shown units are those whose contribution to the output logit spreads most
+    model = history.final.model
+    spread = model.hidden(history.dataset.X, 0).std(axis=0) * np.abs(model.weights[1][:, 0])
+    assert set(shown) == set(np.argsort(-spread)[:8])
+    # each drawn line is that unit's own zero line
+    for seg, unit in zip(panel.units.get_segments(), shown):
+        if np.all(np.isfinite(seg)):
+            assert_allclose(history.final.pre_activation(seg, 0)[:, unit], 0, atol=1e-9)
+    path = tmp_path / "wide.gif"
+    bv.save_animation(history, path)
+    assert path.stat().st_size < 2_000_000  # 3.6 MB with all 64 lines
+
+
+def test_narrow_first_layer_draws_every_unit(relu_renderer):
+    assert len(relu_renderer.input_panel.units.get_segments()) == 2
+    assert relu_renderer.axes["input"].get_title() == "input space"
