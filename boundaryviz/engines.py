@@ -86,11 +86,19 @@ class _TorchTrainer:
         self.y = torch.from_numpy(np.array(y, dtype=np.float64))
 
     def step(self, index):
-        index = self.torch.from_numpy(np.asarray(index))
-        self.opt.zero_grad()
-        out = self.model(self.X[index])[:, 0]
-        self.loss(out, self.y[index]).backward()
-        self.opt.step()
+        torch = self.torch
+        index = torch.from_numpy(np.asarray(index))
+        # 400 samples through a tiny network: one thread beats several and is not starved
+        # by other processes on the same cores; the user's setting comes back afterwards.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            self.opt.zero_grad()
+            out = self.model(self.X[index])[:, 0]
+            self.loss(out, self.y[index]).backward()
+            self.opt.step()
+        finally:
+            torch.set_num_threads(threads)
 
     def params(self):
         from .from_torch import mlp_from_sequential

@@ -90,7 +90,8 @@ class KerasModel(ModelBase):
         self.model = clone
         self.output = output
         target = clone.get_layer(hidden)
-        self._to_hidden = keras.Model(clone.inputs, target.output)
+        inputs = clone.inputs[0] if len(clone.inputs) == 1 else clone.inputs
+        self._to_hidden = keras.Model(inputs, target.output)
         if isinstance(clone, keras.Sequential):
             index = clone.layers.index(target)
             rest = clone.layers[index + 1 :]

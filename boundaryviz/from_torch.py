@@ -130,11 +130,17 @@ class TorchModel(ModelBase):
             return None
 
         handle = self._hidden_module.register_forward_hook(hook)
+        # A few thousand points through a small network: one thread is quicker than several
+        # (no hand-offs), and cannot be starved when other processes share the cores. The
+        # user's setting comes back afterwards.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
         try:
             with torch.no_grad():
-                out = self.module(torch.as_tensor(np.asarray(X), dtype=self._dtype))
+                out = self.module(torch.as_tensor(np.array(X, dtype=float), dtype=self._dtype))
         finally:
             handle.remove()
+            torch.set_num_threads(threads)
         out = out.double().numpy()
         out = out.reshape(len(out), -1)
         h = seen.get("h")
