@@ -13,7 +13,7 @@ Examples
 __version__ = "0.1.0"
 
 from .animate import Animation, animation_palette, frame_indices, save_animation, save_animations, show
-from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
+from .datasets import DATASETS, Dataset, blobs, circles, gaussians, iris, load_csv, make_dataset, moons, spiral, wine, xor
 from .gallery import write_compare, write_gallery, write_index, write_summary
 from .models import MLP, Model, ModelBase
 from .network import ACTIVATIONS
@@ -52,7 +52,10 @@ __all__ = [
     "RunSpec",
     "Snapshot",
     "TrainConfig",
+    "blobs",
     "circles",
+    "iris",
+    "wine",
     "frame_indices",
     "gaussians",
     "iter_train",

@@ -1,4 +1,5 @@
-"""Two-class, two-feature data sets: the reference gaussians, toy shapes, CSV and arrays.
+"""Two-feature data sets of 2 to 10 classes: the reference gaussians, toy shapes, two real
+data sets that scikit-learn ships, CSV files and arrays.
 
 Every generator takes a ``seed`` and draws from ``np.random.default_rng(seed)`` only, so the
 same arguments give the same points. Every loader returns a :class:`Dataset`.
@@ -23,28 +24,39 @@ __all__ = [
     "circles",
     "xor",
     "spiral",
+    "blobs",
+    "blob_centres",
+    "iris",
+    "wine",
     "load_csv",
     "make_dataset",
 ]
 
 MAX_SAMPLES = 1_000_000
+MAX_CLASSES = 10
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by scikit-learn's generators, stops here
 
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Samples of two classes in the plane.
+    """Samples of K classes (2 <= K <= 10) in the plane.
 
     Parameters
     ----------
     X : ndarray of shape (n_samples, 2)
-        Float coordinates (read-only copy).
+        Float coordinates in the data's own units (read-only copy).
     y : ndarray of shape (n_samples,)
-        Class labels 0 or 1 (read-only copy, dtype int64).
+        Class labels 0 to K - 1, every one present (read-only copy, dtype int64).
     name : str
         Short name used in titles and file names.
-    class_names : tuple of str, default=("0", "1")
-        What labels 0 and 1 stand for, shown in legends.
+    class_names : tuple of str, optional
+        What labels 0 to K - 1 stand for, shown in legends; by default "0", "1", ...
+    feature_names : tuple of str, default=("x1", "x2")
+        Names of the two columns, shown on the input panel's axes.
+    standardize : bool, default=False
+        Whether training should see standardised features (mean 0, standard deviation 1 per
+        column). The network is then composed with the scaler, so every drawing stays in the
+        data's own units. On by default for CSV and array data, off for the built-in sets.
 
     Examples
     --------
@@ -58,18 +70,46 @@ class Dataset:
     X: np.ndarray
     y: np.ndarray
     name: str = "data"
-    class_names: tuple = field(default=("0", "1"))
+    class_names: tuple | None = None
+    feature_names: tuple = ("x1", "x2")
+    standardize: bool = False
 
     def __post_init__(self):
         X, y = _check_arrays(self.X, self.y)
         if not isinstance(self.name, str) or not self.name:
             raise TypeError(f"name must be a non-empty string. Got {self.name!r}.")
-        names = tuple(str(c) for c in self.class_names)
-        if len(names) != 2:
-            raise ValueError(f"class_names must hold two names. Got {self.class_names!r}.")
+        n_classes = int(y.max()) + 1
+        names = tuple(str(c) for c in range(n_classes)) if self.class_names is None else tuple(
+            str(c) for c in self.class_names)
+        if len(names) != n_classes:
+            raise ValueError(f"class_names must hold {n_classes} names, one per class. Got {self.class_names!r}.")
+        features = tuple(str(c) for c in self.feature_names)
+        if len(features) != 2 or not all(f.strip() for f in features):
+            raise ValueError(f"feature_names must hold two non-empty names. Got {self.feature_names!r}.")
+        if not isinstance(self.standardize, bool):
+            raise TypeError(f"standardize must be True or False. Got {self.standardize!r}.")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "class_names", names)
+        object.__setattr__(self, "feature_names", features)
+
+    @property
+    def n_classes(self):
+        """int: number of classes K."""
+        return len(self.class_names)
+
+    @property
+    def scaler(self):
+        """(mean, scale), each ndarray of shape (2,): what training divides out, or None.
+
+        ``None`` unless ``standardize``; a column with no spread keeps scale 1.
+        """
+        if not self.standardize:
+            return None
+        mean = self.X.mean(axis=0)
+        scale = self.X.std(axis=0)
+        scale[scale == 0] = 1.0
+        return mean, scale
 
     def __eq__(self, other):
         # The generated dataclass __eq__ would compare arrays with ``==`` and raise
@@ -79,6 +119,8 @@ class Dataset:
         return (
             self.name == other.name
             and self.class_names == other.class_names
+            and self.feature_names == other.feature_names
+            and self.standardize == other.standardize
             and np.array_equal(self.X, other.X)
             and np.array_equal(self.y, other.y)
         )
@@ -86,17 +128,20 @@ class Dataset:
     __hash__ = None
 
     @classmethod
-    def from_arrays(cls, X, y, *, name="data"):
-        """Build a dataset from any two-class labels.
+    def from_arrays(cls, X, y, *, name="data", feature_names=("x1", "x2"), standardize=True):
+        """Build a dataset from any labels: 2 to 10 distinct values.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, 2)
-            Finite coordinates; at least 4 samples.
+            Finite coordinates, in their own units; at least 4 samples.
         y : array-like of shape (n_samples,)
-            Exactly two distinct labels (numbers or strings). The smaller one (in sorted order)
-            becomes class 0; both are kept as ``class_names``.
+            2 to 10 distinct labels (numbers or strings). They become classes 0, 1, ... in
+            sorted order and are kept as ``class_names``.
         name : str, default="data"
+        feature_names : tuple of str, default=("x1", "x2")
+        standardize : bool, default=True
+            Train on standardised features (see :class:`Dataset`).
 
         Returns
         -------
@@ -117,14 +162,14 @@ class Dataset:
             )
         if y_arr.dtype.kind == "f" and not np.all(np.isfinite(y_arr)):
             raise ValueError("y must not hold nan or infinite labels.")
-        labels = np.unique(y_arr)
-        if len(labels) != 2:
+        labels, codes = np.unique(y_arr, return_inverse=True)
+        if not 2 <= len(labels) <= MAX_CLASSES:
             raise ValueError(
-                f"y must hold exactly two distinct labels. Got {len(labels)}: "
+                f"y must hold 2 to {MAX_CLASSES} distinct labels. Got {len(labels)}: "
                 f"{', '.join(map(str, labels[:5].tolist()))}{'...' if len(labels) > 5 else ''}."
             )
-        y01 = (y_arr == labels[1]).astype(np.int64)
-        return cls(X, y01, name=name, class_names=tuple(str(v) for v in labels.tolist()))
+        return cls(X, codes.astype(np.int64).ravel(), name=name, class_names=tuple(str(v) for v in labels.tolist()),
+                   feature_names=feature_names, standardize=standardize)
 
     @property
     def n_samples(self):
@@ -132,10 +177,10 @@ class Dataset:
         return int(self.X.shape[0])
 
     def __repr__(self):
-        counts = np.bincount(self.y, minlength=2)
+        counts = np.bincount(self.y, minlength=self.n_classes)
         return (
             f"Dataset(name={self.name!r}, n_samples={self.n_samples}, "
-            f"class_counts=({counts[0]}, {counts[1]}))"
+            f"class_counts=({', '.join(map(str, counts))}))"
         )
 
 
@@ -156,11 +201,13 @@ def _check_arrays(X, y):
         raise ValueError(
             f"y must have shape ({X.shape[0]},) to match X. Got shape {y.shape}."
         )
-    if y.dtype.kind not in "biuf" or not np.all(np.isin(y, (0, 1))):
-        raise ValueError("y must hold the labels 0 and 1 only; use Dataset.from_arrays for others.")
+    if y.dtype.kind not in "biuf" or not np.all(np.isin(y, np.arange(MAX_CLASSES))):
+        raise ValueError(f"y must hold the labels 0 to K - 1 (K at most {MAX_CLASSES}); "
+                         "use Dataset.from_arrays for others.")
     y = y.astype(np.int64)
-    if len(np.unique(y)) != 2:
-        raise ValueError("y must hold both classes, 0 and 1.")
+    present = np.unique(y)
+    if len(present) < 2 or present[-1] != len(present) - 1:
+        raise ValueError(f"y must hold every class from 0 to K - 1, at least two. Got {present.tolist()}.")
     X.setflags(write=False)
     y.setflags(write=False)
     return X, y
@@ -274,8 +321,8 @@ def xor(n_samples=400, noise=0.25, seed=0):
     return Dataset(X, y, name="xor")
 
 
-def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5):
-    """Two interleaved spiral arms, one per class.
+def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5, n_classes=2):
+    """Interleaved spiral arms, one per class.
 
     Parameters
     ----------
@@ -285,6 +332,8 @@ def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5):
     seed : int, default=0
     turns : float, default=1.5
         How many times each arm winds around the centre (> 0, <= 10).
+    n_classes : int, default=2
+        Number of arms (2 to 10), evenly spaced in angle.
 
     Returns
     -------
@@ -292,13 +341,115 @@ def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5):
     """
     n_samples, noise, seed = _check_common(n_samples, noise, seed)
     turns = check_number(turns, "turns", low=0, high=10, low_open=True)
+    n_classes = check_int(n_classes, "n_classes", low=2, high=MAX_CLASSES)
+    if n_samples < 2 * n_classes:
+        raise ValueError(f"n_samples must be at least 2 per class ({2 * n_classes}). Got {n_samples}.")
     rng = np.random.default_rng(seed)
-    y = np.arange(n_samples) % 2
+    y = np.arange(n_samples) % n_classes
     t = np.sort(rng.uniform(0.05, 1.0, size=n_samples))
-    angle = 2 * math.pi * turns * t + math.pi * y
+    angle = 2 * math.pi * turns * t + 2 * math.pi * y / n_classes
     X = np.column_stack([t * np.cos(angle), t * np.sin(angle)]) * 2
     X += rng.normal(scale=noise, size=X.shape)
     return Dataset(X, y, name="spiral")
+
+
+def blob_centres(n_classes, radius=2.0):
+    """Centres of :func:`blobs`: evenly spaced on a circle, the first at the top.
+
+    Returns
+    -------
+    ndarray of shape (n_classes, 2)
+    """
+    angle = math.pi / 2 + 2 * math.pi * np.arange(n_classes) / n_classes
+    return radius * np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def blobs(n_samples=400, n_classes=3, std=0.8, seed=0, radius=2.0):
+    """One normal cloud per class, the centres evenly spaced on a circle.
+
+    Class k holds ``n_samples // n_classes`` samples (the first ``n_samples % n_classes``
+    classes one more), drawn around centre k (:func:`blob_centres`) with standard deviation
+    ``std`` on both axes. Neighbouring clouds overlap, so even the best classifier errs.
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+    n_classes : int, default=3
+        2 to 10.
+    std : float, default=0.8
+    seed : int, default=0
+    radius : float, default=2.0
+        Distance of each centre from the origin (> 0).
+
+    Returns
+    -------
+    Dataset
+    """
+    n_samples, std, seed = _check_common(n_samples, std, seed, "std")
+    n_classes = check_int(n_classes, "n_classes", low=2, high=MAX_CLASSES)
+    radius = check_number(radius, "radius", low=0, low_open=True)
+    if n_samples < 2 * n_classes:
+        raise ValueError(f"n_samples must be at least 2 per class ({2 * n_classes}). Got {n_samples}.")
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % n_classes
+    X = blob_centres(n_classes, radius)[y] + rng.normal(scale=std, size=(n_samples, 2))
+    return Dataset(X, y, name="blobs")
+
+
+def _sklearn_table(loader, features, name, short):
+    bunch = loader()
+    names = list(bunch.feature_names)
+    features = tuple(features)
+    if len(features) != 2 or len(set(features)) != 2:
+        raise ValueError(f"features must name two different columns of {name}. Got {features!r}.")
+    for feature in features:
+        if feature not in names:
+            raise ValueError(f"features must be columns of {name}: {', '.join(names)}. Got {feature!r}.")
+    columns = [names.index(f) for f in features]
+    return Dataset(bunch.data[:, columns], bunch.target, name=short,
+                   class_names=tuple(str(n) for n in bunch.target_names),
+                   feature_names=features, standardize=True)
+
+
+def iris(features=("petal length (cm)", "petal width (cm)")):
+    """Fisher's iris flowers (150 samples, 3 species), two of the four measurements.
+
+    The table ships inside scikit-learn (``sklearn.datasets.load_iris``): nothing is
+    downloaded. Training sees standardised features; the panels keep centimetres.
+
+    Parameters
+    ----------
+    features : tuple of two str, default=("petal length (cm)", "petal width (cm)")
+        Column names, from sepal length (cm), sepal width (cm), petal length (cm),
+        petal width (cm).
+
+    Returns
+    -------
+    Dataset
+    """
+    from sklearn.datasets import load_iris
+
+    return _sklearn_table(load_iris, features, "iris", "iris")
+
+
+def wine(features=("alcohol", "proline")):
+    """Three cultivars of Italian wine (178 samples), two of the 13 chemical measurements.
+
+    The table ships inside scikit-learn (``sklearn.datasets.load_wine``). The default columns
+    are on very different scales (about 13 and about 750), which standardisation handles.
+
+    Parameters
+    ----------
+    features : tuple of two str, default=("alcohol", "proline")
+        Column names of ``load_wine().feature_names``.
+
+    Returns
+    -------
+    Dataset
+    """
+    from sklearn.datasets import load_wine
+
+    return _sklearn_table(load_wine, features, "wine", "wine")
 
 
 DATASETS = {
@@ -307,35 +458,55 @@ DATASETS = {
     "circles": circles,
     "xor": xor,
     "spiral": spiral,
+    "blobs": blobs,
+    "iris": iris,
+    "wine": wine,
 }
-"""dict: name → generator function, each called as ``f(seed=...)``."""
+"""dict: name → generator function (the synthetic ones called as ``f(seed=...)``)."""
+
+MULTICLASS = ("spiral", "blobs")
+"""Synthetic sets that take ``n_classes``."""
+REAL = ("iris", "wine")
+"""Real data sets shipped by scikit-learn: fixed samples, no seed, no n_classes."""
 
 
-def make_dataset(name, *, seed=0):
+def make_dataset(name, *, seed=0, n_classes=None):
     """Return the named built-in dataset with its default size and noise.
 
     Parameters
     ----------
-    name : {'circles', 'gaussians', 'moons', 'spiral', 'xor'}
+    name : {'blobs', 'circles', 'gaussians', 'iris', 'moons', 'spiral', 'wine', 'xor'}
     seed : int, default=0
+        Ignored by the real data sets (iris, wine).
+    n_classes : int, optional
+        Classes of ``blobs`` (default 3) and ``spiral`` (default 2); the others have a fixed
+        number.
     """
     from ._validation import check_choice
 
     check_choice(name, "dataset", DATASETS)
+    if n_classes is not None and name not in MULTICLASS:
+        raise ValueError(f"n_classes applies to {' and '.join(MULTICLASS)}, not to {name!r}. Got {n_classes!r}.")
+    if name in REAL:
+        return DATASETS[name]()
+    if n_classes is not None:
+        return DATASETS[name](seed=seed, n_classes=n_classes)
     return DATASETS[name](seed=seed)
 
 
-def load_csv(path):
-    """Read a two-class dataset from a CSV file with columns x0, x1, label.
+def load_csv(path, *, standardize=True):
+    """Read a dataset from a CSV file with columns x0, x1, label.
 
     A header row is optional: the first non-blank row is taken as a header when neither of its
-    first two cells is a number. Blank rows are skipped.
-    The label column may hold any two distinct values (numbers or words); the smaller one in
-    sorted order becomes class 0 and both are kept as ``class_names`` for legends.
+    first two cells is a number, and its first two cells name the features (axis labels).
+    Blank rows are skipped. The label column may hold 2 to 10 distinct values (numbers or
+    words); they become classes 0, 1, ... in sorted order and are kept as ``class_names``.
 
     Parameters
     ----------
     path : str or os.PathLike
+    standardize : bool, default=True
+        Train on standardised features; the panels keep the file's units.
 
     Returns
     -------
@@ -345,8 +516,8 @@ def load_csv(path):
     ------
     ValueError
         For a missing file; naming the line for a row with other than three cells, a missing
-        or non-numeric or non-finite coordinate, a missing label, or a third distinct label;
-        for fewer than 4 data rows or a single label.
+        or non-numeric or non-finite coordinate, a missing label, or an eleventh distinct
+        label; for fewer than 4 data rows or a single label.
     TypeError
         If ``path`` is not a path.
     """
@@ -357,6 +528,7 @@ def load_csv(path):
         raise ValueError(f"data file {path!r} does not exist or is not a file.")
     rows, labels, linenos = [], [], []
     header_possible = True
+    feature_names = ("x1", "x2")
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
@@ -372,6 +544,8 @@ def load_csv(path):
                 if header_possible:
                     header_possible = False
                     if not (_is_number(x0) or _is_number(x1)):
+                        if x0 and x1:
+                            feature_names = (x0, x1)
                         continue  # the first non-blank row is a header
                 try:
                     point = (float(x0), float(x1))
@@ -404,20 +578,21 @@ def load_csv(path):
     for key, text, lineno in zip(keys, labels, linenos):
         if key not in first_seen:
             first_seen[key] = (text, lineno)
-    if len(first_seen) != 2:
+    if not 2 <= len(first_seen) <= MAX_CLASSES:
         if len(first_seen) < 2:
             detail = f"Got only {labels[0]!r}."
         else:
-            (a, _), (b, _), (c, line_c) = list(first_seen.values())[:3]
-            detail = f"Line {line_c} holds a third label {c!r} after {a!r} and {b!r}."
-        raise ValueError(
-            f"{path}: the label column must hold exactly two distinct values. {detail}"
-        )
-    low, high = sorted(first_seen)
-    names = (first_seen[low][0], first_seen[high][0])
-    y = np.array([key == high for key in keys], dtype=np.int64)
+            seen = list(first_seen.values())
+            text, line = seen[MAX_CLASSES]
+            detail = (f"Line {line} holds an eleventh label {text!r} after "
+                      f"{', '.join(repr(t) for t, _ in seen[:MAX_CLASSES])}.")
+        raise ValueError(f"{path}: the label column must hold 2 to {MAX_CLASSES} distinct values. {detail}")
+    order = sorted(first_seen)
+    code = {key: k for k, key in enumerate(order)}
+    y = np.array([code[key] for key in keys], dtype=np.int64)
     stem = os.path.splitext(os.path.basename(path))[0] or "data"
-    return Dataset(np.array(rows), y, name=stem, class_names=names)
+    return Dataset(np.array(rows), y, name=stem, class_names=tuple(first_seen[k][0] for k in order),
+                   feature_names=feature_names, standardize=standardize)
 
 
 def _is_number(text):

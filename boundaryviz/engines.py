@@ -81,9 +81,14 @@ class _TorchTrainer:
                                         betas=(BETA1, BETA2), eps=EPSILON)
         else:
             self.opt = torch.optim.SGD(self.model.parameters(), lr=cfg.learning_rate, momentum=cfg.momentum)
-        self.loss = nn.BCEWithLogitsLoss()
+        self.binary = weights[-1].shape[1] == 1
+        if self.binary:
+            self.loss = nn.BCEWithLogitsLoss()
+            self.y = torch.from_numpy(np.array(y, dtype=np.float64))
+        else:
+            self.loss = nn.CrossEntropyLoss()
+            self.y = torch.from_numpy(np.array(y, dtype=np.int64))
         self.X = torch.from_numpy(np.array(X, dtype=np.float64))
-        self.y = torch.from_numpy(np.array(y, dtype=np.float64))
 
     def step(self, index):
         torch = self.torch
@@ -94,7 +99,8 @@ class _TorchTrainer:
         torch.set_num_threads(1)
         try:
             self.opt.zero_grad()
-            out = self.model(self.X[index])[:, 0]
+            out = self.model(self.X[index])
+            out = out[:, 0] if self.binary else out
             self.loss(out, self.y[index]).backward()
             self.opt.step()
         finally:
@@ -127,10 +133,15 @@ class _KerasTrainer:
             opt = keras.optimizers.Adam(learning_rate=cfg.learning_rate, beta_1=BETA1, beta_2=BETA2, epsilon=EPSILON)
         else:
             opt = keras.optimizers.SGD(learning_rate=cfg.learning_rate, momentum=cfg.momentum)
-        self.model.compile(optimizer=opt, loss=keras.losses.BinaryCrossentropy(from_logits=True))
+        if weights[-1].shape[1] == 1:
+            loss = keras.losses.BinaryCrossentropy(from_logits=True)
+            self.y = np.asarray(y, dtype="float32").reshape(-1, 1)
+        else:
+            loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+            self.y = np.asarray(y, dtype="int32")
+        self.model.compile(optimizer=opt, loss=loss)
         self.dense = dense
         self.X = np.asarray(X, dtype="float32")
-        self.y = np.asarray(y, dtype="float32").reshape(-1, 1)
 
     def step(self, index):
         self.model.train_on_batch(self.X[index], self.y[index])
@@ -162,20 +173,20 @@ def framework_loop(dataset, cfg):
 
 
 def _loop(dataset, cfg):
-    from .models import MLP
     from .recorder import evaluate
-    from .training import Snapshot
+    from .training import Snapshot, snapshot_model, training_inputs
 
     rng = np.random.default_rng(cfg.seed)
-    weights, biases = network.init_params(cfg.layer_sizes, rng)
-    X, y = dataset.X, dataset.y
+    weights, biases = network.init_params(cfg.sizes(dataset.n_classes), rng)
+    X, scaler = training_inputs(dataset)
+    y = dataset.y
     n = X.shape[0]
     batch = n if cfg.batch_size is None else min(cfg.batch_size, n)
     trainer = TRAINERS[cfg.engine](weights, biases, cfg, X, y)
     everything = np.arange(n)
     epoch = 0
     while True:
-        model = MLP(weights, biases, cfg.activation)
+        model = snapshot_model(weights, biases, cfg.activation, scaler)
         loss, acc = evaluate(model, dataset)
         yield Snapshot(epoch, model, loss, acc)
         if not (np.isfinite(loss) and model.is_finite):

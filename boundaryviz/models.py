@@ -195,6 +195,28 @@ class MLP(ModelBase):
         """bool: whether every parameter is finite."""
         return all(np.all(np.isfinite(a)) for a in self.weights + self.biases)
 
+    def with_input_scaling(self, mean, scale):
+        """The same function of raw inputs for a network trained on ``(X - mean) / scale``.
+
+        The scaler is folded into the first layer, ``W' = W / scale`` (per input row) and
+        ``b' = b - (mean / scale) @ W``, so unit lines, fields and boundaries stay exact in
+        the data's own units.
+
+        Parameters
+        ----------
+        mean, scale : array-like of shape (2,)
+
+        Returns
+        -------
+        MLP
+        """
+        mean = np.asarray(mean, dtype=float)
+        scale = np.asarray(scale, dtype=float)
+        W, b = self.weights[0], self.biases[0]
+        first_W = W / scale[:, None]
+        first_b = b - (mean / scale) @ W
+        return MLP((first_W, *self.weights[1:]), (first_b, *self.biases[1:]), self.activation)
+
     def logits(self, X):
         """Output logits, ndarray of shape (n,) for two classes, else (n, K)."""
         with np.errstate(all="ignore"):

@@ -1,4 +1,7 @@
-"""A fully connected network 2 → hidden layers → 1 sigmoid output, as pure NumPy functions.
+"""A fully connected network 2 → hidden layers → output, as pure NumPy functions.
+
+Two classes have one sigmoid output unit (binary cross-entropy); K > 2 classes have K softmax
+output units (categorical cross-entropy), as scikit-learn's ``MLPClassifier``.
 
 Parameters travel as two tuples, ``weights`` (arrays of shape (n_in, n_out), like
 scikit-learn's ``coefs_``) and ``biases`` (1-D arrays of shape (n_out,)). Nothing here keeps
@@ -20,6 +23,7 @@ __all__ = [
     "loss_from_logits",
     "loss_and_gradients",
     "sigmoid",
+    "softmax",
 ]
 
 LEAKY_SLOPE = 0.01
@@ -137,12 +141,13 @@ def forward(weights, biases, X, activation):
 
 
 def predict_logits(weights, biases, X, activation):
-    """Output logits, ndarray of shape (n_samples,)."""
+    """Output logits: ndarray of shape (n_samples,) for one output unit, else (n_samples, K)."""
     act = ACTIVATIONS[activation][0]
     a = X
     for W, b in zip(weights[:-1], biases[:-1]):
         a = act(a @ W + b)
-    return (a @ weights[-1] + biases[-1])[:, 0]
+    out = a @ weights[-1] + biases[-1]
+    return out[:, 0] if out.shape[1] == 1 else out
 
 
 def grid_logits(weights, biases, xs, ys, activation):
@@ -167,7 +172,7 @@ def grid_logits(weights, biases, xs, ys, activation):
     """
     xs = np.asarray(xs, dtype=float)
     ys = np.asarray(ys, dtype=float)
-    if len(weights) != 2:
+    if len(weights) != 2 or weights[-1].shape[1] != 1:
         points = np.column_stack([np.tile(xs, len(ys)), np.repeat(ys, len(xs))])
         return predict_logits(weights, biases, points, activation).reshape(len(ys), len(xs))
     act = ACTIVATIONS[activation][0]
@@ -202,22 +207,33 @@ def pre_activations(weights, biases, X, activation, layer=0):
 
 
 def loss_from_logits(logits, y):
-    """Mean binary cross-entropy computed stably from logits.
+    """Mean cross-entropy computed stably from logits.
 
-    ``mean(log(1 + exp(z)) - y z)``, written as ``max(z, 0) - y z + log1p(exp(-|z|))``
-    so no exponential overflows.
+    Binary, for logits of shape (n,): ``mean(log(1 + exp(z)) - y z)``, written as
+    ``max(z, 0) - y z + log1p(exp(-|z|))`` so no exponential overflows. Categorical, for
+    logits of shape (n, K): ``mean(logsumexp(z) - z[y])``.
 
     Parameters
     ----------
-    logits : ndarray of shape (n_samples,)
+    logits : ndarray of shape (n_samples,) or (n_samples, K)
     y : ndarray of shape (n_samples,)
-        Labels 0 or 1.
+        Labels 0 or 1, or 0 to K - 1.
 
     Returns
     -------
     float
     """
+    if logits.ndim == 2:
+        top = logits.max(axis=1)
+        lse = top + np.log(np.exp(logits - top[:, None]).sum(axis=1))
+        return float(np.mean(lse - logits[np.arange(len(y)), y.astype(int)]))
     return float(np.mean(np.maximum(logits, 0.0) - y * logits + np.log1p(np.exp(-np.abs(logits)))))
+
+
+def softmax(logits):
+    """Row-wise softmax of (n, K) logits, computed without overflow. Same shape."""
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 def loss_and_gradients(weights, biases, X, y, activation):
@@ -233,19 +249,28 @@ def loss_and_gradients(weights, biases, X, y, activation):
     Returns
     -------
     loss : float
-        Mean binary cross-entropy.
+        Mean cross-entropy (binary for one output unit, categorical for K).
     accuracy : float
-        Share of samples whose predicted class (logit > 0) equals ``y``.
+        Share of samples whose predicted class (logit > 0, or the largest logit) equals ``y``.
     grad_weights : tuple of ndarray, shapes as ``weights``
     grad_biases : tuple of ndarray, shapes as ``biases``
     """
     grad_fn = ACTIVATIONS[activation][1]
     pre, post = forward(weights, biases, X, activation)
-    logits = pre[-1][:, 0]
-    loss = loss_from_logits(logits, y)
-    accuracy = float(np.mean((logits > 0) == (y == 1)))
     n = X.shape[0]
-    delta = (sigmoid(logits) - y)[:, None] / n
+    if pre[-1].shape[1] == 1:
+        logits = pre[-1][:, 0]
+        loss = loss_from_logits(logits, y)
+        accuracy = float(np.mean((logits > 0) == (y == 1)))
+        delta = (sigmoid(logits) - y)[:, None] / n
+    else:
+        logits = pre[-1]
+        labels = y.astype(int)
+        loss = loss_from_logits(logits, labels)
+        accuracy = float(np.mean(np.argmax(logits, axis=1) == labels))
+        delta = softmax(logits)
+        delta[np.arange(n), labels] -= 1.0
+        delta /= n
     grad_w = [None] * len(weights)
     grad_b = [None] * len(weights)
     for i in range(len(weights) - 1, -1, -1):

@@ -42,9 +42,11 @@ def evaluate(model, dataset):
     """
     X, y = dataset.X, dataset.y.astype(int)
     with np.errstate(all="ignore"):
-        if isinstance(model, MLP) and model.n_classes == 2 and model.weights[-1].shape[1] == 1:
+        if isinstance(model, MLP):
             logits = model.logits(X)
-            return loss_from_logits(logits, y), float(np.mean((logits > 0) == (y == 1)))
+            if logits.ndim == 1:
+                return loss_from_logits(logits, y), float(np.mean((logits > 0) == (y == 1)))
+            return loss_from_logits(logits, y), float(np.mean(np.argmax(logits, axis=1) == y))
         proba = np.asarray(model.predict_proba(X), dtype=float)
         picked = np.clip(proba[np.arange(len(y)), y], np.finfo(float).eps, 1.0)
         loss = float(-np.mean(np.log(picked)))

@@ -96,8 +96,13 @@ class TrainConfig:
 
     @property
     def layer_sizes(self):
-        """tuple of int: widths from input to output, e.g. ``(2, 2, 1)``."""
-        return (2, *self.hidden, 1)
+        """tuple of int: widths from input to output for two classes, e.g. ``(2, 2, 1)``."""
+        return self.sizes(2)
+
+    def sizes(self, n_classes):
+        """tuple of int: widths from input to output for ``n_classes`` classes: one sigmoid
+        output unit for two, K softmax units for K > 2."""
+        return (2, *self.hidden, 1 if n_classes == 2 else n_classes)
 
 
 @dataclass(frozen=True, eq=False)
@@ -460,14 +465,36 @@ def iter_train(dataset, *, config=None, **settings):
     return framework_loop(dataset, cfg)
 
 
+def training_inputs(dataset):
+    """The features training sees: standardised when the dataset asks for it.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    scaler : (mean, scale) or None
+    """
+    scaler = dataset.scaler
+    if scaler is None:
+        return dataset.X, None
+    mean, scale = scaler
+    return (dataset.X - mean) / scale, scaler
+
+
+def snapshot_model(weights, biases, activation, scaler):
+    """The frozen model of a snapshot, in the data's own units (the scaler folded in)."""
+    model = MLP(weights, biases, activation)
+    return model if scaler is None else model.with_input_scaling(*scaler)
+
+
 def _train_loop(dataset, cfg):
     rng = np.random.default_rng(cfg.seed)
-    weights, biases = network.init_params(cfg.layer_sizes, rng)
+    weights, biases = network.init_params(cfg.sizes(dataset.n_classes), rng)
     n_layers = len(weights)
     init, step = OPTIMIZERS[cfg.optimizer]
     params = weights + biases
     state = init(params)
-    X, y = dataset.X, dataset.y
+    X, scaler = training_inputs(dataset)
+    y = dataset.y
     n = X.shape[0]
     batch = n if cfg.batch_size is None else min(cfg.batch_size, n)
 
@@ -475,7 +502,7 @@ def _train_loop(dataset, cfg):
     with np.errstate(all="ignore"):
         loss, acc, gw, gb = network.loss_and_gradients(weights, biases, X, y, cfg.activation)
     while True:
-        yield Snapshot(epoch, MLP(weights, biases, cfg.activation), loss, acc)
+        yield Snapshot(epoch, snapshot_model(weights, biases, cfg.activation, scaler), loss, acc)
         if not (np.isfinite(loss) and all(np.all(np.isfinite(p)) for p in params)):
             return "diverged"
         if cfg.stop_loss > 0 and loss < cfg.stop_loss:

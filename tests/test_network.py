@@ -8,14 +8,15 @@ from boundaryviz.optim import BETA1, BETA2, EPSILON, adam_init, adam_step, sgd_i
 HIDDEN_SHAPES = [(3,), (3, 2)]
 
 
-def _params_away_from_kinks(hidden, activation, seed):
+def _params_away_from_kinks(hidden, activation, seed, n_classes=2):
     """Weights and data where no hidden pre-activation is within 1e-3 of 0 (relu kinks)."""
     rng = np.random.default_rng(seed)
     for _ in range(1000):
         X = rng.normal(size=(12, 2))
-        y = (rng.random(12) < 0.5).astype(float)
-        y[:2] = (0.0, 1.0)
-        weights, biases = network.init_params((2, *hidden, 1), rng)
+        y = rng.integers(0, n_classes, size=12).astype(float)
+        y[:n_classes] = np.arange(n_classes)
+        out = 1 if n_classes == 2 else n_classes
+        weights, biases = network.init_params((2, *hidden, out), rng)
         pre, _ = network.forward(weights, biases, X, activation)
         if all(np.min(np.abs(z)) > 1e-3 for z in pre[:-1]):
             return weights, biases, X, y
@@ -58,6 +59,23 @@ def test_gradients_match_central_differences(activation, hidden):
     # Each component too, with a floor for components that are nearly zero.
     assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
     assert np.linalg.norm(analytic) > 1e-3  # a zero gradient would pass trivially
+
+
+@pytest.mark.parametrize("n_classes", [3, 4])
+@pytest.mark.parametrize("hidden", HIDDEN_SHAPES, ids=str)
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_softmax_gradients_match_central_differences(activation, hidden, n_classes):
+    weights, biases, X, y = _params_away_from_kinks(hidden, activation, seed=7, n_classes=n_classes)
+    assert weights[-1].shape[1] == n_classes
+    loss, acc, gw, gb = network.loss_and_gradients(weights, biases, X, y, activation)
+    logits = network.predict_logits(weights, biases, X, activation)
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    assert_allclose(loss, -np.mean(np.log(p[np.arange(12), y.astype(int)])), rtol=1e-12)
+    assert acc == np.mean(np.argmax(p, axis=1) == y)
+    numeric = np.concatenate([g.ravel() for g in _numerical_gradients(weights, biases, X, y, activation)])
+    analytic = np.concatenate([g.ravel() for g in gw + gb])
+    assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+    assert np.linalg.norm(analytic) > 1e-3
 
 
 @pytest.mark.parametrize("hidden", [(2,), (5,), (3, 2)], ids=str)

@@ -7,6 +7,7 @@ from numpy.testing import assert_allclose
 
 from boundaryviz import Dataset, History, Snapshot, TrainConfig, gaussians, iter_train, train, xor
 from boundaryviz import network
+import boundaryviz as bv
 
 
 @pytest.fixture(scope="module")
@@ -30,13 +31,33 @@ def _sklearn_with_weights(snapshot, hidden, activation, learning_rate, data):
         tol=0.0,
         random_state=0,
     )
-    clf.partial_fit(data.X, data.y, classes=[0, 1])  # sets every attribute up ...
+    clf.partial_fit(data.X, data.y, classes=np.unique(data.y))  # sets every attribute up ...
     clf.coefs_ = [np.array(w) for w in snapshot.weights]  # ... then start from our weights
     clf.intercepts_ = [np.array(b) for b in snapshot.biases]
     del clf._optimizer  # the next partial_fit builds a fresh Adam over the new arrays
     clf.loss_curve_ = []
     clf.best_loss_ = np.inf
     return clf
+
+
+@pytest.mark.parametrize("n_classes", [3, 5])
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_softmax_full_batch_adam_matches_sklearn(activation, n_classes):
+    """K > 2: softmax output and categorical cross-entropy, as MLPClassifier."""
+    data = bv.blobs(n_classes=n_classes, seed=1)
+    assert data.n_classes == n_classes and not data.standardize
+    lr, epochs = 0.01, 100
+    history = train(data, activation=activation, hidden=(4,), learning_rate=lr, epochs=epochs, stop_loss=0, seed=3)
+    assert history.final.weights[-1].shape == (4, n_classes)
+    clf = _sklearn_with_weights(history[0], (4,), activation, lr, data)
+    assert clf.out_activation_ == "softmax"
+    for epoch in range(1, epochs + 1):
+        clf.partial_fit(data.X, data.y)
+        for theirs, mine in zip(clf.coefs_ + clf.intercepts_, history[epoch].weights + history[epoch].biases):
+            assert_allclose(mine, theirs, rtol=1e-9, atol=1e-12)
+    assert_allclose(history.losses[:epochs], clf.loss_curve_, rtol=1e-9)
+    assert history.losses[-1] < history.losses[0] - 0.1
+    assert_allclose(history.final.predict_proba(data.X), clf.predict_proba(data.X), rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("activation, hidden", [("relu", (3,)), ("tanh", (3,)), ("relu", (4, 3)), ("tanh", (4, 3))])
