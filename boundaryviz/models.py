@@ -98,6 +98,17 @@ class ModelBase:
         """Class-1 logit from hidden activations, ndarray of shape (n,) (K = 2 only)."""
         return _logit_from_proba(self.proba_from_hidden(H, layer))
 
+    def class_scores(self, X):
+        """Log-probabilities of every class, ndarray of shape (n, K) (any per-row constant may
+        be added: only differences between classes count)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def class_scores_from_hidden(self, H, layer):
+        """Class scores from hidden activations, ndarray of shape (n, K)."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.proba_from_hidden(H, layer))
+
     def decision_on_grid(self, xs, ys):
         """Class-1 logit on the grid ``(xs[j], ys[i])``, ndarray of shape (len(ys), len(xs))."""
         xs = np.asarray(xs, dtype=float)
@@ -228,10 +239,20 @@ class MLP(ModelBase):
 
     def decision_function(self, X):
         """Class-1 logit, ndarray of shape (n,) (two classes)."""
-        return self.logits(X)
+        return _class1_logit(self.logits(X))
+
+    def class_scores(self, X):
+        """Output logits of every class, ndarray of shape (n, K)."""
+        return _scores(self.logits(X))
+
+    def class_scores_from_hidden(self, H, layer):
+        """Output logits of every class from layer ``layer``'s activations, shape (n, K)."""
+        return _scores(self._logits_from_hidden(H, layer))
 
     def decision_on_grid(self, xs, ys):
         """Class-1 logit on the grid ``(xs[j], ys[i])``, shape (len(ys), len(xs))."""
+        if self.weights[-1].shape[1] != 1:
+            return super().decision_on_grid(xs, ys)
         with np.errstate(all="ignore"):
             return network.grid_logits(self.weights, self.biases, xs, ys, self.activation)
 
@@ -247,7 +268,7 @@ class MLP(ModelBase):
 
     def decision_from_hidden(self, H, layer):
         """Class-1 logit from layer ``layer``'s activations ``H`` (n, d), shape (n,)."""
-        return self._logits_from_hidden(H, layer)
+        return _class1_logit(self._logits_from_hidden(H, layer))
 
     def proba_from_hidden(self, H, layer):
         """Class probabilities from layer ``layer``'s activations ``H`` (n, d), shape (n, K)."""
@@ -272,6 +293,22 @@ class MLP(ModelBase):
         if range(len(self.hidden_widths))[layer] != len(self.hidden_widths) - 1:
             return None
         return self.weights[-1], self.biases[-1]
+
+
+def _class1_logit(logits):
+    """The class-1 logit from one output unit (n,) or two softmax units (n, 2)."""
+    if logits.ndim == 1:
+        return logits
+    if logits.shape[1] == 2:
+        return logits[:, 1] - logits[:, 0]
+    raise ValueError(f"a class-1 logit needs two classes. Got {logits.shape[1]}.")
+
+
+def _scores(logits):
+    """(n, K) class scores from one output unit's logit (n,) or K softmax logits."""
+    if logits.ndim == 1:
+        return np.column_stack([np.zeros_like(logits), logits])
+    return logits
 
 
 def _frozen_copy(arrays):

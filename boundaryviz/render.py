@@ -27,14 +27,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from . import geometry
+from .classes import CLASS_COLORS, CLASS_MARKERS, class_field_colors, class_levels, tie_segments_affine, tie_segments_on_grid
 from ._validation import check_choice, check_int, check_render_options
 from .training import History
 
 __all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
 
-# Okabe-Ito blue and vermillion: told apart with every common colour-vision deficiency.
-CLASS_COLORS = ("#0072B2", "#D55E00")
-CLASS_MARKERS = ("o", "^")
 FIELD_CMAP = LinearSegmentedColormap.from_list(
     "boundaryviz", ["#8fb8de", "#d4e4f2", "#f7f7f7", "#fbd9bd", "#f2a772"]
 )
@@ -149,9 +147,31 @@ def _plane_output(head, projection):
     return projection.components @ w, b + float(projection.mean @ w)
 
 
+def _plane_scores(model, layer, projection):
+    """K class scores as affine functions ``p @ W + b`` of plane coordinates, or None.
+
+    Returns
+    -------
+    (W, b) with W of shape (2, K), b of shape (K,); None without a linear head.
+    """
+    head = model.linear_head(layer)
+    if head is None:
+        return None
+    W, b = np.asarray(head[0], dtype=float), np.asarray(head[1], dtype=float)
+    if projection.kind == "identity":
+        return W, b
+    if projection.kind == "jitter":
+        return np.vstack([W[:1], np.zeros((1, W.shape[1]))]), b
+    return projection.components @ W, b + projection.mean @ W
+
+
 def _sync_field_image(panel):
-    """Give the panel's AxesImage the probabilities of its logits (for full, non-blit draws)."""
+    """Give the panel's AxesImage what its field shows (for full, non-blit draws)."""
     from scipy.special import expit
+
+    if panel.levels is not None:  # K > 2: colours straight from the levels
+        panel.image.set_data(panel.level_colors[panel.levels])
+        return
 
     with np.errstate(all="ignore"):
         proba = expit(np.array(panel.logits, dtype=float))
@@ -197,6 +217,9 @@ class _InputPanel:
         self.ax, self.geo, self.res = ax, geo, resolution
         data = history.dataset
         lim = geo.input_limits
+        self.n_classes = data.n_classes
+        self.levels = None
+        self.level_colors = class_field_colors(self.n_classes) if self.n_classes > 2 else None
         self.image = ax.imshow(
             np.zeros((resolution, resolution)), origin="lower", extent=tuple(lim.ravel()),
             cmap=cmap, norm=Normalize(0, 1), interpolation="nearest", aspect="auto", zorder=0,
@@ -216,12 +239,12 @@ class _InputPanel:
         self.samples = [
             ax.plot(*data.X[data.y == c].T, ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE),
                     mfc=CLASS_COLORS[c], mew=0, zorder=4, label=data.class_names[c])[0]
-            for c in (0, 1)
+            for c in range(self.n_classes)
         ]
         ax.set_xlim(*lim[0])
         ax.set_ylim(*lim[1])
-        ax.set_xlabel("x1")
-        ax.set_ylabel("x2")
+        ax.set_xlabel(data.feature_names[0])
+        ax.set_ylabel(data.feature_names[1])
         shown = len(self.unit_index)
         title = "input space" if shown == self.n_units else f"input space · unit lines of {shown} of {self.n_units} units"
         ax.set_title(title, fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
@@ -230,8 +253,14 @@ class _InputPanel:
     def update(self, snapshot):
         geo = self.geo
         model = snapshot.model
-        self.logits = model.decision_on_grid(geo.xs, geo.ys)
-        self.boundary.set_segments(_contour_segments(geo.xs, geo.ys, self.logits))
+        if self.n_classes == 2:
+            self.logits = model.decision_on_grid(geo.xs, geo.ys)
+            self.boundary.set_segments(_contour_segments(geo.xs, geo.ys, self.logits))
+        else:
+            scores = model.class_scores(geo.points).reshape(len(geo.ys), len(geo.xs), -1)
+            self.logits = None
+            self.levels = class_levels(scores)
+            self.boundary.set_segments(tie_segments_on_grid(geo.xs, geo.ys, scores, _contour_segments))
         if not self.unit_index.size:
             return
         W, b = model.first_layer()
@@ -260,6 +289,9 @@ class _HiddenPanel:
         self.y = data.y
         self.X = data.X
         self.kind = geo.projection.kind
+        self.n_classes = data.n_classes
+        self.levels = None
+        self.level_colors = class_field_colors(self.n_classes) if self.n_classes > 2 else None
         n = len(geo.hxs)
         self.image = ax.imshow(
             np.zeros((n, n)), origin="lower", extent=tuple(lim.ravel()), cmap=cmap,
@@ -274,7 +306,7 @@ class _HiddenPanel:
         self.samples = [
             ax.plot([], [], ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE), mfc=CLASS_COLORS[c],
                     mew=0, zorder=4)[0]
-            for c in (0, 1)
+            for c in range(self.n_classes)
         ]
         ax.set_xlim(*lim[0])
         ax.set_ylim(*lim[1])
@@ -295,8 +327,11 @@ class _HiddenPanel:
         lim = geo.hidden_limits
         model = snapshot.model
         h = model.hidden(self.X, layer)
-        head = _class1_head(model, layer)
-        if head is not None:
+        head = _class1_head(model, layer) if self.n_classes == 2 else None
+        if self.n_classes > 2:
+            logits = None
+            self._update_classes(model, layer)
+        elif head is not None:
             # the output is affine in the plane: the field is an outer sum, no network pass
             w, b = _plane_output(head, proj)
             logits = (geo.hxs * w[0])[None, :] + (geo.hys * w[1])[:, None] + b
@@ -314,12 +349,32 @@ class _HiddenPanel:
             warped = model.hidden(geo.lattice.reshape(-1, 2), layer)
             self.lattice_lines = _finite(proj.project(warped)).reshape(geo.lattice.shape[0], -1, 2)
         self.logits = logits
-        self.boundary.set_segments(self._boundary(head, logits, lim))
+        if self.n_classes == 2:
+            self.boundary.set_segments(self._boundary(head, logits, lim))
         gaps = np.full((len(self.lattice_lines), 1, 2), np.nan)
         self.lattice.set_data(*np.concatenate([self.lattice_lines, gaps], axis=1).reshape(-1, 2).T)
         self.positions = _clip_to(plane, lim)
         for c, markers in enumerate(self.samples):
             markers.set_data(*self.positions[self.y == c].T)
+
+    def _update_classes(self, model, layer):
+        """K > 2: the field's levels and the tie lines (straight with a linear head)."""
+        geo = self.geo
+        plane = _plane_scores(model, layer, geo.projection)
+        if plane is not None:
+            W, b = plane
+            scores = geo.hxs[None, :, None] * W[0] + geo.hys[:, None, None] * W[1] + b
+            segments = tie_segments_affine(W, b, geo.hidden_limits)
+        else:
+            if self.kind == "jitter":
+                line = model.class_scores_from_hidden(geo.hxs[:, None], layer)
+                scores = np.broadcast_to(line[None], (len(geo.hys), len(geo.hxs), line.shape[1]))
+            else:
+                flat = model.class_scores_from_hidden(geo.projection.lift(geo.hpoints), layer)
+                scores = flat.reshape(len(geo.hys), len(geo.hxs), -1)
+            segments = tie_segments_on_grid(geo.hxs, geo.hys, scores, _contour_segments)
+        self.levels = class_levels(scores)
+        self.boundary.set_segments(segments)
 
     def _boundary(self, head, logits, lim):
         geo = self.geo
@@ -518,6 +573,7 @@ class _StatusLine:
                              bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#b2182b", lw=0.8))
         self.values.append(self.note)
         self.artists = list(self.values)
+        self.right = x  # figure fraction where the last value ends
         self._digits = None
 
     def update(self, values):
@@ -587,12 +643,77 @@ class _FieldPixels:
         # flat index of the field cell under each pixel
         self.cell = (self.row_index[:, None] * n_cols + self.col_index[None, :]).astype(np.intp)
 
+    def write_levels(self, buffer, levels, colors):
+        """Paint a field of K-class ``levels`` (:func:`~boundaryviz.classes.class_levels`)
+        with ``colors`` (RGBA bytes per level) into ``buffer`` (H, W, 4) uint8."""
+        lut = np.ascontiguousarray(colors).view(np.uint32)[:, 0]
+        words = buffer.view(np.uint32)[:, :, 0]
+        words[self.rows, self.cols] = lut.take(levels.ravel().take(self.cell))
+
     def write(self, buffer, logits):
         """Paint a field of ``logits`` (NaN allowed) into ``buffer`` (H, W, 4) uint8."""
         level = np.searchsorted(self.thresholds, logits.ravel(), side="right")
         level[np.isnan(logits.ravel())] = self.n_levels
         words = buffer.view(np.uint32)[:, :, 0]
         words[self.rows, self.cols] = self.lut.take(level.take(self.cell))
+
+
+def _make_room_for_legend(fig, legend, status_right, panels, gap_px=12):
+    """Keep the legend off the status line, whatever the class names' length.
+
+    It stays on the status line's row, right-aligned, when it fits there; otherwise it gets a
+    row of its own (two when one is too narrow) under the status line, centred, and the
+    panels give up that height at their top.
+    """
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    box = legend.get_window_extent(renderer)
+    if box.x0 >= status_right * width + gap_px:
+        return
+    handles, n = legend.legend_handles, len(legend.legend_handles)
+    labels = [t.get_text() for t in legend.get_texts()]
+    options = dict(fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)
+    legend.remove()
+    for rows in range(1, n + 1):
+        ncol = -(-n // rows)
+        row_height = 0.035
+        top = 0.925
+        new = fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, top + 0.01),
+                         ncol=ncol, **options)
+        if new.get_window_extent(renderer).width <= 0.96 * width or ncol == 1:
+            break
+        new.remove()
+    shrink = rows * row_height + 0.015
+    for ax in panels:
+        x0, y0, w, h = ax.get_position().bounds
+        ax.set_position((x0, y0, w, h - shrink))
+
+
+def _keep_tick_labels_inside(fig, ax, pad_px=3):
+    """Move the input panel right when its y tick labels and label would leave the figure.
+
+    Plain tick labels (no offset or multiplier text) of data in large or small units can be
+    wide; the default layout has room for about five characters.
+    """
+    ax.ticklabel_format(axis="both", style="plain", useOffset=False)
+    ticks = ax.get_yticks()
+    labels = ax.yaxis.get_major_formatter().format_ticks(ticks)
+    if max((len(t) for t in labels), default=0) <= 5:
+        return
+    renderer = fig.canvas.get_renderer()
+    left = ax.get_tightbbox(renderer).x0
+    if left >= pad_px:
+        return
+    shift = (pad_px - left) / fig.bbox.width
+    x0, y0, w, h = ax.get_position().bounds
+    ax.set_position((x0 + shift, y0, w - shift, h))
+
+
+def _check_classes(history):
+    model_k, data_k = history.final.model.n_classes, history.dataset.n_classes
+    if model_k != data_k:
+        raise ValueError(f"the model gives {model_k} classes but the dataset has {data_k} "
+                         f"({', '.join(history.dataset.class_names)}).")
 
 
 class _FrameFigure(Figure):
@@ -652,6 +773,7 @@ class Renderer:
     def __init__(self, history, *, resolution=200, layer=-1, size=(960, 560), levels=10, lattice_lines=15):
         if not isinstance(history, History):
             raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+        _check_classes(history)
         self.history = history
         options = check_render_options(
             {"resolution": resolution, "layer": layer, "size": size, "levels": levels,
@@ -680,14 +802,18 @@ class Renderer:
         self.hidden_panel = _HiddenPanel(ax_hid, history, self.geometry, self.cmap)
         self.curve_panel = _CurvePanel(ax_curve, history)
         self.status = _StatusLine(fig, history)
+        n_classes = history.dataset.n_classes
         handles = [
             Line2D([], [], ls="", marker=CLASS_MARKERS[c], color=CLASS_COLORS[c], mec="white",
                    ms=7, label=f"class {history.dataset.class_names[c]}")
-            for c in (0, 1)
+            for c in range(n_classes)
         ]
-        handles.append(Line2D([], [], color=BOUNDARY_COLOR, lw=1.8, label="p = 0.5"))
-        fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.975, 0.955), ncol=3,
-                   fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)
+        handles.append(Line2D([], [], color=BOUNDARY_COLOR, lw=1.8, label="p = 0.5" if n_classes == 2 else "tie"))
+        legend = fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.975, 0.955),
+                            ncol=len(handles), fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)
+        _make_room_for_legend(fig, legend, self.status.right, (ax_in, ax_hid))
+        _keep_tick_labels_inside(fig, ax_in)
+        ax_hid.ticklabel_format(axis="both", style="plain", useOffset=False)
         self.axes = {"input": ax_in, "hidden": ax_hid, "curve": ax_curve}
         self._animated = (
             self.input_panel.artists + self.hidden_panel.artists + self.curve_panel.artists
@@ -721,11 +847,15 @@ class Renderer:
         """
         from matplotlib.colors import to_rgba_array
 
-        named = (*CLASS_COLORS, NAN_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, ACC_COLOR,
+        n_classes = self.history.dataset.n_classes
+        named = (*CLASS_COLORS[:n_classes], NAN_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, ACC_COLOR,
                  *UNIT_COLORS, "white", "black")
         # the same float-to-byte conversion Agg and the colour map use
         lines = (to_rgba_array(named) * 255).astype(np.uint8)[:, :3]
-        field = self.cmap(np.arange(self.cmap.N), bytes=True)[:, :3]
+        if n_classes > 2:
+            field = class_field_colors(n_classes)[:, :3]
+        else:
+            field = self.cmap(np.arange(self.cmap.N), bytes=True)[:, :3]
         return np.vstack([field, lines])
 
     def update(self, index):
@@ -813,9 +943,11 @@ class Renderer:
         self.canvas.restore_region(self._background)
         renderer = self.canvas.get_renderer()
         buffer = np.asarray(self.canvas.buffer_rgba())
-        fields = (self.input_panel.logits, self.hidden_panel.logits)
-        for pixels, field in zip(self._field_pixels, fields):
-            pixels.write(buffer, field)
+        for pixels, panel in zip(self._field_pixels, (self.input_panel, self.hidden_panel)):
+            if panel.levels is not None:
+                pixels.write_levels(buffer, panel.levels, panel.level_colors)
+            else:
+                pixels.write(buffer, panel.logits)
         for step in self._blit_steps:
             step(renderer, buffer)
         return buffer
