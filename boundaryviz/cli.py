@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -25,7 +26,7 @@ import traceback
 
 from . import __version__
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS
-from .datasets import DATASETS, load_csv, make_dataset
+from .datasets import DATASETS, MULTICLASS, load_csv, make_dataset
 from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
@@ -56,6 +57,7 @@ FLAGS = {
     "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
     "seed": "--seed", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
     "resolution": "--resolution", "layer": "--layer", "jobs": "--jobs", "engine": "--engine",
+    "n_classes": "--classes",
 }
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
 CLEANUP_WAIT = 10.0  # seconds to wait for stopped workers to let go of their partial files
@@ -130,7 +132,13 @@ def build_parser():
     data.add_argument("--dataset", default=None, type=_single(_word, "dataset"),
                       help=f"built-in data set: {', '.join(DATASETS)} (default: gaussians)")
     data.add_argument("--data", metavar="CSV",
-                      help="your own data instead: a CSV of x0,x1,label (header optional)")
+                      help="your own data instead: a CSV of x0,x1,label (header optional; its names "
+                      "label the axes; 2 to 10 labels)")
+    data.add_argument("--classes", default=None, type=_single(_int, "classes"),
+                      help="classes of the blobs and spiral data sets, 2 to 10 (default: 3 and 2)")
+    data.add_argument("--no-standardize", action="store_true",
+                      help="train on the data's own units (CSV, iris and wine are standardised by "
+                      "default; the panels always keep the data's units)")
     net = parser.add_argument_group("network and training")
     net.add_argument("--activations", default=["relu", "tanh"], type=_list("activations", _word),
                      help=f"comma-separated hidden activations from {acts} (default: relu,tanh)")
@@ -209,13 +217,20 @@ def _make_specs(args):
         raise UsageError(f"--max-frames must be 0 (every epoch) or at least 2. Got {args.max_frames}.")
     if not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
         raise UsageError(f"--fps must be above 0 and at most {MAX_FPS}. Got {args.fps:g}.")
+    if args.classes is not None and args.data is not None:
+        raise UsageError("--classes applies to the blobs and spiral data sets; a CSV's labels set its classes.")
     if args.data is not None:
         try:
-            dataset = load_csv(args.data)
+            dataset = load_csv(args.data, standardize=not args.no_standardize)
         except OSError as exc:  # e.g. not readable
             raise UsageError(f"--data: cannot read {args.data!r} ({exc.strerror or exc}).") from None
     else:
-        dataset = make_dataset(args.dataset or "gaussians", seed=args.seed)
+        name = args.dataset or "gaussians"
+        if args.classes is not None and name in DATASETS and name not in MULTICLASS:
+            raise UsageError(f"--classes applies to {' and '.join(MULTICLASS)}, not to {name}.")
+        dataset = make_dataset(name, seed=args.seed, n_classes=args.classes)
+        if args.no_standardize and dataset.standardize:
+            dataset = dataclasses.replace(dataset, standardize=False)
     render = {"resolution": args.resolution, "layer": args.layer}
     specs = reference_specs(
         dataset, os.path.abspath(args.out), activations=args.activations,

@@ -432,15 +432,15 @@ def iris(features=("petal length (cm)", "petal width (cm)")):
     return _sklearn_table(load_iris, features, "iris", "iris")
 
 
-def wine(features=("alcohol", "proline")):
+def wine(features=("flavanoids", "proline")):
     """Three cultivars of Italian wine (178 samples), two of the 13 chemical measurements.
 
     The table ships inside scikit-learn (``sklearn.datasets.load_wine``). The default columns
-    are on very different scales (about 13 and about 750), which standardisation handles.
+    are on very different scales (about 2 and about 750), which standardisation handles.
 
     Parameters
     ----------
-    features : tuple of two str, default=("alcohol", "proline")
+    features : tuple of two str, default=("flavanoids", "proline")
         Column names of ``load_wine().feature_names``.
 
     Returns
