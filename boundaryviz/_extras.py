@@ -31,9 +31,10 @@ def check_available(extra):
     if not _findable(module):
         raise MissingExtraError(_message(extra))
     if extra == "keras" and not _findable(_keras_backend()):
-        raise MissingExtraError(
-            f"Keras's backend {_keras_backend()!r} is not installed: pip install 'boundaryviz[keras]'"
-        )
+        backend = _keras_backend()
+        how = ("pip install 'boundaryviz[keras]'" if backend == "jax"
+               else f"pip install {backend}, or unset KERAS_BACKEND to use JAX (boundaryviz[keras])")
+        raise MissingExtraError(f"Keras's backend {backend!r} is not installed: {how}")
 
 
 def _findable(module):

@@ -65,7 +65,9 @@ class _TorchTrainer:
         self.torch = torch
         layers = []
         for k, (W, b) in enumerate(zip(weights, biases)):
-            linear = nn.Linear(W.shape[0], W.shape[1], dtype=torch.float64)
+            # skip_init: no random initial weights (ours are copied in), so the user's global
+            # random state is left as it was
+            linear = nn.utils.skip_init(nn.Linear, W.shape[0], W.shape[1], dtype=torch.float64)
             with torch.no_grad():
                 linear.weight.copy_(torch.from_numpy(np.ascontiguousarray(W.T)))
                 linear.bias.copy_(torch.from_numpy(np.array(b)))
@@ -122,7 +124,7 @@ class _KerasTrainer:
         for k, (W, b) in enumerate(zip(weights, biases)):
             last = k == len(weights) - 1
             act = None if last or cfg.activation == "leaky_relu" else {"identity": "linear"}.get(cfg.activation, cfg.activation)
-            layers.append(keras.layers.Dense(W.shape[1], activation=act))
+            layers.append(keras.layers.Dense(W.shape[1], activation=act, kernel_initializer="zeros"))
             if not last and cfg.activation == "leaky_relu":
                 layers.append(keras.layers.LeakyReLU(negative_slope=network.LEAKY_SLOPE))
         self.model = keras.Sequential(layers)

@@ -82,6 +82,16 @@ class KerasModel(ModelBase):
 
     def __init__(self, model, hidden, output="proba"):
         keras = require("keras")
+        try:
+            graph = bool(model.inputs)
+        except AttributeError:  # a subclassed model has no graph to cut
+            graph = False
+        if not graph:
+            raise TypeError(
+                f"a subclassed Keras model ({type(model).__name__}) cannot be cut at a layer: "
+                "use a Sequential or functional model, or an object answering the boundaryviz "
+                "model protocol."
+            )
         clone = keras.models.clone_model(model)
         clone.set_weights([np.array(w) for w in model.get_weights()])
         names = [layer.name for layer in clone.layers]
@@ -109,7 +119,12 @@ class KerasModel(ModelBase):
                 raise ValueError(f"cannot evaluate the model from layer {hidden!r} on: {exc}") from exc
         probe = np.asarray(self._to_hidden(np.zeros((1, 2), dtype="float32")))
         self.hidden_widths = (int(probe.reshape(1, -1).shape[1]),)
-        self._n_out = int(np.asarray(clone(np.zeros((1, 2), dtype="float32"))).reshape(1, -1).shape[1])
+        out = self._scores(clone(np.random.default_rng(0).normal(size=(8, 2)).astype("float32")))
+        self._n_out = int(out.shape[1])
+        if output == "proba":
+            from .from_torch import _check_probabilities
+
+            _check_probabilities(out)
 
     @property
     def n_classes(self):
@@ -158,9 +173,17 @@ def keras_model(model, layer=-1, output="auto"):
             f"Got layer={layer!r}."
         )
     if output == "auto":
-        last = _activation_name(model.layers[-1]) if hasattr(model.layers[-1], "activation") else "linear"
-        output = "proba" if last in ("sigmoid", "softmax") else "logits"
+        output = "proba" if _ends_in_probabilities(model) else "logits"
     return KerasModel(model, layer, output)
+
+
+def _ends_in_probabilities(model):
+    """Whether the model's last layer applies a sigmoid or softmax (by type or activation)."""
+    keras = require("keras")
+    last = model.layers[-1]
+    if isinstance(last, keras.layers.Softmax):
+        return True
+    return hasattr(last, "activation") and _activation_name(last) in ("sigmoid", "softmax")
 
 
 def snapshot_callback(recorder):

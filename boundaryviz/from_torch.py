@@ -51,7 +51,9 @@ def mlp_from_sequential(seq):
     if not isinstance(seq, nn.Sequential):
         return None
     modules = list(seq)
+    final = None
     if modules and type(modules[-1]).__name__ in ("Sigmoid", "Softmax", "LogSoftmax"):
+        final = modules[-1]
         modules = modules[:-1]
     weights, biases, activations = [], [], []
     expect_linear = True
@@ -72,6 +74,14 @@ def mlp_from_sequential(seq):
         expect_linear = not expect_linear
     if expect_linear or len(weights) < 2 or len(set(activations)) != 1 or weights[0].shape[0] != 2:
         return None
+    k = weights[-1].shape[1]
+    if final is not None:
+        # a sigmoid on one unit is the probability of class 1; a softmax over the units of a
+        # row is a distribution over K classes; anything else is another model
+        if type(final).__name__ == "Sigmoid" and k != 1:
+            return None
+        if type(final).__name__ != "Sigmoid" and (k < 2 or final.dim not in (1, -1)):
+            return None
     return MLP(tuple(weights), tuple(biases), activations[0])
 
 
@@ -98,6 +108,10 @@ class TorchModel(ModelBase):
         frozen = copy.deepcopy(module)
         frozen.load_state_dict({k: v.detach().clone() for k, v in module.state_dict().items()})
         frozen.eval()
+        for sub in frozen.modules():  # the user's own hooks stay on the user's module
+            sub._forward_hooks.clear()
+            sub._forward_pre_hooks.clear()
+            sub._backward_hooks.clear()
         for p in frozen.parameters():
             p.requires_grad_(False)
         modules = dict(frozen.named_modules())
@@ -110,20 +124,29 @@ class TorchModel(ModelBase):
         self.output = output
         params = list(frozen.parameters())
         self._dtype = params[0].dtype if params else torch.float64
-        probe = self._run(np.zeros((1, 2)))
+        probe = self._run(np.random.default_rng(0).normal(scale=3.0, size=(16, 2)), count=True)
+        if probe[2] != 1:
+            raise ValueError(
+                f"layer {hidden!r} runs {probe[2]} times in one forward pass; name a submodule "
+                "that runs once, whose output is the hidden layer."
+            )
         self.hidden_widths = (int(probe[1].shape[1]),)
         self._n_out = int(probe[0].shape[1])
+        if output == "proba":
+            _check_probabilities(probe[0])
 
     @property
     def n_classes(self):
         return 2 if self._n_out == 1 else self._n_out
 
-    def _run(self, X, replace=None):
-        """Forward pass: (scores (n, k), hidden (n, d)), the hidden output replaced if given."""
+    def _run(self, X, replace=None, count=False):
+        """Forward pass: (scores (n, k), hidden (n, d)), the hidden output replaced if given;
+        with ``count``, also how many times the hidden submodule ran."""
         torch = self._torch
-        seen = {}
+        seen = {"calls": 0}
 
         def hook(module, inputs, output):
+            seen["calls"] += 1
             if replace is not None:
                 return torch.as_tensor(replace, dtype=output.dtype)
             seen["h"] = output
@@ -145,7 +168,7 @@ class TorchModel(ModelBase):
         out = out.reshape(len(out), -1)
         h = seen.get("h")
         h = None if h is None else h.double().numpy().reshape(len(out), -1)
-        return out, h
+        return (out, h, seen["calls"]) if count else (out, h)
 
     def _proba(self, out):
         if out.shape[1] == 1:
@@ -186,9 +209,16 @@ class TorchModel(ModelBase):
         return super().decision_from_hidden(H, layer) if logit is None else logit
 
 
-def _ends_in_probabilities(module):
-    last = list(module.modules())[-1]
-    return type(last).__name__ in ("Sigmoid", "Softmax")
+def _check_probabilities(out):
+    """Raise unless ``out`` (n, k) can be probabilities: within [0, 1], rows summing to 1."""
+    bad = np.any(out < 0) or np.any(out > 1)
+    if out.shape[1] > 1:
+        bad = bad or not np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+    if bad:
+        raise ValueError(
+            "output='proba' but the model returns values that are not probabilities (outside "
+            "[0, 1], or rows not summing to 1); use output='logits'."
+        )
 
 
 def torch_model(module, layer=-1, output="auto"):
@@ -202,8 +232,9 @@ def torch_model(module, layer=-1, output="auto"):
         is chosen at drawing time and this is unused; any other module needs the name of the
         submodule whose output is the hidden layer.
     output : {'auto', 'logits', 'proba'}
-        What the module returns; 'auto' reads a final Sigmoid / Softmax module as
-        probabilities, anything else as logits.
+        What a module that is not converted exactly returns. 'auto' means 'logits', as
+        PyTorch's losses take them (``BCEWithLogitsLoss``, ``CrossEntropyLoss``): a module
+        whose ``forward`` ends in a sigmoid or softmax needs ``output='proba'``.
 
     Returns
     -------
@@ -219,6 +250,4 @@ def torch_model(module, layer=-1, output="auto"):
             f"so name the submodule whose output is the hidden layer: Recorder(..., layer=NAME), "
             f"NAME one of {names}. Got layer={layer!r}."
         )
-    if output == "auto":
-        output = "proba" if _ends_in_probabilities(module) else "logits"
-    return TorchModel(module, layer, output)
+    return TorchModel(module, layer, "logits" if output == "auto" else output)

@@ -18,6 +18,7 @@ __all__ = [
     "line_in_box",
     "HiddenProjection",
     "fit_projection",
+    "shown_samples",
 ]
 
 
@@ -246,3 +247,34 @@ def fit_projection(hidden_stack, max_rows=200_000):
     comps *= signs[:, None]
     explained = np.nan_to_num(pca.explained_variance_ratio_, nan=0.0)
     return HiddenProjection(pca.mean_.copy(), comps, explained, "pca")
+
+
+def shown_samples(y, limit=5000, seed=0):
+    """Which samples a frame draws: all of up to ``limit``, else a stratified subsample.
+
+    Every class keeps its share (rounded, at least one sample), drawn without replacement
+    from ``np.random.default_rng(seed)``, so the same data gives the same points in every
+    frame and every run.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Class labels 0 to K - 1.
+    limit : int, default=5000
+    seed : int, default=0
+
+    Returns
+    -------
+    ndarray of int, sorted
+        Indices into the samples.
+    """
+    y = np.asarray(y)
+    n = len(y)
+    if n <= limit:
+        return np.arange(n)
+    rng = np.random.default_rng(seed)
+    counts = np.bincount(y)
+    quota = np.maximum(np.round(counts * limit / n).astype(int), np.minimum(counts, 1))
+    picked = [rng.choice(np.flatnonzero(y == k), size=min(q, c), replace=False)
+              for k, (q, c) in enumerate(zip(quota, counts)) if c]
+    return np.sort(np.concatenate(picked))

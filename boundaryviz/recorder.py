@@ -113,11 +113,13 @@ class Recorder:
     label : str, optional
         Run name for captions and file names; by default the model's kind, e.g. ``'torch'``.
     layer : int or str, default=-1
-        Which hidden layer to show. Models converted exactly (scikit-learn ``MLPClassifier``,
-        a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations, a Keras
-        ``Sequential`` of ``Dense`` layers, the built-in network) take the layer index at
-        drawing time (``Renderer(..., layer=...)``). Any other PyTorch or Keras model needs
-        the name of the submodule / layer whose output is the hidden layer.
+        Which hidden layer to show. For models converted exactly (scikit-learn
+        ``MLPClassifier``, a PyTorch ``nn.Sequential`` of ``Linear`` layers and activations, a
+        Keras ``Sequential`` of ``Dense`` layers, the built-in network), the index of a hidden
+        layer (0-based, negative from the last): the history's ``default_layer``, which
+        ``Renderer``, ``save_animation`` and ``plot_panel`` draw unless told otherwise. Any
+        other PyTorch or Keras model needs the name of the submodule / layer whose output is
+        the hidden layer.
     output : {'auto', 'logits', 'proba'}, default='auto'
         What a framework model returns, for models evaluated by their own forward pass:
         'auto' reads a final Sigmoid / Softmax as probabilities, anything else as logits.
@@ -204,6 +206,8 @@ class Recorder:
         if not self._snapshots:
             raise ValueError("the recorder has no snapshot yet: call recorder.snap(model) first.")
         settings = {"engine": self._kind[0], "model": self._kind[1]}
+        if isinstance(self.layer, int):
+            settings["layer"] = self.layer
         label = self.label or self._kind[0]
         diverged = not self._snapshots[-1].is_finite
         return History(tuple(self._snapshots), self.dataset, None,

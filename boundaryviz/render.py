@@ -44,6 +44,7 @@ LATTICE_COLOR = "#9a9a9a"
 LOSS_COLOR = "#333333"
 ACC_COLOR = "#009E73"
 MAX_UNIT_LABELS = 8
+MAX_SHOWN_SAMPLES = 5000
 MARKER_SIZE = 11
 PANELS = ("input", "hidden", "curve")
 
@@ -64,6 +65,10 @@ class _Geometry:
         data = history.dataset
         snaps = history.snapshots
         self.layer = layer
+        # Large data sets draw a fixed, stratified subsample (training used every sample).
+        self.shown = geometry.shown_samples(data.y, MAX_SHOWN_SAMPLES)
+        self.X, self.y = data.X[self.shown], data.y[self.shown]
+        self.n_samples = data.n_samples
         self.input_limits = geometry.input_limits(data.X)
         self.xs, self.ys, self.points = geometry.mesh(self.input_limits, resolution)
         self.lattice = geometry.lattice(self.input_limits, n_lines=lattice_lines, n_points=60)
@@ -75,11 +80,11 @@ class _Geometry:
         sane = np.flatnonzero(np.isfinite(losses) & (losses <= 3 * max(losses[0], 1.0)))
         sane = sane if sane.size else np.array([0])
         pick = sane[np.unique(np.linspace(0, len(sane) - 1, min(len(sane), 400)).astype(int))]
-        stack = np.concatenate([snaps[i].model.hidden(data.X, layer) for i in pick])
+        stack = np.concatenate([snaps[i].model.hidden(self.X, layer) for i in pick])
         self.projection = geometry.fit_projection(stack)
         width = stack.shape[1]
         rng = np.random.default_rng(0)
-        self.jitter = rng.uniform(-0.8, 0.8, size=data.n_samples)
+        self.jitter = rng.uniform(-0.8, 0.8, size=len(self.shown))
         if self.projection.kind == "jitter":
             lim = geometry.robust_limits(stack, include=np.zeros(1) if _touches_zero(snaps[0]) else None)
             self.hidden_limits = np.vstack([lim, [[-1.0, 1.0]]])
@@ -201,13 +206,41 @@ def _shown_units(history):
     if n_units <= MAX_UNIT_LABELS:
         return np.arange(n_units), n_units
     with np.errstate(all="ignore"):
-        spread = _finite(model.hidden(history.dataset.X, 0).std(axis=0))
+        shown = geometry.shown_samples(history.dataset.y, MAX_SHOWN_SAMPLES)
+        spread = _finite(model.hidden(history.dataset.X[shown], 0).std(axis=0))
         head = _class1_head(model, 0)
         if head is not None:
             spread = spread * _finite(np.abs(head[0]))
-    # stable: ties go to the lower unit number
-    top = np.argsort(-spread, kind="stable")[:MAX_UNIT_LABELS]
-    return np.sort(top), n_units
+    # the strongest first (stable: ties go to the lower unit number), skipping a unit whose
+    # line is nearly that of one already chosen (the same fold, drawn twice)
+    W, b = (np.asarray(a, dtype=float) for a in first)
+    lines = _normalised_lines(W, b, geometry.input_limits(history.dataset.X))
+    chosen = []
+    for unit in np.argsort(-spread, kind="stable"):
+        if all(np.abs(lines[unit] - lines[other]).max() > 0.05 for other in chosen):
+            chosen.append(unit)
+        if len(chosen) == MAX_UNIT_LABELS:
+            break
+    return np.sort(np.array(chosen, dtype=int)), n_units
+
+
+def _normalised_lines(W, b, limits):
+    """Each unit's line ``x @ W[:, k] + b[k] = 0`` in box units as (cos, sin, offset), sign-fixed.
+
+    Returns
+    -------
+    ndarray of shape (m, 3)
+    """
+    centre = limits.mean(axis=1)
+    half = (limits[:, 1] - limits[:, 0]) / 2
+    w = W * half[:, None]                    # in box coordinates u = (x - centre) / half
+    c = b + centre @ W
+    norm = np.hypot(w[0], w[1])
+    norm[norm == 0] = 1.0
+    out = np.column_stack([w[0] / norm, w[1] / norm, c / norm])
+    flip = (out[:, 0] < 0) | ((out[:, 0] == 0) & (out[:, 1] < 0))
+    out[flip] *= -1
+    return _finite(out)
 
 
 class _InputPanel:
@@ -237,7 +270,7 @@ class _InputPanel:
         self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
         ax.add_collection(self.boundary)
         self.samples = [
-            ax.plot(*data.X[data.y == c].T, ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE),
+            ax.plot(*geo.X[geo.y == c].T, ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE),
                     mfc=CLASS_COLORS[c], mew=0, zorder=4, label=data.class_names[c])[0]
             for c in range(self.n_classes)
         ]
@@ -246,8 +279,12 @@ class _InputPanel:
         ax.set_xlabel(data.feature_names[0])
         ax.set_ylabel(data.feature_names[1])
         shown = len(self.unit_index)
-        title = "input space" if shown == self.n_units else f"input space · unit lines of {shown} of {self.n_units} units"
-        ax.set_title(title, fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
+        parts = ["input space"]
+        if shown != self.n_units:
+            parts.append(f"unit lines of {shown} of {self.n_units} units")
+        if len(geo.shown) < geo.n_samples:
+            parts.append(f"showing {len(geo.shown):,} of {geo.n_samples:,} points")
+        ax.set_title(" · ".join(parts), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
 
     def update(self, snapshot):
@@ -273,8 +310,9 @@ class _InputPanel:
                 label = self.unit_labels[k]
                 label.set_visible(seg is not None)
                 if seg is not None:
-                    # place the label a fifth of the way along, staggered per unit
-                    t = 0.12 + 0.1 * (k % 4)
+                    # place the label a fifth of the way along, staggered per unit; a few of
+                    # many (a wide layer) are spread along their whole lines
+                    t = 0.12 + 0.1 * (k % 4) if self.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
                     label.set_position(seg[0] + t * (seg[1] - seg[0]))
         self.units.set_segments(segments)
 
@@ -286,8 +324,8 @@ class _HiddenPanel:
         self.ax, self.geo = ax, geo
         data = history.dataset
         lim = geo.hidden_limits
-        self.y = data.y
-        self.X = data.X
+        self.y = geo.y
+        self.X = geo.X
         self.kind = geo.projection.kind
         self.n_classes = data.n_classes
         self.levels = None
@@ -735,8 +773,10 @@ class Renderer:
     history : History
     resolution : int, default=200
         Mesh points per axis of the probability fields (2 to 2000).
-    layer : int, default=-1
-        Hidden layer shown in the hidden panel (0-based; negative counts from the last).
+    layer : int, optional
+        Hidden layer shown in the hidden panel (0-based; negative counts from the last); by
+        default the history's own (``History.default_layer``: the last, or the layer a
+        :class:`~boundaryviz.Recorder` was given).
     size : tuple of int, default=(960, 560)
         Frame width and height in pixels (both even, for video).
     levels : int or None, default=10
@@ -770,13 +810,14 @@ class Renderer:
     (560, 960, 3)
     """
 
-    def __init__(self, history, *, resolution=200, layer=-1, size=(960, 560), levels=10, lattice_lines=15):
+    def __init__(self, history, *, resolution=200, layer=None, size=(960, 560), levels=10, lattice_lines=15):
         if not isinstance(history, History):
             raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
         _check_classes(history)
         self.history = history
         options = check_render_options(
-            {"resolution": resolution, "layer": layer, "size": size, "levels": levels,
+            {"resolution": resolution, "layer": history.default_layer if layer is None else layer,
+             "size": size, "levels": levels,
              "lattice_lines": lattice_lines},
             len(history.final.hidden_widths),
         )
@@ -1045,7 +1086,7 @@ def _sprite_step(text, sprite):
     return step
 
 
-def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, layer=-1, levels=10):
+def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, layer=None, levels=10):
     """Draw one panel of one snapshot into a matplotlib Axes.
 
     Parameters
@@ -1078,6 +1119,7 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, lay
     check_choice(panel, "panel", PANELS)
     n = len(history)
     index = check_int(index, "index", low=-n, high=n - 1) % n
+    layer = history.default_layer if layer is None else layer
     options = check_render_options({"resolution": resolution, "layer": layer, "levels": levels},
                                    len(history.final.hidden_widths))
     resolution, layer, levels = options["resolution"], options["layer"], options["levels"]

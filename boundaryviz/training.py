@@ -339,6 +339,13 @@ class History(Sequence):
         return np.array([s.accuracy for s in self.snapshots])
 
     @property
+    def default_layer(self):
+        """int: the hidden layer drawn unless another is asked for: the one a Recorder was
+        given (``settings['layer']``), else the last (-1)."""
+        layer = self.settings.get("layer", -1)
+        return layer if isinstance(layer, int) and -len(self.final.hidden_widths) <= layer < len(self.final.hidden_widths) else -1
+
+    @property
     def stop_loss(self):
         """float: the stop-loss threshold of a built-in run (0 when there is none)."""
         return 0.0 if self.config is None else self.config.stop_loss

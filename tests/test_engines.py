@@ -1,6 +1,7 @@
 """The same experiment trained by scikit-learn, PyTorch and Keras: same start, same optimizer,
 same batches; the losses agree within each framework's own arithmetic."""
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -13,6 +14,12 @@ import boundaryviz as bv
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 EPOCHS = 100
+# Each framework's tests skip on their own when it is missing; the others still run.
+needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                 reason="PyTorch is not installed (pip install 'boundaryviz[torch]')")
+needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None or importlib.util.find_spec("jax") is None,
+                                 reason="Keras or JAX is not installed (pip install 'boundaryviz[keras]')")
+NEEDS = {"sklearn": pytest.mark.skipif(False, reason=""), "torch": needs_torch, "keras": needs_keras}
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +54,6 @@ def test_sklearn_engine_sgd_momentum_and_mini_batches(data):
     assert_allclose(theirs.losses, ours.losses, rtol=1e-9)
 
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'boundaryviz[torch]')")
-
 # PyTorch's Adam adds eps after the bias correction, sqrt(v / (1 - b2^t)) + eps, where
 # scikit-learn (and the numpy engine) add it to sqrt(v) before it. Measured largest relative
 # loss difference over 100 epochs (seed 2, lr 0.01): 1.2e-7 relu, 2.1e-7 tanh; the test
@@ -78,12 +83,14 @@ def _numpy_with_torch_adam(data, activation, epochs):
     return np.array(losses[: epochs + 1])
 
 
+@needs_torch
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_torch_engine_difference_is_where_adam_adds_eps(data, activation):
     theirs = _losses(data, "torch", activation)
     assert_allclose(theirs.losses, _numpy_with_torch_adam(data, activation, EPOCHS), rtol=1e-12)
 
 
+@needs_torch
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_torch_engine_agrees_within_its_adam(data, activation):
     ours = _losses(data, "numpy", activation)
@@ -92,6 +99,7 @@ def test_torch_engine_agrees_within_its_adam(data, activation):
     assert 0 < diff < TORCH_RTOL, diff
 
 
+@needs_torch
 def test_torch_engine_sgd_mini_batches_are_the_same_batches(data):
     settings = {"optimizer": "sgd", "momentum": 0.5, "batch_size": 50, "epochs": 20}
     ours = _losses(data, "numpy", "relu", **settings)
@@ -99,14 +107,13 @@ def test_torch_engine_sgd_mini_batches_are_the_same_batches(data):
     assert _relative(theirs.losses, ours.losses) < 1e-12  # SGD has no eps: float64 to the last bits
 
 
-keras = pytest.importorskip("keras", reason="Keras is not installed (pip install 'boundaryviz[keras]')")
-
 # Keras trains in float32 (its Adam has scikit-learn's form): every step rounds the weights
 # to float32 (about 6e-8 relative) and the rounding compounds; measured largest relative loss
 # difference over 100 epochs: 2.0e-6 relu, 1.6e-6 tanh (weights differ by up to 5e-6).
 KERAS_RTOL = 1e-5
 
 
+@needs_keras
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
 def test_keras_engine_agrees_within_float32(data, activation):
     ours = _losses(data, "numpy", activation)
@@ -140,7 +147,7 @@ def test_engine_is_checked():
         bv.TrainConfig(engine="sklearn", activation="leaky_relu")
 
 
-@pytest.mark.parametrize("engine", ["sklearn", "torch", "keras"])
+@pytest.mark.parametrize("engine", [pytest.param(e, marks=NEEDS[e]) for e in ("sklearn", "torch", "keras")])
 def test_cli_engine_writes_the_runs(tmp_path, engine):
     """``python -m boundaryviz --engine E``: the same file names, frames read back, and frames
     that agree with the numpy engine's (the same weights up to the framework's arithmetic)."""

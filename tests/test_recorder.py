@@ -1,6 +1,7 @@
 """Recording a user's own model: scikit-learn, PyTorch and Keras models draw the same frames
 as the built-in network for the same weights."""
 
+import importlib.util
 import os
 
 import numpy as np
@@ -12,6 +13,11 @@ from boundaryviz.models import MLP
 from boundaryviz.render import Renderer
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
+# Each framework's tests skip on their own when it is missing; the others still run.
+needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                 reason="PyTorch is not installed (pip install 'boundaryviz[torch]')")
+needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None or importlib.util.find_spec("jax") is None,
+                                 reason="Keras or JAX is not installed (pip install 'boundaryviz[keras]')")
 
 
 @pytest.fixture(scope="module")
@@ -97,10 +103,9 @@ def test_recorder_refuses_what_it_cannot_read(data):
 
 
 # ------------------------------------------------------------------------------ PyTorch
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'boundaryviz[torch]')")
-
-
 def _torch_sequential(snapshot, activation, dtype):
+    import torch
+
     nn = torch.nn
     act = {"relu": nn.ReLU, "tanh": nn.Tanh}[activation]
     model = nn.Sequential(nn.Linear(2, 2, dtype=dtype), act(), nn.Linear(2, 1, dtype=dtype))
@@ -109,6 +114,8 @@ def _torch_sequential(snapshot, activation, dtype):
 
 
 def _load(model, snapshot):
+    import torch
+
     linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
     with torch.no_grad():
         for linear, W, b in zip(linears, snapshot.weights, snapshot.biases):
@@ -116,7 +123,10 @@ def _load(model, snapshot):
             linear.bias.copy_(torch.tensor(b))
 
 
+@needs_torch
 def test_torch_sequential_frames_equal_the_builtin_frames(history):
+    import torch
+
     model = _torch_sequential(history[0], history.config.activation, torch.float64)
     recorder = bv.Recorder(history.dataset)
     for snap in history:
@@ -128,19 +138,24 @@ def test_torch_sequential_frames_equal_the_builtin_frames(history):
     _assert_same_frames(recorded, history)
 
 
-class TwoLayerNet(torch.nn.Module):
+def TwoLayerNet(activation):  # noqa: N802 - builds a class only when PyTorch is there
     """Not a Sequential: its own forward, a named hidden submodule."""
+    import torch
 
-    def __init__(self, activation):
-        super().__init__()
-        act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation]
-        self.body = torch.nn.Sequential(torch.nn.Linear(2, 2, dtype=torch.float64), act())
-        self.head = torch.nn.Linear(2, 1, dtype=torch.float64)
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            act = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh}[activation]
+            self.body = torch.nn.Sequential(torch.nn.Linear(2, 2, dtype=torch.float64), act())
+            self.head = torch.nn.Linear(2, 1, dtype=torch.float64)
 
-    def forward(self, x):
-        return self.head(self.body(x)).squeeze(-1)
+        def forward(self, x):
+            return self.head(self.body(x)).squeeze(-1)
+
+    return Net()
 
 
+@needs_torch
 def test_torch_module_with_its_own_forward_is_evaluated_by_torch(history):
     net = TwoLayerNet(history.config.activation)
     recorder = bv.Recorder(history.dataset, layer="body", label="two-layer net")
@@ -166,6 +181,7 @@ def test_torch_module_with_its_own_forward_is_evaluated_by_torch(history):
     assert frame.shape == (560, 960, 3)
 
 
+@needs_torch
 def test_torch_module_needs_the_hidden_submodule_named(data):
     net = TwoLayerNet("relu")
     with pytest.raises(TypeError, match="name the submodule.*'body'"):
@@ -175,9 +191,6 @@ def test_torch_module_needs_the_hidden_submodule_named(data):
 
 
 # -------------------------------------------------------------------------------- Keras
-keras = pytest.importorskip("keras", reason="Keras is not installed (pip install 'boundaryviz[keras]')")
-
-
 def _float32(history):
     """The run with its weights rounded to float32, as a Keras model holds them."""
     snaps = [bv.Snapshot.from_weights(s.epoch, [np.float32(w) for w in s.weights],
@@ -186,7 +199,10 @@ def _float32(history):
     return bv.History(snaps, history.dataset, history.config, history.stop_reason)
 
 
+@needs_keras
 def test_keras_sequential_frames_equal_the_builtin_frames(history):
+    import keras
+
     cfg = history.config
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation=cfg.activation),
                               keras.layers.Dense(1, activation="sigmoid")])
@@ -202,7 +218,10 @@ def test_keras_sequential_frames_equal_the_builtin_frames(history):
     _assert_same_frames(recorded, rounded)
 
 
+@needs_keras
 def test_keras_callback_snaps_start_and_every_epoch(data):
+    import keras
+
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh"),
                               keras.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="binary_crossentropy")
@@ -216,7 +235,10 @@ def test_keras_callback_snaps_start_and_every_epoch(data):
     assert history.losses[-1] < history.losses[0]
 
 
+@needs_keras
 def test_keras_functional_model_is_evaluated_by_keras(history):
+    import keras
+
     cfg = history.config
     inputs = keras.Input((2,))
     h = keras.layers.Dense(2, activation=cfg.activation, name="features")(inputs)
@@ -234,3 +256,154 @@ def test_keras_functional_model_is_evaluated_by_keras(history):
     assert_allclose(frozen.hidden(X, 0), mlp.hidden(X, 0), rtol=1e-5, atol=1e-6)
     H = np.random.default_rng(0).normal(size=(30, 2))
     assert_allclose(frozen.proba_from_hidden(H, 0), mlp.proba_from_hidden(H, 0), rtol=1e-5, atol=1e-6)
+
+
+# --------------------------------------------------------- two outputs for two classes
+def _two_output_twin(history):
+    """A two-unit softmax head that is the same function as the one-unit sigmoid head:
+    z0 = 0, z1 = the logit."""
+    snaps = []
+    for s in history:
+        W, b = s.weights[-1], s.biases[-1]
+        W2 = np.column_stack([np.zeros(len(W)), W[:, 0]])
+        b2 = np.array([0.0, b[0]])
+        snaps.append(bv.Snapshot.from_weights(s.epoch, (*s.weights[:-1], W2), (*s.biases[:-1], b2),
+                                              s.loss, s.accuracy, s.activation))
+    return snaps
+
+
+@needs_torch
+def test_torch_two_output_cross_entropy_model_equals_its_one_output_twin(history):
+    import torch
+
+    nn = torch.nn
+    act = {"relu": nn.ReLU, "tanh": nn.Tanh}[history.config.activation]
+    model = nn.Sequential(nn.Linear(2, 2), act(), nn.Linear(2, 2)).double()
+    recorder = bv.Recorder(history.dataset)
+    for snap in _two_output_twin(history):
+        _load(model, snap)
+        recorder.snap(model)
+    recorded = recorder.history
+    X = history.dataset.X
+    with torch.no_grad():
+        theirs = torch.softmax(model(torch.tensor(X)), dim=1).numpy()
+    assert_allclose(recorded.final.predict_proba(X), theirs, rtol=1e-12)
+    assert_allclose(recorded.final.predict_proba(X), history.final.predict_proba(X), rtol=1e-12)
+    assert_allclose(recorded.losses, history.losses, rtol=1e-12)
+    assert_allclose(recorded.accuracies, history.accuracies, rtol=0)
+    ours = Renderer(history, resolution=100)
+    twin = Renderer(_same_run(recorded, history), resolution=100)
+    for index in (0, -1):
+        differ = np.any(ours.frame(index) != twin.frame(index), axis=2)
+        assert differ.sum() < 300  # the 0.5 line's antialiasing (logits summed in another order)
+
+
+@needs_torch
+def test_torch_final_activations_are_read_only_where_they_mean_probabilities(data):
+    import torch
+
+    nn = torch.nn
+    exact = bv.Recorder(data).snap(nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1), nn.Sigmoid()).double())
+    assert isinstance(exact.model, MLP)
+    for odd in (nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1), nn.Softmax(dim=1)),
+                nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2), nn.Softmax(dim=0)),
+                nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2), nn.Sigmoid())):
+        with pytest.raises(TypeError, match="name the submodule"):
+            bv.Recorder(data).snap(odd.double())
+
+
+@needs_torch
+def test_torch_hidden_submodule_must_run_once_and_hooks_stay_home(data):
+    import torch
+
+    nn = torch.nn
+
+    class Shared(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b, self.out = nn.Linear(2, 4), nn.Linear(4, 3), nn.Linear(3, 1)
+            self.act = nn.ReLU()
+
+        def forward(self, x):
+            return self.out(self.act(self.b(self.act(self.a(x)))))
+
+    with pytest.raises(ValueError, match="layer 'act' runs 2 times in one forward pass"):
+        bv.Recorder(data, layer="act").snap(Shared())
+    calls = []
+    net = TwoLayerNet("tanh")
+    net.body.register_forward_hook(lambda *args: calls.append(1))
+    snap = bv.Recorder(data, layer="body").snap(net)
+    snap.model.predict_proba(data.X)
+    assert calls == []  # the user's hook is not copied into the frozen model
+    with torch.no_grad():
+        net.head.bias.fill_(3.0)  # logits above 1: cannot be probabilities
+    with pytest.raises(ValueError, match="output='proba' but the model returns values that are not probabilities"):
+        bv.Recorder(data, layer="body", output="proba").snap(net)
+
+
+@needs_torch
+def test_torch_engine_leaves_the_global_random_state_alone():
+    import torch
+
+    torch.manual_seed(0)
+    expected = torch.rand(3)
+    torch.manual_seed(0)
+    bv.train(bv.gaussians(n_samples=40), epochs=2, engine="torch")
+    assert torch.equal(torch.rand(3), expected)
+
+
+@needs_keras
+def test_keras_two_output_softmax_and_softmax_layer(history):
+    import keras
+
+    cfg = history.config
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation=cfg.activation),
+                              keras.layers.Dense(2, activation="softmax")])
+    snap = _two_output_twin(history)[-1]
+    model.set_weights([w for pair in zip(snap.weights, snap.biases) for w in pair])
+    frozen = bv.Recorder(history.dataset).snap(model).model
+    assert isinstance(frozen, MLP)
+    X = history.dataset.X
+    assert_allclose(frozen.predict_proba(X), np.asarray(model.predict(X, verbose=0)), rtol=1e-5, atol=1e-6)
+    # a functional model whose last layer is a Softmax layer returns probabilities
+    inputs = keras.Input((2,))
+    h = keras.layers.Dense(2, activation=cfg.activation, name="features")(inputs)
+    out = keras.layers.Softmax()(keras.layers.Dense(2)(h))
+    functional = keras.Model(inputs, out)
+    functional.set_weights(model.get_weights())
+    frozen = bv.Recorder(history.dataset, layer="features").snap(functional).model
+    assert_allclose(frozen.predict_proba(X), np.asarray(functional.predict(X, verbose=0)), rtol=1e-5, atol=1e-6)
+
+
+@needs_keras
+def test_keras_subclassed_model_gets_a_clear_type_error(data):
+    import keras
+
+    class Sub(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden, self.out = keras.layers.Dense(2, activation="relu"), keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.out(self.hidden(x))
+
+    model = Sub()
+    model(np.zeros((1, 2), dtype="float32"))
+    with pytest.raises(TypeError, match="subclassed Keras model"):
+        bv.Recorder(data, layer="dense").snap(model)
+
+
+def test_recorder_layer_is_the_histories_default_layer(data):
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(hidden_layer_sizes=(4, 3), random_state=0)
+    clf.partial_fit(data.X, data.y, classes=[0, 1])
+    recorder = bv.Recorder(data, layer=0)
+    recorder.snap(clf)
+    recorder.snap(clf)
+    assert recorder.history.default_layer == 0
+    renderer = Renderer(recorder.history, resolution=40)
+    assert renderer.layer == 0 and "layer 1 of 2" in renderer.axes["hidden"].get_title()
+    assert Renderer(recorder.history, resolution=40, layer=-1).layer == 1
+    with pytest.raises(ValueError, match="layer must be a hidden layer index from -2 to 1. Got 5"):
+        bv.Recorder(data, layer=5).snap(clf)
