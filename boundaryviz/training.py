@@ -356,8 +356,9 @@ class History(Sequence):
         cfg = self.config
         if cfg is None:
             return self.label
-        head = f"{cfg.activation}  ·  learning rate {cfg.learning_rate:g}"
-        return head if cfg.engine == "numpy" else f"{head}  ·  {cfg.engine}"
+        # the engine is left out: every engine trains the same network, and frames of the
+        # same weights stay the same frames (the engine is in the settings and tables)
+        return f"{cfg.activation}  ·  learning rate {cfg.learning_rate:g}"
 
     def summary(self):
         """dict: the run's settings and outcome, for tables and captions.

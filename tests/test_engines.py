@@ -164,9 +164,8 @@ def test_cli_engine_writes_the_runs(tmp_path, engine):
         ours, _, _ = read_animation(tmp_path / "ours" / gif)
         theirs, _, _ = read_animation(tmp_path / "theirs" / gif)
         assert len(theirs) == len(ours) == 13
-        # The status line names the engine, which gives the GIF another palette: antialiased
-        # pixels shift by a few levels everywhere. Beyond 24 levels, the panels agree.
-        panels = slice(int(560 * 0.1), None)
-        differ = np.mean([(np.abs(a[panels].astype(int) - b[panels]).max(axis=2) > 24).mean()
-                          for a, b in zip(ours, theirs)])
-        assert differ < (0.001 if engine != "keras" else 0.005), differ
+        # The same network up to the framework's arithmetic: scikit-learn's frames are the
+        # numpy engine's; PyTorch's and Keras's differ where a band edge or the 0.5 line
+        # moved by a hair, and the palette with them (measured: 0.3 % of pixels for PyTorch).
+        differ = np.mean([np.any(a != b, axis=2).mean() for a, b in zip(ours, theirs)])
+        assert differ <= {"sklearn": 0.0, "torch": 0.006, "keras": 0.01}[engine], differ  # measured 0, 0.003, < 0.005
