@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 
 PARTIAL_SUFFIX = ".partial"
 MIN_DELAY_MS = 20  # browsers slow shorter GIF delays down to 100 ms
-FORMATS = ("gif", "mp4", "webp")
+FORMATS = ("gif", "mp4", "webp", "html")
 _LITTLE_ENDIAN = sys.byteorder == "little"
 
 
@@ -171,7 +171,8 @@ def is_complete(path):
     """Whether ``path`` holds a whole animation file (read back far enough to tell).
 
     GIF: a valid header and the trailer byte; WebP: a RIFF header whose size matches the file;
-    MP4: an ``ftyp`` box and a ``moov`` box. Any other file: it exists and is not empty.
+    MP4: an ``ftyp`` box and a ``moov`` box; HTML player: it ends with ``</html>``. Any other
+    file: it exists and is not empty.
     """
     path = os.fspath(path)
     try:
@@ -202,6 +203,10 @@ def is_complete(path):
             return False
         with open(path, "rb") as handle:
             return b"moov" in handle.read()
+    if suffix == ".html":
+        with open(path, "rb") as handle:
+            handle.seek(max(0, size - 16))
+            return handle.read().rstrip().endswith(b"</html>")
     return size > 0
 
 
@@ -571,7 +576,7 @@ def check_format(fmt):
 
     Parameters
     ----------
-    fmt : {'gif', 'mp4', 'webp'}
+    fmt : {'gif', 'mp4', 'webp', 'html'}
 
     Raises
     ------
@@ -876,8 +881,8 @@ class WebPWriter(_AtomicWriter):
         self._chunks = []
 
 
-def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0):
-    """A writer for ``path`` chosen by its suffix (``.gif``, ``.mp4`` or ``.webp``).
+def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, epochs=None):
+    """A writer for ``path`` chosen by its suffix (``.gif``, ``.mp4``, ``.webp`` or ``.html``).
 
     Parameters
     ----------
@@ -885,19 +890,21 @@ def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0):
     fps : float
     hold_last_ms : int, default=1500
     palette : Palette, optional
-        Needed for GIF; WebP maps its frames to it when given; MP4 ignores it.
+        Needed for GIF and HTML; WebP maps its frames to it when given; MP4 ignores it.
     tolerance : int, default=0
-        For GIF and (with a palette) WebP: see :class:`GifWriter`.
+        For GIF, HTML and (with a palette) WebP: see :class:`GifWriter`.
+    epochs : sequence of int, optional
+        For HTML: the epoch each frame shows (see :class:`~boundaryviz.player.PlayerWriter`).
 
     Returns
     -------
-    GifWriter, Mp4Writer or WebPWriter
+    GifWriter, Mp4Writer, WebPWriter or PlayerWriter
         A context manager with ``append(frame)``.
 
     Raises
     ------
     ValueError
-        For another suffix, or a GIF without a palette.
+        For another suffix, or a GIF or HTML player without a palette.
     MissingExtraError
         For ``.mp4`` without the ``video`` extra.
     """
@@ -910,5 +917,10 @@ def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0):
         return Mp4Writer(path, fps=fps, hold_last_ms=hold_last_ms)
     if suffix == "webp":
         return WebPWriter(path, fps=fps, hold_last_ms=hold_last_ms, palette=palette, tolerance=tolerance)
+    if suffix == "html":
+        from .player import PlayerWriter  # the player builds on this module
+
+        return PlayerWriter(path, fps=fps, palette=palette, hold_last_ms=hold_last_ms, tolerance=tolerance,
+                            epochs=epochs)
     allowed = ", ".join(f"'.{f}'" for f in FORMATS)
     raise ValueError(f"path must end in one of {allowed}. Got {os.fspath(path)!r}.")
