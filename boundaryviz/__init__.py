@@ -13,6 +13,7 @@ Examples
 __version__ = "0.1.0"
 
 from .animate import Animation, animation_palette, frame_indices, save_animation, save_animations, show
+from .explore import Explorer, explore
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
 from .gallery import write_compare, write_gallery, write_index, write_summary
 from .network import ACTIVATIONS
@@ -39,6 +40,7 @@ __all__ = [
     "OPTIMIZERS",
     "Animation",
     "Dataset",
+    "Explorer",
     "History",
     "Renderer",
     "RunResult",
@@ -46,6 +48,7 @@ __all__ = [
     "Snapshot",
     "TrainConfig",
     "circles",
+    "explore",
     "frame_indices",
     "gaussians",
     "iter_train",
