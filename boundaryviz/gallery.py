@@ -601,7 +601,9 @@ def _player_frame(url, alt, dims, snippet=False):
     if snippet:
         return (f'<iframe src="{url}" width="{width}" height="{height}" style="border: 0; max-width: 100%" '
                 f'title="{alt}" loading="lazy"></iframe>')
-    style = f"height: calc(100cqw * {height - BAR_HEIGHT} / {width} + {BAR_HEIGHT}px)"
+    # the player is never wider than its frames: in a wider card it keeps their size
+    scaled = f"min(100cqw, {width}px) * {height - BAR_HEIGHT} / {width}"
+    style = f"max-width: {width}px; height: calc({scaled} + {BAR_HEIGHT}px)"
     return f'<div class="player"><iframe src="{url}" style="{style}" title="{alt}" loading="lazy"></iframe></div>'
 
 

@@ -169,18 +169,45 @@ def test_show_player_is_an_iframe_of_the_whole_page(run):
         bv.show(history, player="yes")
 
 
-def test_cli_writes_players_and_lists_them(tmp_path):
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    """``python -m boundaryviz --format gif,html`` for two short runs: (folder, its stdout)."""
+    out = tmp_path_factory.mktemp("cli")
     args = [sys.executable, "-m", "boundaryviz", "--activations", "relu", "--learning-rates", "0.1,0.01",
-            "--epochs", "6", "--resolution", "10", "--format", "gif,html", "--out", str(tmp_path), "-q"]
+            "--epochs", "6", "--resolution", "10", "--format", "gif,html", "--out", str(out), "-q"]
     done = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+    return out, done.stdout
+
+
+def test_cli_writes_players_and_lists_them(cli_run, tmp_path):
+    out, table = cli_run
     for name in ("relu_lr0.1.html", "relu_lr0.01.html", "compare.html"):
-        assert is_complete(tmp_path / name)
-        assert name in done.stdout
-    bad = subprocess.run([*args[:3], "--format", "gif,htm", "--out", str(tmp_path / "bad")],
+        assert is_complete(out / name)
+        assert name in table
+    # the compare player's slider shows the epochs of the runs, not frame numbers
+    meta, _ = _meta_and_rects((out / "compare.html").read_text(encoding="utf-8"))
+    assert meta["unit"] == "epoch" and meta["labels"] == list(range(7))
+    bad = subprocess.run([sys.executable, "-m", "boundaryviz", "--format", "gif,htm", "--out", str(tmp_path / "bad")],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "'html'" in bad.stderr and "Traceback" not in bad.stderr
     assert len(bad.stderr.strip().splitlines()) == 1 and not (tmp_path / "bad").exists()
+
+
+def test_gallery_shows_links_and_gives_an_iframe_for_each_player(cli_run):
+    out, _ = cli_run
+    page = (out / "index.html").read_text(encoding="utf-8")
+    parser = _Tags()
+    parser.feed(page)
+    frames = sorted(a["src"] for t, a in parser.tags if t == "iframe")
+    assert frames == ["compare.html", "relu_lr0.01.html", "relu_lr0.1.html"]
+    links = {a["href"] for t, a in parser.tags if t == "a"}
+    assert {"compare.html", "relu_lr0.01.html", "relu_lr0.1.html"} <= links
+    snippet = ('&lt;iframe src=&quot;relu_lr0.1.html&quot; width=&quot;960&quot; height=&quot;{}&quot; '
+               'style=&quot;border: 0; max-width: 100%&quot; title=&quot;A 2 → 2 → 1 relu network').format(560 + BAR_HEIGHT)
+    assert snippet in page
+    assert "add #epoch=N to the address" in page
+    assert "<script" not in page  # the players' scripts stay inside their frames
 
 
 # ----------------------------------------------------------------------------- Chromium
@@ -356,3 +383,21 @@ def test_player_in_an_iframe_and_inline_as_srcdoc(run, page):
     inline = page.frames[1]
     inline.wait_for_function("() => +document.getElementById('bv-player').dataset.frame >= 2", timeout=10_000)
     assert all(url.startswith("file://") or url == "about:srcdoc" for url in page.requests), page.requests
+
+
+def test_gallery_players_play_in_chromium(cli_run, page):
+    out, _ = cli_run
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto((out / "index.html").as_uri(), wait_until="load")
+    for name in ("compare.html", "relu_lr0.1.html", "relu_lr0.01.html"):
+        frame = page.locator(f'iframe[src="{name}"]')
+        frame.scroll_into_view_if_needed()
+        player = page.frame_locator(f'iframe[src="{name}"]').locator("#bv-player")
+        player.wait_for(timeout=10_000)
+        inner = page.frame(url=(out / name).as_uri())
+        inner.wait_for_function("() => +document.getElementById('bv-player').dataset.frame >= 1", timeout=10_000)
+        # the frame's height fits the player: canvas and bar, nothing cut off
+        box = frame.bounding_box()
+        height = inner.evaluate("() => document.getElementById('bv-player').getBoundingClientRect().height")
+        assert abs(box["height"] - height) <= 1.5, (name, box, height)
+    assert all(url.startswith(out.as_uri()) for url in page.requests), page.requests
