@@ -62,7 +62,10 @@ class Explorer:
         The snapshot index shown (0 to ``len(history) - 1``); set its ``value`` to show
         another snapshot.
     play : ipywidgets.Play
-        Moves the slider, ``fps`` snapshots a second (in the browser).
+        Moves the slider, ``fps`` snapshots a second.
+    link : ipywidgets.Link
+        Play → slider, kept in the browser (``jslink``), so playing costs the kernel only
+        the redraws.
     image : ipywidgets.Image
         The frame, PNG (:func:`frame_png` of ``renderer.frame(slider.value)``).
     label : ipywidgets.Label
@@ -81,7 +84,7 @@ class Explorer:
                                         layout=widgets.Layout(flex="1 1 auto", width="auto"))
         self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=max(1, int(round(1000 / fps))),
                                  description="Play", show_repeat=True)
-        widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.link = widgets.jslink((self.play, "value"), (self.slider, "value"))
         self.label = widgets.Label()
         self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%"))
         self._show(0)
