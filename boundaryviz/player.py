@@ -5,8 +5,9 @@ indices that :class:`~boundaryviz.writers.GifWriter` stores (:class:`~boundaryvi
 same palette, same tolerance), each deflated (``deflate-raw``) instead of LZW-coded, all in one
 base64 block inside the page. The page's script unpacks them with the browser's own
 ``DecompressionStream`` and paints palette colours into a ``<canvas>``, so every pixel is the
-GIF's. Deflate packs these frames about 15 % tighter than the GIF's LZW, which pays for most of
-base64's third: a default run's player is 1.1-1.3 times its GIF.
+GIF's. Deflate packs these frames 5-15 % tighter than the GIF's LZW, which pays back part of
+base64's third: a default run's player is 1.13-1.27 times its GIF, at most 1.86 MB
+(``benchmarks/bench_player.py``).
 
 The page has play / pause, a slider over the frames showing the epoch, ← / → (one frame),
 Home / End, space (play / pause), a speed choice and a loop switch. It starts playing unless
