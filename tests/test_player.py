@@ -203,9 +203,9 @@ def test_gallery_shows_links_and_gives_an_iframe_for_each_player(cli_run):
     assert frames == ["compare.html", "relu_lr0.01.html", "relu_lr0.1.html"]
     links = {a["href"] for t, a in parser.tags if t == "a"}
     assert {"compare.html", "relu_lr0.01.html", "relu_lr0.1.html"} <= links
-    snippet = ('&lt;iframe src=&quot;relu_lr0.1.html&quot; width=&quot;960&quot; height=&quot;{}&quot; '
-               'style=&quot;border: 0; max-width: 100%&quot; title=&quot;A 2 → 2 → 1 relu network').format(560 + BAR_HEIGHT)
-    assert snippet in page
+    snippet = (f'<iframe src="relu_lr0.1.html" width="960" height="{560 + BAR_HEIGHT}" '
+               'style="border: 0; max-width: 100%" title="A 2 → 2 → 1 relu network')
+    assert html.escape(snippet) in page  # shown as text, ready to paste
     assert "add #epoch=N to the address" in page
     assert "<script" not in page  # the players' scripts stay inside their frames
 
