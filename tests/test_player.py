@@ -110,6 +110,13 @@ def test_player_is_one_self_contained_file(run):
     assert page.rstrip().endswith("</html>") and is_complete(run[2].path)
 
 
+def test_a_cut_off_player_is_not_complete(run, tmp_path):
+    # --skip-existing keeps only whole files
+    cut = tmp_path / "cut.html"
+    cut.write_bytes(Path(run[2].path).read_bytes()[:-200])
+    assert not is_complete(cut)
+
+
 def test_player_same_bytes_every_time(run, tmp_path):
     out, history, player, *_ = run
     again = bv.save_animation(history, tmp_path / "run.html", max_frames=61, **SMALL)
