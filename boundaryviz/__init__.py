@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 from .animate import Animation, animation_palette, frame_indices, save_animation, save_animations, show
 from .datasets import DATASETS, Dataset, blobs, circles, gaussians, iris, load_csv, make_dataset, moons, spiral, wine, xor
+from .explore import Explorer, explore
 from .gallery import write_compare, write_gallery, write_index, write_summary
 from .models import MLP, Model, ModelBase
 from .network import ACTIVATIONS
@@ -46,6 +47,7 @@ __all__ = [
     "OPTIMIZERS",
     "Animation",
     "Dataset",
+    "Explorer",
     "History",
     "Renderer",
     "RunResult",
@@ -56,6 +58,7 @@ __all__ = [
     "circles",
     "iris",
     "wine",
+    "explore",
     "frame_indices",
     "gaussians",
     "iter_train",

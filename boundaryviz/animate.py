@@ -22,7 +22,7 @@ DEFAULT_FPS = 12
 MAX_FPS = 50
 DEFAULT_MAX_FRAMES = 100
 GIF_TOLERANCE = 16
-MIME = {"gif": "image/gif", "webp": "image/webp", "mp4": "video/mp4"}
+MIME = {"gif": "image/gif", "webp": "image/webp", "mp4": "video/mp4", "html": "text/html"}
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Animation:
         Frames rendered (one per shown snapshot).
     fps : float
     size_bytes : int
-    format : {'gif', 'mp4', 'webp'}
+    format : {'gif', 'mp4', 'webp', 'html'}
     data : bytes or None
         The encoded animation when held in memory; otherwise it is read from ``path`` each
         time it is displayed.
@@ -71,6 +71,9 @@ class Animation:
     def to_html(self, width=None):
         """An ``<img>`` (GIF, WebP) or ``<video>`` (MP4) element with the animation inlined as data.
 
+        An HTML player becomes an ``<iframe srcdoc>`` holding the whole page, so its script and
+        styles stay apart from the notebook's (and from any other player's).
+
         Parameters
         ----------
         width : int, optional
@@ -82,11 +85,20 @@ class Animation:
         """
         if width is not None:
             width = check_int(width, "width", low=1, high=100_000)
+        name = os.path.basename(self.path) if self.path else f"{self.n_frames}-frame {self.format} animation"
+        alt = html.escape(name, quote=True)
+        if self.format == "html":
+            from .player import BAR_HEIGHT, page_frame_size
+
+            page = self.to_bytes().decode("utf-8")
+            frame_width, frame_height = page_frame_size(page)
+            shown = width or frame_width
+            height = int(round(frame_height * shown / frame_width)) + BAR_HEIGHT
+            return (f'<iframe srcdoc="{html.escape(page, quote=True)}" width="{shown}" height="{height}" '
+                    f'title="{alt}" style="border: 0; max-width: 100%"></iframe>')
         data = base64.b64encode(self.to_bytes()).decode("ascii")
         src = f"data:{MIME[self.format]};base64,{data}"
         size = f' width="{width}"' if width else ""
-        name = os.path.basename(self.path) if self.path else f"{self.n_frames}-frame {self.format} animation"
-        alt = html.escape(name, quote=True)
         if self.format == "mp4":
             return f'<video src="{src}"{size} autoplay muted loop playsinline controls title="{alt}"></video>'
         return f'<img src="{src}"{size} alt="{alt}">'
@@ -169,7 +181,10 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
     - ``.webp``: lossless, the GIF's palette and pixels and timing, loops forever, smaller;
     - ``.mp4``: H.264 (yuv420p, +faststart) for every browser, needs the ``video`` extra
       (``pip install "boundaryviz[video]"``); no loop flag (use ``<video loop>``), the last
-      frame repeated for ``hold_last``.
+      frame repeated for ``hold_last``;
+    - ``.html``: a self-contained player of the GIF's exact frames, with play / pause, a
+      slider over the epochs, arrow keys, speed and loop, and ``#epoch=N`` links
+      (:mod:`boundaryviz.player`).
 
     The file is written under a temporary name in the same folder and renamed into place
     when complete; the same history and settings give the same bytes.
@@ -279,8 +294,9 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
         raise ValueError("renderer must be a Renderer of the same history.")
     indices = frame_indices(renderer.n_frames, max_frames)
     n = len(indices)
-    if palette is None and any(fmt in ("gif", "webp") for fmt in formats):  # WebP shows the GIF's pixels
+    if palette is None and any(fmt in ("gif", "webp", "html") for fmt in formats):  # the GIF's pixels
         palette = animation_palette(renderer, indices)
+    epochs = [history.snapshots[int(i)].epoch for i in indices]  # the player's slider shows them
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -291,7 +307,7 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
         with ExitStack() as stack:
             writers = [
                 stack.enter_context(open_writer(path, fps=fps, hold_last_ms=hold_ms, palette=palette,
-                                                tolerance=GIF_TOLERANCE))
+                                                tolerance=GIF_TOLERANCE, epochs=epochs))
                 for path in paths
             ]
             for i in indices:
@@ -309,18 +325,22 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
     return [Animation(os.fspath(path), n, fps, os.path.getsize(path), fmt) for path, fmt in zip(paths, formats)]
 
 
-def show(history, *, format="gif", **options):
+def show(history, *, format="gif", player=False, **options):
     """Render ``history`` into an animation held in memory, for display in a notebook.
 
     The animation is written by :func:`save_animation` into a temporary folder, read back
     and the folder removed, so no file is left behind. A notebook cell ending in the result
-    shows it inline (``<img>`` for GIF and WebP, ``<video>`` for MP4).
+    shows it inline (``<img>`` for GIF and WebP, ``<video>`` for MP4, the HTML player in an
+    ``<iframe>``).
 
     Parameters
     ----------
     history : History
-    format : {'gif', 'mp4', 'webp'}, default='gif'
+    format : {'gif', 'mp4', 'webp', 'html'}, default='gif'
         ``'mp4'`` needs the ``video`` extra.
+    player : bool, default=False
+        Show the HTML player (slider, play / pause, arrow keys) instead: the same as
+        ``format='html'``.
     **options
         As for :func:`save_animation`: ``fps``, ``hold_last``, ``max_frames``, ``renderer``,
         ``progress`` and the renderer options (``resolution``, ``layer``, ``size``,
@@ -336,10 +356,17 @@ def show(history, *, format="gif", **options):
     >>> import boundaryviz as bv
     >>> history = bv.train(bv.gaussians(), activation="tanh", learning_rate=0.1)
     >>> bv.show(history, max_frames=40)  # doctest: +SKIP
+    >>> bv.show(history, player=True)  # doctest: +SKIP
     """
     if not isinstance(history, History):
         raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
     check_choice(format, "format", FORMATS)
+    if not isinstance(player, bool):
+        raise TypeError(f"player must be True or False. Got {player!r}.")
+    if player:
+        if format not in ("gif", "html"):
+            raise ValueError(f"format must be left out (or 'html') with player=True. Got {format!r}.")
+        format = "html"
     with tempfile.TemporaryDirectory(prefix="boundaryviz-") as folder:
         # named after the run, so a progress bar reads e.g. "tanh_lr0.1.gif"
         written = save_animation(history, os.path.join(folder, f"{history.label}.{format}"), **options)

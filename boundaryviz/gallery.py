@@ -6,8 +6,9 @@ three things to the output folder:
 
 - ``index.html``: a static page embedding every animation (``<img>`` for GIF and WebP,
   ``<video autoplay muted loop playsinline>`` for MP4), each captioned with its run's
-  settings and outcome and with the HTML and Markdown to paste into a post. Only relative
-  links to the files beside it: no scripts, fonts or other requests;
+  settings and outcome and with the HTML and Markdown to paste into a post (an HTML player
+  is shown in an ``<iframe>``, with a link to it and the ``<iframe>`` to paste). Only
+  relative links to the files beside it: no scripts of its own, no fonts or other requests;
 - ``summary.png``: the last frame of every run in a grid, activations down and learning rates
   across, for a post's header image;
 - ``compare.gif`` (and ``.mp4``/``.webp`` when asked for): every run in the same grid,
@@ -35,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import __version__
 from ._validation import RENDER_DEFAULTS, check_int, check_number
+from .player import BAR_HEIGHT, player_size, read_player_size
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, GIF_TOLERANCE, MAX_FPS, animation_palette, frame_indices
 from .tiles import MAX_TILES
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
@@ -56,7 +58,7 @@ STOP_TEXT = {
     "diverged": "diverged",
     "interrupted": "interrupted",
 }
-ELEMENT = {"gif": "img", "webp": "img", "mp4": "video"}  # how a page shows each format
+ELEMENT = {"gif": "img", "webp": "img", "mp4": "video", "html": "iframe"}  # how a page shows each format
 
 
 # ------------------------------------------------------------------------------ the runs
@@ -487,14 +489,14 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     frames = _CompareFrames(cells, rows, cols, max_frames=max_frames, layer=layer, resolution=resolution)
     n = len(frames)
     palette = None
-    if any(fmt in ("gif", "webp") for fmt in formats):
+    if any(fmt in ("gif", "webp", "html") for fmt in formats):
         samples = [frames.frame(t)[:, :, :3] for t in sorted({0, n // 2, n - 1})]
         palette = Palette.from_frames(frames.key_colors(), samples)
     paths = [os.path.join(os.fspath(out_dir), f"compare.{fmt}") for fmt in formats]
     with ExitStack() as stack:
         writers = [
             stack.enter_context(open_writer(path, fps=fps, hold_last_ms=int(round(hold_last * 1000)),
-                                            palette=palette, tolerance=GIF_TOLERANCE))
+                                            palette=palette, tolerance=GIF_TOLERANCE, epochs=frames.epochs))
             for path in paths
         ]
         for frame in _prefetched(frames.frame, n):
@@ -533,6 +535,8 @@ footer { margin-top: 3rem; font-size: .85rem; }
 figure { margin: 0; background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
          overflow: hidden; }
 figure img, figure video { display: block; width: 100%; height: auto; background: #fff; }
+.player { container-type: inline-size; }
+.player iframe { display: block; width: 100%; border: 0; }
 figcaption { padding: .75rem 1rem 1rem; border-top: 1px solid var(--line); }
 .name { font-weight: 600; }
 .file { color: var(--muted); font-size: .9rem; }
@@ -557,6 +561,8 @@ def _dims(path):
     """(width, height) of an animation or picture from its header; None if unreadable."""
     if os.path.splitext(path)[1].lower() == ".mp4":
         return _mp4_dims(path)
+    if os.path.splitext(path)[1].lower() == ".html":
+        return read_player_size(path)
     try:
         with Image.open(path) as image:
             return image.size
@@ -588,14 +594,32 @@ def _mp4_dims(path):
 
 def _media(url, kind, alt, dims):
     size = f' width="{dims[0]}" height="{dims[1]}"' if dims else ""
+    if kind == "iframe":
+        return _player_frame(url, alt, dims)
     if kind == "video":
         return f'<video src="{url}"{size} autoplay muted loop playsinline aria-label="{alt}"></video>'
     return f'<img src="{url}"{size} alt="{alt}">'
 
 
+def _player_frame(url, alt, dims, snippet=False):
+    """An ``<iframe>`` of an HTML player: in the gallery its height follows the card's width
+    (the frame scales, the control bar does not); in a snippet, the player's own size."""
+    width, height = dims or player_size((960, 560))
+    if snippet:
+        return (f'<iframe src="{url}" width="{width}" height="{height}" style="border: 0; max-width: 100%" '
+                f'title="{alt}" loading="lazy"></iframe>')
+    # the player is never wider than its frames: in a wider card it keeps their size
+    scaled = f"min(100cqw, {width}px) * {height - BAR_HEIGHT} / {width}"
+    style = f"max-width: {width}px; height: calc({scaled} + {BAR_HEIGHT}px)"
+    return f'<div class="player"><iframe src="{url}" style="{style}" title="{alt}" loading="lazy"></iframe></div>'
+
+
 def _snippets(url, kind, alt, dims):
     """(label, text) pairs to paste into a post: HTML always, Markdown for images."""
     tag = _media(url, kind, alt, dims)
+    if kind == "iframe":
+        return [("HTML (add #epoch=N to the address to open the player paused at epoch N)",
+                 _player_frame(url, alt, dims, snippet=True))]
     if kind == "video":
         return [("HTML (Markdown has no video: paste this HTML)", tag)]
     return [("HTML", tag), ("Markdown", f"![{alt}]({url})")]
@@ -612,6 +636,9 @@ def _figure(path, out_dir, alt, caption_html):
         f"{html.escape(text)}</code></pre>"
         for label, text in _snippets(_url(path, out_dir), kind, alt, dims)
     )
+    if kind == "iframe":
+        caption_html += (f'<div class="file"><a href="{url}">Open the player on its own page</a> '
+                         "(← → step, space plays, the epoch is a link to that moment)</div>")
     return f"<figure>{media}<figcaption>{caption_html}{snippets}</figcaption></figure>"
 
 

@@ -37,6 +37,7 @@ except ImportError:  # pragma: no cover - not POSIX
 
 __all__ = [
     "Palette",
+    "ChangedRects",
     "GifWriter",
     "Mp4Writer",
     "WebPWriter",
@@ -56,7 +57,7 @@ log = logging.getLogger(__name__)
 
 PARTIAL_SUFFIX = ".partial"
 MIN_DELAY_MS = 20  # browsers slow shorter GIF delays down to 100 ms
-FORMATS = ("gif", "mp4", "webp")
+FORMATS = ("gif", "mp4", "webp", "html")
 _LITTLE_ENDIAN = sys.byteorder == "little"
 
 
@@ -170,7 +171,8 @@ def is_complete(path):
     """Whether ``path`` holds a whole animation file (read back far enough to tell).
 
     GIF: a valid header and the trailer byte; WebP: a RIFF header whose size matches the file;
-    MP4: an ``ftyp`` box and a ``moov`` box. Any other file: it exists and is not empty.
+    MP4: an ``ftyp`` box and a ``moov`` box; HTML player: it ends with ``</html>``. Any other
+    file: it exists and is not empty.
     """
     path = os.fspath(path)
     try:
@@ -201,6 +203,10 @@ def is_complete(path):
             return False
         with open(path, "rb") as handle:
             return b"moov" in handle.read()
+    if suffix == ".html":
+        with open(path, "rb") as handle:
+            handle.seek(max(0, size - 16))
+            return handle.read().rstrip().endswith(b"</html>")
     return size > 0
 
 
@@ -359,6 +365,89 @@ class Palette:
         return self.colors[indices]
 
 
+# ------------------------------------------------------------------------ changed rectangles
+class ChangedRects:
+    """What each palette frame changes on screen: the rectangle a GIF frame stores.
+
+    The first frame is stored whole. Each later frame is cropped to the rectangle around the
+    pixels whose shown colour must change, with :attr:`TRANSPARENT` where the shown colour
+    stays (unchanged, or within ``tolerance`` of the new colour, see
+    :meth:`Palette.closeness`). Decoding the rectangles in order (drawing every index but
+    :attr:`TRANSPARENT`) gives exactly the frames a GIF of them shows; the GIF writer and
+    the HTML player both store these rectangles.
+
+    Parameters
+    ----------
+    palette : Palette
+    tolerance : int, default=0
+        As for :class:`GifWriter`.
+
+    Attributes
+    ----------
+    shown : ndarray of shape (H, W), dtype uint8, or None
+        The indices on screen after the rectangles so far (``None`` before the first).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rects = ChangedRects(Palette([[0, 0, 0], [255, 255, 255]]))
+    >>> rects.next(np.zeros((4, 4), np.uint8))[0]
+    (0, 0, 4, 4)
+    >>> frame = np.zeros((4, 4), np.uint8); frame[1, 2] = 1
+    >>> rects.next(frame)
+    ((2, 1, 3, 2), array([[1]], dtype=uint8))
+    """
+
+    TRANSPARENT = 255
+
+    def __init__(self, palette, tolerance=0):
+        # close[i * 256 + j]: colour i may stay on screen where colour j is asked for
+        self._close = palette.closeness(tolerance).ravel()
+        self.shown = None
+
+    def next(self, indices):
+        """The rectangle that shows frame ``indices`` over what is shown; updates :attr:`shown`.
+
+        Parameters
+        ----------
+        indices : ndarray of shape (H, W), dtype uint8
+            Palette indices of the frame (the first frame's size fixes every later one's).
+
+        Returns
+        -------
+        box : tuple of int
+            ``(left, top, right, bottom)`` in pixels; ``(0, 0, 1, 1)`` with one transparent
+            pixel when nothing changes.
+        data : ndarray of shape (bottom - top, right - left), dtype uint8
+            The rectangle's indices, :attr:`TRANSPARENT` where the shown colour stays.
+        """
+        height, width = indices.shape
+        if self.shown is None:
+            self.shown = indices.copy()  # what is shown, updated in place from here on
+            return (0, 0, width, height), indices
+        shown = self.shown
+        if shown.shape != indices.shape:
+            raise ValueError(f"every frame must have the first one's size {shown.shape[::-1]}. "
+                             f"Got {indices.shape[::-1]}.")
+        where = np.flatnonzero(indices != shown)  # flat positions whose index differs
+        if where.size:
+            # of those, the ones close to what is shown stay as they are
+            pairs = shown.ravel().take(where).astype(np.intp) * 256 + indices.ravel().take(where)
+            where = where[~self._close.take(pairs)]
+        if where.size == 0:
+            # nothing to change: one transparent pixel keeps the frame count, and the screen
+            # keeps what it shows (close colours must not drift)
+            return (0, 0, 1, 1), np.full((1, 1), self.TRANSPARENT, np.uint8)
+        rows, cols = np.divmod(where, width)  # rows increase with the flat position
+        top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols.min()), int(cols.max()) + 1
+        fresh = indices.ravel().take(where)
+        # the changed rectangle, transparent where nothing changes
+        data = np.full((bottom - top, right - left), self.TRANSPARENT, np.uint8)
+        data[rows - top, cols - left] = fresh
+        shown.ravel()[where] = fresh
+        return (left, top, right, bottom), data
+
+
 # -------------------------------------------------------------------------------------- GIF
 class GifWriter:
     """Stream frames into an animated GIF that loops forever.
@@ -395,15 +484,13 @@ class GifWriter:
     def __init__(self, path, *, fps, palette, hold_last_ms=1500, tolerance=0):
         self.path = os.fspath(path)
         self.tolerance = tolerance
-        # close[i * 256 + j]: colour i may stay on screen where colour j is asked for
-        self._close = palette.closeness(tolerance).ravel()
+        self._changes = ChangedRects(palette, tolerance)
         self.fps = float(fps)
         self.palette = palette
         self.hold_last_ms = hold_last_ms
         self.n_frames = 0
         self._atomic = None
         self._fh = None
-        self._shown = None  # indices currently on screen (after the last written frame)
         self._pending = None  # (indices, delay_cs) waiting for the next frame's arrival
         self._frame_ms = 1000.0 / self.fps
 
@@ -451,44 +538,18 @@ class GifWriter:
         from PIL import GifImagePlugin, Image
 
         fh = self._fh
-        height, width = indices.shape
-        if self._shown is None:
-            fh.write(self._header(width, height))
-            box = (0, 0, width, height)
-            data = indices
-            indices = indices.copy()  # what is shown, updated in place from here on
-        else:
-            shown = self._shown
-            where = np.flatnonzero(indices != shown)  # flat positions whose index differs
-            if where.size:
-                # of those, the ones close to what is shown stay as they are
-                pairs = shown.ravel().take(where).astype(np.intp) * 256 + indices.ravel().take(where)
-                where = where[~self._close.take(pairs)]
-            if where.size == 0:
-                # nothing to change: a one-pixel transparent frame keeps the frame count,
-                # and the screen keeps what it shows (close colours must not drift)
-                data = np.full((1, 1), self.TRANSPARENT, np.uint8)
-                box = (0, 0, 1, 1)
-                indices = shown
-            else:
-                rows, cols = np.divmod(where, width)  # rows increase with the flat position
-                top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols.min()), int(cols.max()) + 1
-                box = (left, top, right, bottom)
-                fresh = indices.ravel().take(where)
-                # the changed rectangle, transparent where nothing changes
-                data = np.full((bottom - top, right - left), self.TRANSPARENT, np.uint8)
-                data[rows - top, cols - left] = fresh
-                shown.ravel()[where] = fresh  # the writer owns what is shown
-                indices = shown
+        first = self._changes.shown is None
+        if first:
+            fh.write(self._header(indices.shape[1], indices.shape[0]))
+        box, data = self._changes.next(indices)
         data = np.ascontiguousarray(data, dtype=np.uint8)
         image = Image.frombuffer("P", (data.shape[1], data.shape[0]), data, "raw", "P", 0, 1)
         # a GIF delay field holds at most 65535 cs (11 minutes)
         params = {"duration": min(delay_cs, 65535) * 10, "disposal": 1}
-        if self._shown is not None:
+        if not first:
             params["transparency"] = self.TRANSPARENT
         for part in GifImagePlugin.getdata(image, offset=box[:2], **params):
             fh.write(part)
-        self._shown = indices
 
     def _header(self, width, height):
         colors = np.zeros((256, 3), np.uint8)
@@ -515,7 +576,7 @@ def check_format(fmt):
 
     Parameters
     ----------
-    fmt : {'gif', 'mp4', 'webp'}
+    fmt : {'gif', 'mp4', 'webp', 'html'}
 
     Raises
     ------
@@ -820,8 +881,8 @@ class WebPWriter(_AtomicWriter):
         self._chunks = []
 
 
-def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0):
-    """A writer for ``path`` chosen by its suffix (``.gif``, ``.mp4`` or ``.webp``).
+def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, epochs=None):
+    """A writer for ``path`` chosen by its suffix (``.gif``, ``.mp4``, ``.webp`` or ``.html``).
 
     Parameters
     ----------
@@ -829,19 +890,21 @@ def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0):
     fps : float
     hold_last_ms : int, default=1500
     palette : Palette, optional
-        Needed for GIF; WebP maps its frames to it when given; MP4 ignores it.
+        Needed for GIF and HTML; WebP maps its frames to it when given; MP4 ignores it.
     tolerance : int, default=0
-        For GIF and (with a palette) WebP: see :class:`GifWriter`.
+        For GIF, HTML and (with a palette) WebP: see :class:`GifWriter`.
+    epochs : sequence of int, optional
+        For HTML: the epoch each frame shows (see :class:`~boundaryviz.player.PlayerWriter`).
 
     Returns
     -------
-    GifWriter, Mp4Writer or WebPWriter
+    GifWriter, Mp4Writer, WebPWriter or PlayerWriter
         A context manager with ``append(frame)``.
 
     Raises
     ------
     ValueError
-        For another suffix, or a GIF without a palette.
+        For another suffix, or a GIF or HTML player without a palette.
     MissingExtraError
         For ``.mp4`` without the ``video`` extra.
     """
@@ -854,5 +917,10 @@ def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0):
         return Mp4Writer(path, fps=fps, hold_last_ms=hold_last_ms)
     if suffix == "webp":
         return WebPWriter(path, fps=fps, hold_last_ms=hold_last_ms, palette=palette, tolerance=tolerance)
+    if suffix == "html":
+        from .player import PlayerWriter  # the player builds on this module
+
+        return PlayerWriter(path, fps=fps, palette=palette, hold_last_ms=hold_last_ms, tolerance=tolerance,
+                            epochs=epochs)
     allowed = ", ".join(f"'.{f}'" for f in FORMATS)
     raise ValueError(f"path must end in one of {allowed}. Got {os.fspath(path)!r}.")

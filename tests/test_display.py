@@ -143,7 +143,7 @@ def test_mp4_animation_is_a_looping_video(tmp_path):
     "args, kwargs, error, message",
     [
         (("not a history",), {}, TypeError, "history must be a boundaryviz History. Got str"),
-        ((None,), {"format": "avi"}, ValueError, "format must be one of 'gif', 'mp4', 'webp'. Got 'avi'"),
+        ((None,), {"format": "avi"}, ValueError, "format must be one of 'gif', 'html', 'mp4', 'webp'. Got 'avi'"),
         ((None,), {"fps": 0}, ValueError, "fps"),
     ],
 )

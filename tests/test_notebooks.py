@@ -113,3 +113,16 @@ def test_tour_shows_every_kind_of_output(executed):
     assert sum("<table class='boundaryviz-history'>" in h for h in html) >= 2
     assert sum(bool(GIF_DATA.search(h)) for h in html) >= 3
     assert (folder / "_out" / "relu.gif").is_file()
+
+
+def test_tour_shows_the_player_and_the_explorer(executed):
+    """``bv.show(..., player=True)`` is the player page in an ``<iframe srcdoc>``; ``bv.explore`` a widget."""
+    path, nb, _ = executed
+    if path.name != "tour.ipynb":
+        pytest.skip("tour.ipynb only")
+    outputs = list(_outputs(nb))
+    players = [o for c, o in outputs if "player=True" in c.source]
+    assert len(players) == 1 and players[0].data["text/html"].startswith("<iframe srcdoc=")
+    assert "id=&quot;bv-player&quot;" in players[0].data["text/html"]
+    explorers = [o for c, o in outputs if "bv.explore(" in c.source and o.output_type == "execute_result"]
+    assert len(explorers) == 1 and "application/vnd.jupyter.widget-view+json" in explorers[0].data

@@ -10,6 +10,7 @@ import pytest
 from numpy.testing import assert_array_equal
 from PIL import Image
 
+from boundaryviz.player import PlayerWriter
 from boundaryviz import writers
 from boundaryviz.writers import (
     GifWriter,
@@ -336,7 +337,8 @@ def test_mp4_hold_repeats(fps, hold, repeats):
 
 
 # -------------------------------------------------------------------------- open_writer
-@pytest.mark.parametrize("suffix, cls", [(".gif", GifWriter), (".mp4", Mp4Writer), (".webp", WebPWriter)])
+@pytest.mark.parametrize("suffix, cls", [(".gif", GifWriter), (".mp4", Mp4Writer), (".webp", WebPWriter),
+                                        (".html", PlayerWriter)])
 def test_open_writer_picks_by_suffix(tmp_path, suffix, cls):
     assert isinstance(open_writer(tmp_path / f"a{suffix.upper()}", fps=10, palette=Palette(COLORS)), cls)
 
@@ -344,7 +346,7 @@ def test_open_writer_picks_by_suffix(tmp_path, suffix, cls):
 @pytest.mark.parametrize(
     "name, kwargs, message",
     [
-        ("a.png", {"palette": Palette(COLORS)}, "must end in one of '.gif', '.mp4', '.webp'"),
+        ("a.png", {"palette": Palette(COLORS)}, "must end in one of '.gif', '.mp4', '.webp', '.html'"),
         ("a.gif", {}, "GIF writer needs a palette"),
     ],
 )
@@ -363,5 +365,5 @@ def test_missing_video_extra_is_one_line_naming_it(monkeypatch, tmp_path):
         assert 'pip install "boundaryviz[video]"' in message and "\n" not in message
     check_format("gif")
     check_format("webp")
-    with pytest.raises(ValueError, match="format must be one of 'gif', 'mp4', 'webp'. Got 'avi'."):
+    with pytest.raises(ValueError, match="format must be one of 'gif', 'mp4', 'webp', 'html'. Got 'avi'."):
         check_format("avi")

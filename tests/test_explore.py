@@ -1,0 +1,83 @@
+"""The notebook explorer: every snapshot reachable, each frame drawn on demand, shown as PNG."""
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import boundaryviz as bv
+from boundaryviz.explore import frame_png
+
+pytest.importorskip("ipywidgets", reason="the explorer needs ipywidgets (in the test extra)")
+
+SMALL = {"size": (320, 200), "resolution": 24}
+
+
+@pytest.fixture(scope="module")
+def history():
+    return bv.train(bv.gaussians(), activation="relu", learning_rate=0.1, epochs=150, stop_loss=0)
+
+
+def _pixels(png):
+    with Image.open(io.BytesIO(png)) as image:
+        assert image.format == "PNG"
+        return np.asarray(image.convert("RGB"))
+
+
+def test_slider_value_shows_exactly_that_frame(history):
+    explorer = bv.explore(history, **SMALL)
+    reference = bv.Renderer(history, **SMALL)  # drawn apart from the explorer's renderer
+    assert (explorer.slider.min, explorer.slider.max) == (0, 150)  # every epoch, not only kept frames
+    assert np.array_equal(_pixels(explorer.image.value), reference.frame(0))
+    for index in (97, 1, 150, 148):  # 97 and 148 are epochs no animation file keeps by default
+        explorer.slider.value = index
+        assert explorer.image.value == frame_png(reference.frame(index))
+        assert np.array_equal(_pixels(explorer.image.value), reference.frame(index))
+        snapshot = history.snapshots[index]
+        assert explorer.label.value.startswith(f"epoch {snapshot.epoch} · loss {snapshot.loss:.4f}")
+
+
+def test_play_is_linked_to_the_slider_in_the_browser(history):
+    explorer = bv.explore(history, fps=10, **SMALL)
+    assert (explorer.play.min, explorer.play.max, explorer.play.interval) == (0, 150, 100)
+    assert explorer.link.source == (explorer.play, "value")
+    assert explorer.link.target == (explorer.slider, "value")
+    bundle = explorer._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == explorer.widget.model_id
+    assert explorer.image in explorer.widget.children
+
+
+def test_explorer_reuses_a_renderer_and_checks_its_input(history):
+    renderer = bv.Renderer(history, **SMALL)
+    explorer = bv.explore(history, renderer=renderer)
+    assert explorer.renderer is renderer
+    other = bv.train(bv.gaussians(), epochs=3)
+    with pytest.raises(TypeError, match="history must be a boundaryviz History"):
+        bv.explore("history")
+    with pytest.raises(ValueError, match="fps must be"):
+        bv.explore(history, fps=0)
+    with pytest.raises(ValueError, match="renderer must be a Renderer of the same history"):
+        bv.explore(other, renderer=renderer)
+    with pytest.raises(TypeError, match="either renderer or renderer options"):
+        bv.explore(history, renderer=renderer, resolution=10)
+
+
+def test_frame_png_is_the_same_bytes_for_the_same_frame(history):
+    frame = bv.Renderer(history, **SMALL).frame(5)
+    assert frame_png(frame) == frame_png(frame.copy())
+    assert b"tIME" not in frame_png(frame)
+
+
+def test_import_loads_no_widgets():
+    code = "import sys, boundaryviz; print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "False"], done.stderr
+
+
+def test_missing_ipywidgets_is_one_clear_message(history, monkeypatch):
+    monkeypatch.setitem(sys.modules, "ipywidgets", None)  # as if not installed
+    with pytest.raises(ImportError, match="pip install ipywidgets"):
+        bv.explore(history)
