@@ -77,7 +77,7 @@ CASES = [
     (circles, dict(factor=0), ValueError, "factor must be a finite number > 0 and < 1"),
     (xor, dict(noise=-0.1), ValueError, "noise must be a finite number >= 0"),
     (spiral, dict(turns=0), ValueError, re.escape("turns must be a finite number > 0 and <= 10. Got 0.0 instead.")),
-    (make_dataset, dict(name="iris"), ValueError, re.escape("dataset must be one of 'circles', 'gaussians', 'moons', 'spiral', 'xor'. Got 'iris'.")),
+    (make_dataset, dict(name="digits"), ValueError, re.escape("dataset must be one of 'blobs', 'circles', 'gaussians', 'iris', 'moons', 'spiral', 'wine', 'xor'. Got 'digits'.")),
 ]
 
 
@@ -196,14 +196,14 @@ def test_from_arrays_accepts_or_explains(X, y):
                  elements=st.floats(-1e6, 1e6)),
     labels=st.lists(st.sampled_from(["a", "b", "c"]), min_size=12, max_size=12),
 )
-def test_from_arrays_maps_two_labels_property(X, labels):
+def test_from_arrays_maps_labels_property(X, labels):
     y = labels[: len(X)]
-    if len(set(y)) != 2:
-        with pytest.raises(ValueError, match="exactly two distinct labels"):
+    if not 2 <= len(set(y)) <= 10:
+        with pytest.raises(ValueError, match="2 to 10 distinct labels"):
             Dataset.from_arrays(X, y)
         return
     data = Dataset.from_arrays(X, y)
-    low, high = sorted(set(y))
-    assert data.class_names == (low, high)
-    assert data.y.tolist() == [int(v == high) for v in y]
+    names = sorted(set(y))
+    assert data.class_names == tuple(names)
+    assert data.y.tolist() == [names.index(v) for v in y]
     assert np.array_equal(data.X, X)

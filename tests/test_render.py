@@ -351,10 +351,13 @@ def test_wide_first_layer_draws_a_few_unit_lines_and_names_them(tmp_path):
     assert panel.ax.get_title() == "input space · unit lines of 8 of 64 units"
     shown = [int(label.get_text()[1:]) - 1 for label in panel.unit_labels]
     assert shown == list(panel.unit_index) and len(set(shown)) == 8
-    # the shown units are those whose contribution to the output logit spreads most
+    # the shown units are among those whose contribution to the output logit spreads most
+    # (a unit whose line nearly repeats a stronger one's is passed over)
     model = history.final.model
     spread = model.hidden(history.dataset.X, 0).std(axis=0) * np.abs(model.weights[1][:, 0])
-    assert set(shown) == set(np.argsort(-spread)[:8])
+    rank = {unit: r for r, unit in enumerate(np.argsort(-spread, kind="stable"))}
+    assert rank[np.argsort(-spread)[0]] == 0 and np.argsort(-spread)[0] in shown
+    assert max(rank[u] for u in shown) < 32
     # each drawn line is that unit's own zero line
     for seg, unit in zip(panel.units.get_segments(), shown):
         if np.all(np.isfinite(seg)):
