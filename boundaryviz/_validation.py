@@ -110,7 +110,8 @@ def _bound_text(bound):
     return f"{bound:g}"
 
 
-RENDER_DEFAULTS = {"resolution": 200, "layer": -1, "size": (960, 560), "levels": 10, "lattice_lines": 15}
+RENDER_DEFAULTS = {"resolution": 200, "layer": -1, "size": (960, 560), "levels": 10, "lattice_lines": 15,
+                   "bayes": False}
 """dict: the renderer's options and their defaults (checked by :func:`check_render_options`)."""
 
 
@@ -122,7 +123,7 @@ def check_render_options(options, n_hidden):
     options : dict
         Any of ``resolution`` (2 to 2000), ``layer`` (a hidden layer, 0-based, negative from
         the last), ``size`` (even width 200 to 4000, even height 150 to 4000), ``levels``
-        (None or 2 to 256) and ``lattice_lines`` (2 to 100).
+        (None or 2 to 256), ``lattice_lines`` (2 to 100) and ``bayes`` (bool).
     n_hidden : int
         Number of hidden layers of the network to be drawn.
 
@@ -143,7 +144,10 @@ def check_render_options(options, n_hidden):
         "layer": check_int(merged["layer"], "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden,
         "levels": None if merged["levels"] is None else check_int(merged["levels"], "levels", low=2, high=256),
         "lattice_lines": check_int(merged["lattice_lines"], "lattice_lines", low=2, high=100),
+        "bayes": merged["bayes"],
     }
+    if not isinstance(out["bayes"], bool):
+        raise TypeError(f"bayes must be True or False. Got {out['bayes']!r}.")
     size = merged["size"]
     try:
         width, height = size

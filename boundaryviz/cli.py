@@ -173,6 +173,9 @@ def build_parser():
                      help="mesh points per axis of the probability field, 2 to 2000 (default: 200)")
     out.add_argument("--layer", default=-1, type=_single(_int, "layer"),
                      help="hidden layer shown in the hidden panel, 0-based (default: last)")
+    out.add_argument("--bayes", action="store_true",
+                     help="also draw the Bayes-optimal boundary and loss, the best any model can do "
+                     "(gaussians, blobs and xor, whose distribution is known)")
     out.add_argument("--skip-existing", action="store_true",
                      help="keep runs whose files already exist whole (resume an interrupted sweep)")
     out.add_argument("--no-gallery", action="store_true",
@@ -232,6 +235,11 @@ def _make_specs(args):
         if args.no_standardize and dataset.standardize:
             dataset = dataclasses.replace(dataset, standardize=False)
     render = {"resolution": args.resolution, "layer": args.layer}
+    if args.bayes:
+        if dataset.mixture is None:
+            raise UsageError(f"--bayes needs a data set whose distribution is known (gaussians, blobs, xor). "
+                             f"Got {dataset.name}.")
+        render["bayes"] = True
     specs = reference_specs(
         dataset, os.path.abspath(args.out), activations=args.activations,
         learning_rates=args.learning_rates, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,

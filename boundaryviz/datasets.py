@@ -57,6 +57,9 @@ class Dataset:
         Whether training should see standardised features (mean 0, standard deviation 1 per
         column). The network is then composed with the scaler, so every drawing stays in the
         data's own units. On by default for CSV and array data, off for the built-in sets.
+    mixture : boundaryviz.bayes.Mixture, optional
+        The distribution the samples were drawn from, when it is known (``gaussians``,
+        ``blobs``, ``xor``): it gives the Bayes-optimal classifier (``bayes=True``).
 
     Examples
     --------
@@ -73,6 +76,7 @@ class Dataset:
     class_names: tuple | None = None
     feature_names: tuple = ("x1", "x2")
     standardize: bool = False
+    mixture: object = None
 
     def __post_init__(self):
         X, y = _check_arrays(self.X, self.y)
@@ -88,6 +92,11 @@ class Dataset:
             raise ValueError(f"feature_names must hold two non-empty names. Got {self.feature_names!r}.")
         if not isinstance(self.standardize, bool):
             raise TypeError(f"standardize must be True or False. Got {self.standardize!r}.")
+        if self.mixture is not None:
+            from .bayes import Mixture
+
+            if not isinstance(self.mixture, Mixture) or self.mixture.n_classes != n_classes:
+                raise ValueError(f"mixture must be a bayes.Mixture of {n_classes} classes. Got {self.mixture!r}.")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "class_names", names)
@@ -121,6 +130,7 @@ class Dataset:
             and self.class_names == other.class_names
             and self.feature_names == other.feature_names
             and self.standardize == other.standardize
+            and self.mixture == other.mixture
             and np.array_equal(self.X, other.X)
             and np.array_equal(self.y, other.y)
         )
@@ -255,7 +265,8 @@ def gaussians(n_samples=400, std=0.5, seed=0):
     centres = np.repeat(np.array([[0.0, 0.0], [-1.0, -1.0], [1.0, 1.0]]), [n_middle, n_low, n_high], axis=0)
     X = centres + rng.normal(scale=std, size=(n_samples, 2))
     y = np.repeat([0, 1, 1], [n_middle, n_low, n_high])
-    return Dataset(X, y, name="gaussians")
+    return Dataset(X, y, name="gaussians", mixture=_mixture(
+        (0, 1, 1), (n_middle, n_low, n_high), ((0.0, 0.0), (-1.0, -1.0), (1.0, 1.0)), std))
 
 
 def moons(n_samples=400, noise=0.15, seed=0):
@@ -318,7 +329,8 @@ def xor(n_samples=400, noise=0.25, seed=0):
     which = np.arange(n_samples) % 4
     X = corners[which] + rng.normal(scale=noise, size=(n_samples, 2))
     y = (which >= 2).astype(np.int64)
-    return Dataset(X, y, name="xor")
+    counts = np.bincount(which, minlength=4)
+    return Dataset(X, y, name="xor", mixture=_mixture((0, 0, 1, 1), counts, tuple(map(tuple, corners)), noise))
 
 
 def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5, n_classes=2):
@@ -392,8 +404,23 @@ def blobs(n_samples=400, n_classes=3, std=0.8, seed=0, radius=2.0):
         raise ValueError(f"n_samples must be at least 2 per class ({2 * n_classes}). Got {n_samples}.")
     rng = np.random.default_rng(seed)
     y = np.arange(n_samples) % n_classes
-    X = blob_centres(n_classes, radius)[y] + rng.normal(scale=std, size=(n_samples, 2))
-    return Dataset(X, y, name="blobs")
+    centres = blob_centres(n_classes, radius)
+    X = centres[y] + rng.normal(scale=std, size=(n_samples, 2))
+    return Dataset(X, y, name="blobs", mixture=_mixture(
+        tuple(range(n_classes)), np.bincount(y, minlength=n_classes), tuple(map(tuple, centres)), std))
+
+
+def _mixture(labels, counts, means, std):
+    """The known distribution of a synthetic set: cloud weights in the drawn proportions,
+    or None when a standard deviation of 0 leaves no density."""
+    if std <= 0:
+        return None
+    from .bayes import Mixture
+
+    counts = np.asarray(counts, dtype=float)
+    keep = counts > 0
+    return Mixture(tuple(int(c) for c, k in zip(labels, keep) if k), tuple((counts / counts.sum())[keep].tolist()),
+                   tuple(tuple(float(v) for v in m) for m, k in zip(means, keep) if k), tuple(float(std) for k in keep if k))
 
 
 def _sklearn_table(loader, features, name, short):

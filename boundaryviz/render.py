@@ -45,6 +45,7 @@ LOSS_COLOR = "#333333"
 ACC_COLOR = "#009E73"
 MAX_UNIT_LABELS = 8
 MAX_SHOWN_SAMPLES = 5000
+BAYES_COLOR = "#111111"
 MARKER_SIZE = 11
 PANELS = ("input", "hidden", "curve")
 
@@ -243,10 +244,20 @@ def _normalised_lines(W, b, limits):
     return _finite(out)
 
 
+def _bayes_segments(mixture, geo):
+    """The Bayes-optimal boundary over the input mesh: where its top two classes tie."""
+    from .bayes import bayes_scores
+
+    scores = bayes_scores(mixture, geo.points).reshape(len(geo.ys), len(geo.xs), -1)
+    if scores.shape[-1] == 2:
+        return _contour_segments(geo.xs, geo.ys, scores[..., 1] - scores[..., 0])
+    return tie_segments_on_grid(geo.xs, geo.ys, scores, _contour_segments)
+
+
 class _InputPanel:
     """Input space: field, 0.5 contour, hidden-unit zero lines, samples."""
 
-    def __init__(self, ax, history, geo, cmap, resolution, *, legend=True):
+    def __init__(self, ax, history, geo, cmap, resolution, *, legend=True, bayes=False):
         self.ax, self.geo, self.res = ax, geo, resolution
         data = history.dataset
         lim = geo.input_limits
@@ -269,6 +280,11 @@ class _InputPanel:
         ]
         self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
         ax.add_collection(self.boundary)
+        # the Bayes-optimal boundary never moves; drawn (dotted) above the field every frame
+        self.bayes = (LineCollection(_bayes_segments(data.mixture, geo), colors=BAYES_COLOR, linewidths=1.3,
+                                     linestyles=(0, (1, 2)), zorder=2.5) if bayes else None)
+        if self.bayes is not None:
+            ax.add_collection(self.bayes)
         self.samples = [
             ax.plot(*geo.X[geo.y == c].T, ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE),
                     mfc=CLASS_COLORS[c], mew=0, zorder=4, label=data.class_names[c])[0]
@@ -286,6 +302,8 @@ class _InputPanel:
             parts.append(f"showing {len(geo.shown):,} of {geo.n_samples:,} points")
         ax.set_title(" · ".join(parts), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
+        if self.bayes is not None:
+            self.artists.append(self.bayes)
 
     def update(self, snapshot):
         geo = self.geo
@@ -427,7 +445,7 @@ class _HiddenPanel:
 class _CurvePanel:
     """Loss and accuracy against epoch; the run faint, the part so far solid."""
 
-    def __init__(self, ax, history):
+    def __init__(self, ax, history, bayes=False):
         self.ax = ax
         self.epochs = np.array([s.epoch for s in history.snapshots], dtype=float)
         self.losses = _finite(history.losses, fill=np.nan)
@@ -443,10 +461,22 @@ class _CurvePanel:
         self.acc_ax.set_ylim(0, 1.02)
         ax.plot(self.epochs, self.losses_clipped, color=LOSS_COLOR, alpha=0.18, lw=1)
         self.acc_ax.plot(self.epochs, self.acc, color=ACC_COLOR, alpha=0.18, lw=1)
+        best = None
+        if bayes:
+            from .bayes import bayes_reference
+
+            best, _ = bayes_reference(history.dataset.mixture)
         if history.stop_loss > 0:
+            # the label goes under its line when the Bayes line runs just above it
+            under = best is not None and 0 <= best - history.stop_loss < 0.08 * top
             ax.axhline(history.stop_loss, color=LOSS_COLOR, lw=0.8, ls="--", alpha=0.7)
             ax.text(0.005, history.stop_loss, f"stop_loss {history.stop_loss:g}", fontsize=7,
-                    color=LOSS_COLOR, va="bottom", ha="left", transform=ax.get_yaxis_transform())
+                    color=LOSS_COLOR, va="top" if under else "bottom", ha="left",
+                    transform=ax.get_yaxis_transform())
+        if best is not None:
+            ax.axhline(best, color=BAYES_COLOR, lw=0.9, ls=(0, (1, 3)))
+            ax.text(0.995, best, f"Bayes-optimal loss {best:.3f}", fontsize=7, color=BAYES_COLOR,
+                    va="bottom", ha="right", transform=ax.get_yaxis_transform())
         (self.loss_line,) = ax.plot([], [], color=LOSS_COLOR, lw=1.6, label="loss")
         (self.acc_line,) = self.acc_ax.plot([], [], color=ACC_COLOR, lw=1.6, label="accuracy")
         (self.loss_dot,) = ax.plot([], [], "o", color=LOSS_COLOR, ms=4)
@@ -747,6 +777,15 @@ def _keep_tick_labels_inside(fig, ax, pad_px=3):
     ax.set_position((x0 + shift, y0, w - shift, h))
 
 
+def _check_bayes(bayes, history):
+    if bayes and history.dataset.mixture is None:
+        raise ValueError(
+            "bayes=True needs a data set whose distribution is known (gaussians, blobs, xor). "
+            f"Got {history.dataset.name!r}."
+        )
+    return bayes
+
+
 def _check_classes(history):
     model_k, data_k = history.final.model.n_classes, history.dataset.n_classes
     if model_k != data_k:
@@ -785,6 +824,11 @@ class Renderer:
         levels and keep animation files small.
     lattice_lines : int, default=15
         Lines of the input lattice drawn warped in hidden space, per direction.
+    bayes : bool, default=False
+        Also draw the Bayes-optimal boundary (dotted) in the input panel and the
+        Bayes-optimal expected loss (dotted, labelled) in the training curve: the best any
+        model can do. Needs a data set whose distribution is known (``gaussians``,
+        ``blobs``, ``xor``; ``Dataset.mixture``).
 
     Attributes
     ----------
@@ -810,20 +854,22 @@ class Renderer:
     (560, 960, 3)
     """
 
-    def __init__(self, history, *, resolution=200, layer=None, size=(960, 560), levels=10, lattice_lines=15):
+    def __init__(self, history, *, resolution=200, layer=None, size=(960, 560), levels=10, lattice_lines=15,
+                 bayes=False):
         if not isinstance(history, History):
             raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
         _check_classes(history)
         self.history = history
         options = check_render_options(
             {"resolution": resolution, "layer": history.default_layer if layer is None else layer,
-             "size": size, "levels": levels,
+             "size": size, "levels": levels, "bayes": bayes,
              "lattice_lines": lattice_lines},
             len(history.final.hidden_widths),
         )
         self.resolution, self.layer = options["resolution"], options["layer"]
         self.levels, self.lattice_lines = options["levels"], options["lattice_lines"]
         self.size = options["size"]
+        self.bayes = _check_bayes(options["bayes"], history)
         width, height = self.size
         self.cmap = _field_colormap(levels)
         self.geometry = _Geometry(history, self.resolution, self.layer, self.lattice_lines)
@@ -839,9 +885,9 @@ class Renderer:
         ax_curve = fig.add_axes((0.065, 0.075, 0.865, 0.17))
         for ax in (ax_in, ax_hid, ax_curve):
             ax.tick_params(labelsize=8)
-        self.input_panel = _InputPanel(ax_in, history, self.geometry, self.cmap, self.resolution)
+        self.input_panel = _InputPanel(ax_in, history, self.geometry, self.cmap, self.resolution, bayes=self.bayes)
         self.hidden_panel = _HiddenPanel(ax_hid, history, self.geometry, self.cmap)
-        self.curve_panel = _CurvePanel(ax_curve, history)
+        self.curve_panel = _CurvePanel(ax_curve, history, bayes=self.bayes)
         self.status = _StatusLine(fig, history)
         n_classes = history.dataset.n_classes
         handles = [
@@ -850,6 +896,8 @@ class Renderer:
             for c in range(n_classes)
         ]
         handles.append(Line2D([], [], color=BOUNDARY_COLOR, lw=1.8, label="p = 0.5" if n_classes == 2 else "tie"))
+        if self.bayes:
+            handles.append(Line2D([], [], color=BAYES_COLOR, lw=1.3, ls=(0, (1, 2)), label="Bayes-optimal"))
         legend = fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.975, 0.955),
                             ncol=len(handles), fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)
         _make_room_for_legend(fig, legend, self.status.right, (ax_in, ax_hid))
@@ -1086,7 +1134,7 @@ def _sprite_step(text, sprite):
     return step
 
 
-def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, layer=None, levels=10):
+def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, layer=None, levels=10, bayes=False):
     """Draw one panel of one snapshot into a matplotlib Axes.
 
     Parameters
@@ -1120,7 +1168,7 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, lay
     n = len(history)
     index = check_int(index, "index", low=-n, high=n - 1) % n
     layer = history.default_layer if layer is None else layer
-    options = check_render_options({"resolution": resolution, "layer": layer, "levels": levels},
+    options = check_render_options({"resolution": resolution, "layer": layer, "levels": levels, "bayes": bayes},
                                    len(history.final.hidden_widths))
     resolution, layer, levels = options["resolution"], options["layer"], options["levels"]
     if ax is None:
@@ -1129,14 +1177,15 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, lay
     elif not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes. Got {type(ax).__name__}.")
     cmap = _field_colormap(levels)
+    bayes = _check_bayes(options["bayes"], history)
     if panel == "curve":
-        _CurvePanel(ax, history).update(index)
+        _CurvePanel(ax, history, bayes=bayes).update(index)
         return ax
     geo = _Geometry(history, resolution, layer, 15)
     snap = history.snapshots[index]
     with np.errstate(all="ignore"):
         if panel == "input":
-            drawn = _InputPanel(ax, history, geo, cmap, resolution)
+            drawn = _InputPanel(ax, history, geo, cmap, resolution, bayes=bayes)
         else:
             drawn = _HiddenPanel(ax, history, geo, cmap)
         drawn.update(snap)
