@@ -15,6 +15,11 @@ default job's cost per frame before and after, in one run.
 3. **Engines**: the time to train the relu, learning rate 0.1 run (200 epochs) with each
    engine, and the largest relative loss difference from the numpy engine.
 
+4. **A 200 000-row CSV** (three classes, columns in raw units), in a fresh subprocess: load,
+   training time (100 epochs, every sample), cost per frame against the 400-sample reference
+   run's in the same process (target: within 3x), and the process's peak memory (target:
+   under 1 GB).
+
 Usage::
 
     python benchmarks/bench_models.py --before /path/to/old/checkout
@@ -62,6 +67,55 @@ for activation in ("relu", "tanh"):
         out["save_ms"][name] = 1000 * (time.perf_counter() - t) / len(indices)
 print(json.dumps(out))
 """
+
+
+BIG_CSV = r"""
+import json, resource, sys, time
+import numpy as np
+import boundaryviz as bv
+from boundaryviz.render import Renderer
+
+path = sys.argv[1]
+rng = np.random.default_rng(0)
+n = 200_000
+c = rng.integers(0, 3, size=n)
+X = np.column_stack([100 * np.cos(2 * np.pi * c / 3), 100 * np.sin(2 * np.pi * c / 3)]) + rng.normal(scale=70, size=(n, 2))
+names = np.array(["sunny", "cloudy", "rain"])
+with open(path, "w") as f:
+    f.write("temperature (F),pressure (kPa),weather\n")
+    f.writelines(f"{a:.3f},{b:.3f},{names[k]}\n" for (a, b), k in zip(X, c))
+
+def per_frame(history):
+    indices = bv.frame_indices(len(history), 100)
+    renderer = Renderer(history)
+    renderer.frame_rgba(int(indices[0]))
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        for i in indices:
+            renderer.frame_rgba(int(i))
+        best = min(best, (time.perf_counter() - t) / len(indices))
+    return 1000 * best
+
+t0 = time.perf_counter()
+data = bv.load_csv(path)
+t1 = time.perf_counter()
+big = bv.train(data, activation="tanh", hidden=(4,), learning_rate=0.05, epochs=100, stop_loss=0)
+t2 = time.perf_counter()
+big_ms = per_frame(big)
+ref_ms = per_frame(bv.train(bv.gaussians(), activation="tanh", learning_rate=0.1))
+print(json.dumps({"load_s": t1 - t0, "train_s": t2 - t1, "big_ms": big_ms, "ref_ms": ref_ms,
+                  "accuracy": big.final.accuracy,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def big_csv():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PYTHONPATH": HERE}
+        proc = subprocess.run([sys.executable, "-c", BIG_CSV, os.path.join(tmp, "big.csv")], env=env,
+                              capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def run_default_job(tree):
@@ -243,6 +297,13 @@ def main(argv=None):
             lines.append(f"   {engine:<8} {row}")
         else:
             lines.append(f"   {engine:<8} {row[0]:7.2f} s   {row[1]:.2e}")
+    big = big_csv()
+    ratio = big["big_ms"] / big["ref_ms"]
+    lines.append("\n4. A 200 000-ROW CSV (3 classes, 5,000 points drawn), fresh process")
+    lines.append(f"   load {big['load_s']:.2f} s, train 100 epochs {big['train_s']:.2f} s, final accuracy {big['accuracy']:.1%}")
+    lines.append(f"   per frame {big['big_ms']:.2f} ms against the reference run's {big['ref_ms']:.2f} ms: "
+                 f"{ratio:.2f}x (target <= 3)  {'PASS' if ratio <= 3 else 'FAIL'}")
+    lines.append(f"   peak memory {big['peak_mb']:.0f} MB (target < 1024)  {'PASS' if big['peak_mb'] < 1024 else 'FAIL'}")
     print("\n".join(lines))
 
 

@@ -76,15 +76,16 @@ def class_levels(scores):
     ndarray of shape (...), dtype intp
         ``k * B + j`` (see :func:`class_field_colors`); ``K * B`` where a score is not finite.
     """
-    scores = np.asarray(scores, dtype=float)
-    n_classes = scores.shape[-1]
+    # classes first: reductions over a short, strided last axis are slow in NumPy
+    by_class = np.ascontiguousarray(np.moveaxis(np.asarray(scores, dtype=float), -1, 0))
+    n_classes = by_class.shape[0]
     n_bands = len(CONFIDENCE_BANDS) + 1
-    bad = ~np.all(np.isfinite(scores), axis=-1)
-    safe = np.where(bad[..., None], 0.0, scores)
-    top = np.argmax(safe, axis=-1)
-    shifted = safe - np.max(safe, axis=-1, keepdims=True)
-    with np.errstate(under="ignore"):
-        p_top = 1.0 / np.exp(shifted).sum(axis=-1)
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        best = by_class.max(axis=0)
+        # nan anywhere, or an infinite top score, makes p_top nan: no number there
+        p_top = 1.0 / np.exp(by_class - best).sum(axis=0)
+    bad = ~np.isfinite(p_top)
+    top = np.argmax(by_class, axis=0)
     band = np.searchsorted(np.asarray(CONFIDENCE_BANDS), p_top, side="right")
     levels = top * n_bands + band
     levels[bad] = n_classes * n_bands
@@ -93,12 +94,10 @@ def class_levels(scores):
 
 def _margins(scores):
     """``d[..., k] = s_k - max_{j != k} s_j``: positive exactly where class k is on top."""
-    n_classes = scores.shape[-1]
-    out = np.empty_like(scores)
-    for k in range(n_classes):
-        others = np.delete(scores, k, axis=-1)
-        out[..., k] = scores[..., k] - others.max(axis=-1)
-    return out
+    by_class = np.ascontiguousarray(np.moveaxis(scores, -1, 0))
+    ordered = np.sort(by_class, axis=0)
+    first, second = ordered[-1], ordered[-2]
+    return np.moveaxis(by_class - np.where(by_class >= first, second, first), 0, -1)
 
 
 def tie_segments_on_grid(xs, ys, scores, contour):

@@ -98,3 +98,26 @@ def test_real_data_sets_from_scikit_learn(make, classes, accuracy):
     assert history.final.accuracy >= accuracy
     with pytest.raises(ValueError, match="features must be columns of iris.*Got 'petal area'"):
         bv.iris(features=("petal area", "petal width (cm)"))
+
+
+def test_big_data_draws_a_fixed_stratified_subsample_and_trains_on_everything():
+    from boundaryviz import geometry
+
+    data = bv.blobs(n_samples=12_000, n_classes=3, seed=2)
+    history = bv.train(data, hidden=(3,), learning_rate=0.05, epochs=3, stop_loss=0)
+    # loss and accuracy use every sample
+    logits = history.final.model.logits(data.X)
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    assert_allclose(history.final.loss, -np.mean(np.log(p[np.arange(12_000), data.y])), rtol=1e-12)
+    renderer = Renderer(history, resolution=40)
+    renderer.frame(-1)
+    drawn = sum(len(line.get_xdata()) for line in renderer.input_panel.samples)
+    assert drawn == 5000
+    assert renderer.axes["input"].get_title() == "input space · showing 5,000 of 12,000 points"
+    shown = geometry.shown_samples(data.y, 5000)
+    assert np.array_equal(shown, geometry.shown_samples(data.y, 5000))  # the same every time
+    assert_allclose(np.bincount(data.y[shown]) / 5000, np.bincount(data.y) / 12_000, atol=1e-3)
+    hidden_drawn = sum(len(line.get_xdata()) for line in renderer.hidden_panel.samples)
+    assert hidden_drawn == 5000
+    assert np.array_equal(geometry.shown_samples(data.y[:400], 5000), np.arange(400))
