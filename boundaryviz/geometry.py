@@ -252,7 +252,7 @@ def fit_projection(hidden_stack, max_rows=200_000):
 def shown_samples(y, limit=5000, seed=0):
     """Which samples a frame draws: all of up to ``limit``, else a stratified subsample.
 
-    Every class keeps its share (rounded, at least one sample), drawn without replacement
+    Every class keeps its share (largest remainders, at least one sample), drawn without replacement
     from ``np.random.default_rng(seed)``, so the same data gives the same points in every
     frame and every run.
 
@@ -274,7 +274,11 @@ def shown_samples(y, limit=5000, seed=0):
         return np.arange(n)
     rng = np.random.default_rng(seed)
     counts = np.bincount(y)
-    quota = np.maximum(np.round(counts * limit / n).astype(int), np.minimum(counts, 1))
+    # largest remainders: the quotas add up to ``limit`` exactly
+    exact = counts * limit / n
+    quota = np.floor(exact).astype(int)
+    quota[np.argsort(-(exact - quota), kind="stable")[: limit - quota.sum()]] += 1
+    quota = np.maximum(quota, np.minimum(counts, 1))
     picked = [rng.choice(np.flatnonzero(y == k), size=min(q, c), replace=False)
               for k, (q, c) in enumerate(zip(quota, counts)) if c]
     return np.sort(np.concatenate(picked))
