@@ -777,6 +777,11 @@ def _keep_tick_labels_inside(fig, ax, pad_px=3):
     ax.set_position((x0 + shift, y0, w - shift, h))
 
 
+def _class_label(name):
+    """'class 0' for a bare label; a name that already says class stays as it is."""
+    return name if name.lower().startswith("class") else f"class {name}"
+
+
 def _check_bayes(bayes, history):
     if bayes and history.dataset.mixture is None:
         raise ValueError(
@@ -892,7 +897,7 @@ class Renderer:
         n_classes = history.dataset.n_classes
         handles = [
             Line2D([], [], ls="", marker=CLASS_MARKERS[c], color=CLASS_COLORS[c], mec="white",
-                   ms=7, label=f"class {history.dataset.class_names[c]}")
+                   ms=7, label=_class_label(history.dataset.class_names[c]))
             for c in range(n_classes)
         ]
         handles.append(Line2D([], [], color=BOUNDARY_COLOR, lw=1.8, label="p = 0.5" if n_classes == 2 else "tie"))
