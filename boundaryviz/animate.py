@@ -226,6 +226,27 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
     return animation
 
 
+def renderer_for(history, renderer, renderer_options):
+    """The renderer to draw ``history`` with: the one given (checked), or a new one.
+
+    Raises
+    ------
+    TypeError
+        When both a renderer and renderer options are given.
+    ValueError
+        When the renderer draws another history.
+    """
+    from .render import Renderer  # here, so matplotlib loads only when something is drawn
+
+    if renderer is None:
+        return Renderer(history, **renderer_options)
+    if renderer_options:
+        raise TypeError("pass either renderer or renderer options, not both.")
+    if not isinstance(renderer, Renderer) or renderer.history is not history:
+        raise ValueError("renderer must be a Renderer of the same history.")
+    return renderer
+
+
 def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=DEFAULT_MAX_FRAMES,
                     renderer=None, progress=False, on_frame=None, palette=None, **renderer_options):
     """Like :func:`save_animation` for several files (formats) at once: each frame drawn once.
@@ -284,14 +305,7 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
             raise ValueError(f"path's folder {folder!r} does not exist.")
         if os.path.isdir(path):
             raise ValueError(f"path {os.fspath(path)!r} is a folder; give a file name.")
-    from .render import Renderer  # here, so matplotlib loads only when something is drawn
-
-    if renderer is None:
-        renderer = Renderer(history, **renderer_options)
-    elif renderer_options:
-        raise TypeError("pass either renderer or renderer options, not both.")
-    elif not isinstance(renderer, Renderer) or renderer.history is not history:
-        raise ValueError("renderer must be a Renderer of the same history.")
+    renderer = renderer_for(history, renderer, renderer_options)
     indices = frame_indices(renderer.n_frames, max_frames)
     n = len(indices)
     if palette is None and any(fmt in ("gif", "webp", "html") for fmt in formats):  # the GIF's pixels

@@ -144,12 +144,6 @@ def explore(history, *, fps=DEFAULT_EXPLORE_FPS, renderer=None, **renderer_optio
         raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
     fps = check_number(fps, "fps", low=0, high=50, low_open=True)
     _widgets()  # a missing ipywidgets is reported before any drawing
-    from .render import Renderer  # here, so matplotlib loads only when something is drawn
+    from .animate import renderer_for
 
-    if renderer is None:
-        renderer = Renderer(history, **renderer_options)
-    elif renderer_options:
-        raise TypeError("pass either renderer or renderer options, not both.")
-    elif not isinstance(renderer, Renderer) or renderer.history is not history:
-        raise ValueError("renderer must be a Renderer of the same history.")
-    return Explorer(history, renderer, fps)
+    return Explorer(history, renderer_for(history, renderer, renderer_options), fps)
