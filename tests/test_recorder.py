@@ -407,3 +407,42 @@ def test_recorder_layer_is_the_histories_default_layer(data):
     assert Renderer(recorder.history, resolution=40, layer=-1).layer == 1
     with pytest.raises(ValueError, match="layer must be a hidden layer index from -2 to 1. Got 5"):
         bv.Recorder(data, layer=5).snap(clf)
+
+
+@pytest.fixture(scope="module")
+def three_classes():
+    return bv.train(bv.blobs(n_classes=3, n_samples=150), activation="tanh", hidden=(3,), learning_rate=0.05,
+                    epochs=10, stop_loss=0)
+
+
+@needs_keras
+def test_keras_softmax_model_of_three_classes_draws_the_builtin_frames(three_classes):
+    import keras
+
+    history = three_classes
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="tanh"),
+                              keras.layers.Dense(3, activation="softmax")])
+    recorder = bv.Recorder(history.dataset)
+    for snap in history:
+        model.set_weights([w for pair in zip(snap.weights, snap.biases) for w in pair])
+        recorder.snap(model)
+    recorded = recorder.history
+    assert recorded.final.n_classes == 3
+    X = history.dataset.X
+    assert_allclose(recorded.final.predict_proba(X), np.asarray(model.predict(X, verbose=0)), rtol=1e-5, atol=1e-6)
+    _assert_same_frames(recorded, _float32(history))
+
+
+@needs_torch
+def test_torch_cross_entropy_model_of_three_classes_draws_the_builtin_frames(three_classes):
+    import torch
+
+    history = three_classes
+    nn = torch.nn
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3)).double()
+    recorder = bv.Recorder(history.dataset)
+    for snap in history:
+        _load(model, snap)
+        recorder.snap(model)
+    assert_allclose(recorder.history.losses, history.losses, rtol=1e-12)
+    _assert_same_frames(recorder.history, history)
