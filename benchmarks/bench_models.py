@@ -69,11 +69,9 @@ print(json.dumps(out))
 """
 
 
-BIG_CSV = r"""
-import json, resource, sys, time
+WRITE_BIG_CSV = r"""
+import sys
 import numpy as np
-import boundaryviz as bv
-from boundaryviz.render import Renderer
 
 path = sys.argv[1]
 rng = np.random.default_rng(0)
@@ -84,6 +82,15 @@ names = np.array(["sunny", "cloudy", "rain"])
 with open(path, "w") as f:
     f.write("temperature (F),pressure (kPa),weather\n")
     f.writelines(f"{a:.3f},{b:.3f},{names[k]}\n" for (a, b), k in zip(X, c))
+"""
+
+# Runs in a fresh process, so that its peak memory is boundaryviz's alone (not the writing).
+BIG_CSV = r"""
+import json, resource, sys, time
+import boundaryviz as bv
+from boundaryviz.render import Renderer
+
+path = sys.argv[1]
 
 def per_frame(history):
     indices = bv.frame_indices(len(history), 100)
@@ -113,7 +120,9 @@ print(json.dumps({"load_s": t1 - t0, "train_s": t2 - t1, "big_ms": big_ms, "ref_
 def big_csv():
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "PYTHONPATH": HERE}
-        proc = subprocess.run([sys.executable, "-c", BIG_CSV, os.path.join(tmp, "big.csv")], env=env,
+        path = os.path.join(tmp, "big.csv")
+        subprocess.run([sys.executable, "-c", WRITE_BIG_CSV, path], env=env, check=True)
+        proc = subprocess.run([sys.executable, "-c", BIG_CSV, path], env=env,
                               capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
