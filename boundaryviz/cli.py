@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import logging
 import math
 import os
@@ -29,7 +30,8 @@ from .datasets import DATASETS, load_csv, make_dataset
 from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
-from .sweep import RunResult, default_jobs, reference_specs, run_sweep
+from .grid import facets, grid_specs
+from .sweep import RunResult, default_jobs, run_sweep
 from .training import MAX_EPOCHS, train
 from .writers import FORMATS, format_size, is_complete, remove_partials
 
@@ -45,16 +47,20 @@ examples:
   python -m boundaryviz --data points.csv                your own x0,x1,label CSV
   python -m boundaryviz --format gif,mp4,webp --jobs 2
   python -m boundaryviz --skip-existing                  finish an interrupted sweep
+  python -m boundaryviz --seeds 0,1,2 --hidden 2 --hidden 8 --hidden 4,2 --datasets moons,circles
+                                                         every combination: 108 runs, named by what varies
+  python -m boundaryviz --scheduler tcp://10.0.0.5:8786  the runs on a Dask cluster (the cluster extra)
 """
 
 # Library parameter names → the flag a command-line user typed, to head error messages.
 FLAGS = {
-    "dataset": "--dataset", "activation": "--activations", "activations": "--activations",
+    "dataset": "--datasets", "datasets": "--datasets", "activation": "--activations", "activations": "--activations",
     "learning_rate": "--learning-rates", "learning rates": "--learning-rates",
-    "learning_rates": "--learning-rates", "hidden": "--hidden", "optimizer": "--optimizer",
+    "learning_rates": "--learning-rates", "hidden": "--hidden", "optimizer": "--optimizers",
     "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
-    "seed": "--seed", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
+    "seed": "--seeds", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
     "resolution": "--resolution", "layer": "--layer", "jobs": "--jobs",
+    "scheduler": "--scheduler",
 }
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
 CLEANUP_WAIT = 10.0  # seconds to wait for stopped workers to let go of their partial files
@@ -120,14 +126,15 @@ def build_parser():
     parser = _Parser(
         prog=PROG,
         description="Animate how a small neural network learns its decision boundary: one "
-        "animation per activation × learning rate.",
+        "animation per combination of the settings given (by default activation × learning rate); "
+        "flags with a comma list, and a repeated --hidden, make a grid.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     acts = ", ".join(sorted(ACTIVATIONS))
     data = parser.add_argument_group("data")
-    data.add_argument("--dataset", default=None, type=_single(_word, "dataset"),
-                      help=f"built-in data set: {', '.join(DATASETS)} (default: gaussians)")
+    data.add_argument("--datasets", "--dataset", dest="datasets", default=None, type=_list("datasets", _word),
+                      help=f"comma-separated built-in data sets from {', '.join(DATASETS)} (default: gaussians)")
     data.add_argument("--data", metavar="CSV",
                       help="your own data instead: a CSV of x0,x1,label (header optional)")
     net = parser.add_argument_group("network and training")
@@ -136,17 +143,21 @@ def build_parser():
     net.add_argument("--learning-rates", default=[0.1, 0.01, 0.001], type=_list("learning rates", _float),
                      help="comma-separated learning rates, each above 0 and at most 10 "
                      "(default: 0.1,0.01,0.001)")
-    net.add_argument("--hidden", default=[2], type=_list("hidden", _int),
-                     help="hidden layer widths, e.g. 2, 8 or 4,2 (default: 2)")
-    net.add_argument("--optimizer", default="adam", type=_single(_word, "optimizer"),
-                     help=f"{' or '.join(OPTIMIZERS)} (default: adam)")
+    net.add_argument("--hidden", default=None, action="append", type=_list("hidden", _int),
+                     help="hidden layer widths, e.g. 2, 8 or 4,2; repeat for several architectures: "
+                     "--hidden 2 --hidden 4,2 (default: 2)")
+    net.add_argument("--optimizers", "--optimizer", dest="optimizers", default=["adam"],
+                     type=_list("optimizers", _word),
+                     help=f"comma-separated optimizers from {', '.join(OPTIMIZERS)} (default: adam)")
     net.add_argument("--epochs", default=200, type=_single(_int, "epochs"),
                      help=f"most epochs per run, 1 to {MAX_EPOCHS} (default: 200)")
     net.add_argument("--stop-loss", default=0.263, type=_single(_float, "stop loss"),
                      help="stop a run when its loss falls below this; 0 disables (default: 0.263)")
     net.add_argument("--batch-size", default=None, type=_single(_int, "batch size"),
                      help="samples per update (default: full batch)")
-    net.add_argument("--seed", default=0, type=_single(_int, "seed"), help="random seed (default: 0)")
+    net.add_argument("--seeds", "--seed", dest="seeds", default=[0], type=_list("seeds", _int),
+                     help="comma-separated random seeds of the initial weights; the first also seeds "
+                     "a built-in data set (default: 0)")
     out = parser.add_argument_group("output")
     out.add_argument("--out", default="output", help="folder for the animations (default: output)")
     out.add_argument("--format", default=["gif"], type=_list("format", _word),
@@ -167,6 +178,9 @@ def build_parser():
     run = parser.add_argument_group("running")
     run.add_argument("--jobs", default=None, type=_single(_int, "jobs"),
                      help=f"runs in parallel, 1 to 256 (default: all cores, here {default_jobs()})")
+    run.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="run on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 (needs "
+                     "boundaryviz[cluster] here and on the workers; files are written here)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     run.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     run.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -195,42 +209,75 @@ def _check_out(out):
     return path
 
 
+# Settings that take a comma list (or a repeated --hidden): TrainConfig field -> its flag.
+GRID_FLAGS = {"activation": "--activations", "learning_rate": "--learning-rates", "hidden": "--hidden",
+              "optimizer": "--optimizers", "seed": "--seeds"}
+
+
+def _grid(args):
+    """The grid the flags ask for: TrainConfig field -> the values it takes."""
+    return {
+        "activation": args.activations,
+        "learning_rate": args.learning_rates,
+        "hidden": [tuple(widths) for widths in (args.hidden or [[2]])],
+        "optimizer": args.optimizers,
+        "seed": args.seeds,
+    }
+
+
+def _check_repeats(flag, values):
+    seen = []
+    for value in values:
+        if value in seen:
+            shown = ",".join(map(str, value)) if isinstance(value, tuple) else value
+            raise UsageError(f"{flag} must not repeat a value. Got {shown} twice.")
+        seen.append(value)
+
+
 def _make_specs(args):
-    if args.data is not None and args.dataset is not None:
+    if args.data is not None and args.datasets is not None:
         raise UsageError("use either --data or --dataset, not both.")
     if args.jobs is not None and not 1 <= args.jobs <= 256:
         raise UsageError(f"--jobs must be from 1 to 256. Got {args.jobs}.")
+    if args.jobs is not None and args.scheduler is not None:
+        raise UsageError("use either --jobs (local processes) or --scheduler (a Dask cluster), not both.")
     if args.max_frames < 0 or args.max_frames == 1:
         raise UsageError(f"--max-frames must be 0 (every epoch) or at least 2. Got {args.max_frames}.")
     if not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
         raise UsageError(f"--fps must be above 0 and at most {MAX_FPS}. Got {args.fps:g}.")
+    grid = _grid(args)
+    for name, values in grid.items():
+        _check_repeats(GRID_FLAGS.get(name, f"--{name}"), values)
     if args.data is not None:
         try:
-            dataset = load_csv(args.data)
+            datasets = [load_csv(args.data)]
         except OSError as exc:  # e.g. not readable
             raise UsageError(f"--data: cannot read {args.data!r} ({exc.strerror or exc}).") from None
     else:
-        dataset = make_dataset(args.dataset or "gaussians", seed=args.seed)
+        names = args.datasets or ["gaussians"]
+        _check_repeats("--datasets", names)
+        datasets = [make_dataset(name, seed=args.seeds[0]) for name in names]
     render = {"resolution": args.resolution, "layer": args.layer}
-    specs = reference_specs(
-        dataset, os.path.abspath(args.out), activations=args.activations,
-        learning_rates=args.learning_rates, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
-        max_frames=args.max_frames or None, render=render, hidden=tuple(args.hidden),
-        optimizer=args.optimizer, epochs=args.epochs, stop_loss=args.stop_loss,
-        batch_size=args.batch_size, seed=args.seed,
-        # the workers keep tiles for the gallery's compare animation (two runs or more)
-        tiles=not args.no_gallery and len(args.activations) * len(args.learning_rates) >= 2,
+    _check_render_options(grid["hidden"], render)
+    specs = grid_specs(
+        datasets, os.path.abspath(args.out), grid=grid, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
+        max_frames=args.max_frames or None, render=render, epochs=args.epochs, stop_loss=args.stop_loss,
+        batch_size=args.batch_size,
     )
-    _check_render_options(specs[0], render)
+    if not args.no_gallery and len(specs) >= 2:
+        # the workers keep tiles for the gallery's compare animation: of the runs it shows
+        shown = facets([spec.settings for spec in specs])
+        specs = [dataclasses.replace(spec, tiles=True) if shown.cell(spec.settings) is not None else spec
+                 for spec in specs]
     return specs
 
 
-def _check_render_options(spec, render):
+def _check_render_options(hiddens, render):
     """Validate renderer options up front, so bad input fails before any training."""
-    from ._validation import check_int
+    from ._validation import check_hidden, check_int
 
     check_int(render["resolution"], "resolution", low=2, high=2000)
-    n_hidden = len(spec.config.hidden)
+    n_hidden = min(len(check_hidden(hidden)) for hidden in hiddens)
     check_int(render["layer"], "layer", low=-n_hidden, high=n_hidden - 1)
 
 
@@ -352,7 +399,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
     with _stop_signals():
         try:
-            args, specs = _prepare(argv)
+            args, specs, scheduler = _prepare(argv)
         except (KeyboardInterrupt, _Terminated) as exc:
             print(f"{PROG}: {_interrupt_word(exc)} before any run started; nothing written.",
                   file=sys.stderr)
@@ -361,7 +408,12 @@ def main(argv=None):
             return exc.status
         except Exception as exc:  # a bug, not bad input
             return _unexpected(exc, "checking the arguments failed", "--debug" in argv)
-        return _execute(args, specs)
+        try:
+            return _execute(args, specs, scheduler)
+        finally:
+            if scheduler is not None:
+                with contextlib.suppress(Exception):
+                    scheduler.close()
 
 
 class _Exit(Exception):
@@ -390,7 +442,21 @@ def _prepare(argv):
     except (UsageError, ValueError, TypeError) as exc:
         _error(_bad_input_message(exc, args.data))
         raise _Exit(2) from None
-    return args, specs
+    return args, specs, _connect(args.scheduler)
+
+
+def _connect(address):
+    """A client of the Dask scheduler at ``address`` (None without one); one line and
+    ``_Exit(2)`` when it cannot be reached, has no workers, or dask is not installed."""
+    if address is None:
+        return None
+    from .cluster import connect  # dask loads only when a cluster is asked for
+
+    try:
+        return connect(address)
+    except (ConnectionError, ValueError, TypeError, ImportError) as exc:
+        _error(f"--scheduler: {exc}")
+        raise _Exit(2) from None
 
 
 def _unexpected(exc, what, debug):
@@ -407,8 +473,9 @@ def _unexpected(exc, what, debug):
     return 1
 
 
-def _execute(args, specs):
-    """Run the sweep into ``args.out``; returns the exit status."""
+def _execute(args, specs, scheduler=None):
+    """Run the sweep into ``args.out`` (on the cluster of ``scheduler``, a distributed
+    Client, when given); returns the exit status."""
     out = os.path.abspath(args.out)
     done = []  # RunResults, in completion order
     todo = []
@@ -427,13 +494,18 @@ def _execute(args, specs):
                 history = train(spec.dataset, config=spec.config)
                 done.append(RunResult(spec.name, history.summary(),
                                       tuple((p, os.path.getsize(p)) for p in paths), history, skipped=True,
-                                      render=dict(spec.render), max_frames=spec.max_frames))
+                                      render=dict(spec.render), max_frames=spec.max_frames,
+                                      settings=spec.settings))
             else:
                 todo.append(spec)
                 before.update((p, _signature(p)) for p in paths)
         progress = not args.quiet and sys.stderr.isatty()
-        sweep = run_sweep(todo, jobs=args.jobs, progress=progress)
+        sweep = run_sweep(todo, jobs=args.jobs, progress=progress, scheduler=scheduler)
+        shown = facets([spec.settings for spec in specs])
         for result in sweep:  # one at a time: an interrupt keeps what finished
+            if shown.cell(result.settings) is None:
+                # the gallery's pictures leave this run out: do not hold its last frame
+                result = dataclasses.replace(result, final_frame=None)
             done.append(result)
         order = {spec.name: i for i, spec in enumerate(specs)}
         done.sort(key=lambda r: order.get(r.name, 0))

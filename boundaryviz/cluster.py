@@ -111,8 +111,9 @@ def connect(address, *, timeout=CONNECT_TIMEOUT):
     try:
         client = distributed.Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError) as exc:
-        raise ConnectionError(f"the Dask scheduler at {address} cannot be reached "
-                              f"(no answer within {timeout:g} s: {_first_line(exc)}).") from None
+        log.debug("connecting to %s failed: %s", address, exc)
+        raise ConnectionError(f"the Dask scheduler at {address} cannot be reached (no answer within "
+                              f"{timeout:g} s).") from None
     try:
         try:
             client.wait_for_workers(1, timeout=timeout)
@@ -133,11 +134,6 @@ def connect(address, *, timeout=CONNECT_TIMEOUT):
 def _worker_version():
     """boundaryviz's version as a worker imports it (run there by :func:`connect`)."""
     return __version__
-
-
-def _first_line(exc):
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
 
 
 def run_on_cluster(specs, scheduler, *, progress=False):
