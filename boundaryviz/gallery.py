@@ -36,6 +36,7 @@ from PIL import Image, ImageDraw, ImageFont
 from . import __version__
 from ._validation import RENDER_DEFAULTS, check_int, check_number
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, GIF_TOLERANCE, MAX_FPS, animation_palette, frame_indices
+from .grid import axis_words, facets, setting_text, sort_key, varying
 from .tiles import MAX_TILES
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
@@ -60,21 +61,42 @@ ELEMENT = {"gif": "img", "webp": "img", "mp4": "video"}  # how a page shows each
 
 
 # ------------------------------------------------------------------------------ the runs
+def _settings(result):
+    """A run's settings: ``RunResult.settings``, completed from its history's summary.
+
+    Returns
+    -------
+    dict
+        Keys from :data:`boundaryviz.grid.AXES` (``hidden`` as a tuple); empty for a run
+        without history or settings.
+    """
+    settings = dict(getattr(result, "settings", None) or {})
+    history = getattr(result, "history", None)
+    if history is not None:
+        summary = history.summary()
+        for key in ("dataset", "activation", "learning_rate", "hidden", "optimizer"):
+            if key in summary:
+                settings.setdefault(key, summary[key])
+    if settings.get("hidden") is not None:
+        settings["hidden"] = tuple(settings["hidden"])
+    return settings
+
+
 class _Run:
     """A run with a history, placed in the grid."""
 
     def __init__(self, result):
         self.result = result
         self.history = result.history
-        self.config = result.history.config
         self.name = result.name
+        self.settings = _settings(result)
+        self.n_hidden = len(self.settings.get("hidden") or (0,))
 
 
 def _sort_key(result):
-    history = getattr(result, "history", None)
-    if history is not None:
-        return (0, history.config.activation, -history.config.learning_rate, result.name)
-    return (1, "", 0.0, result.name)
+    if getattr(result, "history", None) is not None or getattr(result, "settings", None):
+        return (0, sort_key(_settings(result)), result.name)
+    return (1, (), result.name)
 
 
 def _ordered(results):
@@ -85,19 +107,39 @@ def _ordered(results):
     return sorted(results, key=_sort_key)
 
 
-def _grid(results):
-    """Runs with a history as rows (activations) × columns (learning rates)."""
+def _layout(results):
+    """The runs with a history that the pictures show, by (row, column).
+
+    Returns
+    -------
+    (Facets or None, dict of (int, int) to _Run)
+        :func:`boundaryviz.grid.facets` of those runs (the two settings that vary most,
+        the others held at one value, at most 6 x 6), and the runs in its cells.
+    """
     runs = [_Run(r) for r in _ordered(results) if getattr(r, "history", None) is not None]
-    rows = list(dict.fromkeys(run.config.activation for run in runs))
-    cols = sorted({run.config.learning_rate for run in runs}, reverse=True)
-    cells = {(rows.index(run.config.activation), cols.index(run.config.learning_rate)): run for run in runs}
-    return rows, cols, cells
+    if not runs:
+        return None, {}
+    shown = facets([run.settings for run in runs])
+    cells = {}
+    for run in runs:
+        cell = shown.cell(run.settings)
+        if cell is not None:
+            cells.setdefault(cell, run)
+    return shown, cells
+
+
+def _grid(results):
+    """(row headers, column headers, runs by (row, column)) of the pictures."""
+    shown, cells = _layout(results)
+    if shown is None:
+        return [], [], {}
+    return shown.row_texts(), shown.col_texts(), cells
 
 
 def _check_layer(cells, layer):
     """``layer`` checked against every run's hidden layers; returns it."""
     for run in cells.values():
-        n = len(run.config.hidden)
+        n = run.n_hidden
         check_int(layer, "layer", low=-n, high=n - 1)
     return layer
 
@@ -105,7 +147,7 @@ def _check_layer(cells, layer):
 def _tile_size(run, layer, resolution):
     """(width, height) of the run's compare tiles: its kept tiles', else half its frame size."""
     tiles = getattr(run.result, "tiles", None)
-    if tiles is not None and resolution is None and tiles.layer == layer % len(run.config.hidden):
+    if tiles is not None and resolution is None and tiles.layer == layer % run.n_hidden:
         height, width = tiles.shape
         return width, height
     options = {**RENDER_DEFAULTS, **(getattr(run.result, "render", None) or {})}
@@ -137,7 +179,7 @@ def _check_compare(cells, *, fps, hold_last, max_frames, layer, resolution):
 def _draws_again(run, layer):
     """Whether the run's result lacks its last frame for ``layer`` (summary.png draws it)."""
     return (getattr(run.result, "final_frame", None) is None
-            or getattr(run.result, "frame_layer", None) != layer % len(run.config.hidden))
+            or getattr(run.result, "frame_layer", None) != layer % run.n_hidden)
 
 
 def _renderer(run, layer, resolution=None):
@@ -189,7 +231,7 @@ class _Sheet:
     BAND = 22
 
     def __init__(self, rows, cols, tile_size, title):
-        self.rows, self.cols = rows, cols
+        self.rows, self.cols = list(rows), list(cols)  # header texts
         self.tile_w, self.tile_h = tile_size
         self.title = title
         self.font = _font(13)
@@ -215,13 +257,13 @@ class _Sheet:
         if subtitle:
             x = self.PAD + draw.textlength(self.title, font=self.title_font) + 16
             draw.text((x, self.PAD + 4), subtitle, font=self.font, fill=MUTED)
-        for c, lr in enumerate(self.cols):
+        for c, text in enumerate(self.cols):
             x, _ = self.tile_origin(0, c)
-            draw.text((x + self.tile_w / 2, self.PAD + self.TITLE + self.HEADER / 2), f"learning rate {lr:g}",
+            draw.text((x + self.tile_w / 2, self.PAD + self.TITLE + self.HEADER / 2), text,
                       font=self.bold, fill=INK, anchor="mm")
-        for r, activation in enumerate(self.rows):
+        for r, text in enumerate(self.rows):
             _, y = self.tile_origin(r, 0)
-            draw.text((self.PAD, y + self.tile_h / 2), activation, font=self.bold, fill=INK, anchor="lm")
+            draw.text((self.PAD, y + self.tile_h / 2), text, font=self.bold, fill=INK, anchor="lm")
         return image
 
     def band(self, draw, row, col, left, right="", stopped=False):
@@ -248,24 +290,46 @@ def _shrink(frame, size):
 
 
 def _title(runs):
-    first = next(iter(runs)).history
-    s = first.summary()
-    net = " → ".join(["2", *map(str, s["hidden"]), "1"])
-    return f"{s['dataset']}", f"network {net} · {s['optimizer']} · {first.dataset.n_samples} samples"
+    """(title, subtitle): the data set, and the settings every one of ``runs`` shares."""
+    runs = list(runs)
+
+    def shared(key):
+        values = {repr(run.settings.get(key)) for run in runs}
+        return runs[0].settings.get(key) if len(values) == 1 else None
+
+    dataset = shared("dataset")
+    datasets = list(dict.fromkeys(str(run.settings.get("dataset")) for run in runs))
+    title = dataset if dataset is not None else ", ".join(datasets)
+    parts = []
+    hidden = shared("hidden")
+    if hidden is not None:
+        parts.append("network " + " → ".join(["2", *map(str, hidden), "1"]))
+    optimizer = shared("optimizer")
+    if optimizer is not None:
+        parts.append(str(optimizer))
+    if dataset is not None:
+        parts.append(f"{runs[0].history.dataset.n_samples} samples")
+    return f"{title}", " · ".join(parts)
 
 
-def _outcome(history):
-    s = history.summary()
-    reason = STOP_TEXT.get(s["stop_reason"], s["stop_reason"]).format(stop_loss=history.config.stop_loss)
-    return s, reason
+def _outcome(result):
+    """(summary, how the run ended in words) of a run with a history."""
+    s = result.history.summary()
+    stop_loss = _settings(result).get("stop_loss")
+    if s["stop_reason"] == "stop_loss" and stop_loss is None:
+        return s, "stopped: loss below its stop rule"
+    return s, STOP_TEXT.get(s["stop_reason"], s["stop_reason"]).format(stop_loss=stop_loss)
 
 
 # ---------------------------------------------------------------------------- summary.png
 def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
     """Write the last frame of every run into one PNG, in a grid.
 
-    Rows are activations and columns learning rates; above each tile, the epochs run, final
-    loss and accuracy, and how the run ended. Frames are drawn at the renderer's full size
+    Rows and columns are the two settings that vary most (activations down and learning
+    rates across for the reference sweep); any other setting that varies is held at its
+    first value, and at most 6 x 6 runs are shown (:func:`boundaryviz.grid.facets`; the page
+    says which). Above each tile, the epochs run, final loss and accuracy, and how the run
+    ended. Frames are drawn at the renderer's full size
     and scaled down, so their text stays laid out as in the animations.
 
     Parameters
@@ -309,7 +373,7 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
     draw = ImageDraw.Draw(image)
     for (r, c), run in sorted(cells.items()):
         image.paste(_shrink(frames[(r, c)], tile), sheet.tile_origin(r, c))
-        s, reason = _outcome(run.history)
+        s, reason = _outcome(run.result)
         sheet.band(draw, r, c, f"{s['epochs_run']} epochs · loss {s['final_loss']:.4f} · "
                    f"accuracy {s['final_accuracy']:.1%}", reason, stopped=False)
     for r in range(len(rows)):
@@ -338,7 +402,7 @@ class _CompareFrames:
         for key, run in cells.items():
             tiles = getattr(run.result, "tiles", None)
             usable = (tiles is not None and resolution is None
-                      and tiles.layer == layer % len(run.config.hidden))
+                      and tiles.layer == layer % run.n_hidden)
             self.sources[key] = _KeptTiles(tiles) if usable else _DrawnTiles(run, layer, resolution)
         (self.tile,) = {source.size for source in self.sources.values()}  # one size: checked before
         longest = max(cells, key=lambda key: (cells[key].history.epochs_run, key))
@@ -386,7 +450,7 @@ class _CompareFrames:
                                                     or history.stop_reason != "max_epochs")
             left = f"epoch {snap.epoch} · loss {snap.loss:.4f} · accuracy {snap.accuracy:.1%}"
             if ended:
-                _, reason = _outcome(history)
+                _, reason = _outcome(run.result)
                 self.sheet.band(draw, *key, left, reason, stopped=True)
             else:
                 self.sheet.band(draw, *key, left)
@@ -538,6 +602,19 @@ pre { margin: .2rem 0 .5rem; padding: .5rem .7rem; background: var(--ground); bo
       border-radius: 6px; overflow-x: auto; }
 code { font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
        color: var(--ink); white-space: pre-wrap; overflow-wrap: anywhere; }
+h3 { font-size: 1rem; margin: 2rem 0 .8rem; scroll-margin-top: 1rem; }
+.note { margin: 0 0 1rem; padding: .6rem .9rem; background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; }
+nav p { margin: 0 0 .3rem; color: var(--muted); }
+nav ul { display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; margin: 0 0 1rem; padding: 0; list-style: none; font-size: .92rem; }
+details summary { margin-top: .5rem; font-size: .85rem; color: var(--muted); cursor: pointer; }
+figure { scroll-margin-top: 1rem; }
+.table { max-height: 32rem; overflow: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; }
+table { border-collapse: collapse; width: 100%; font-size: .88rem; }
+th, td { padding: .3rem .7rem; text-align: left; border-bottom: 1px solid var(--line); white-space: nowrap; }
+thead th { position: sticky; top: 0; background: var(--ground); z-index: 1; }
+tbody th { font-weight: 500; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+a { color: #0969da; }
 """
 
 
@@ -579,11 +656,13 @@ def _mp4_dims(path):
     return None
 
 
-def _media(url, kind, alt, dims):
+def _media(url, kind, alt, dims, lazy=False):
+    """The element showing a file; ``lazy``: an image loads only as it nears the view."""
     size = f' width="{dims[0]}" height="{dims[1]}"' if dims else ""
     if kind == "video":
         return f'<video src="{url}"{size} autoplay muted loop playsinline aria-label="{alt}"></video>'
-    return f'<img src="{url}"{size} alt="{alt}">'
+    later = ' loading="lazy" decoding="async"' if lazy else ""
+    return f'<img src="{url}"{size} alt="{alt}"{later}>'
 
 
 def _snippets(url, kind, alt, dims):
@@ -594,21 +673,36 @@ def _snippets(url, kind, alt, dims):
     return [("HTML", tag), ("Markdown", f"![{alt}]({url})")]
 
 
-def _figure(path, out_dir, alt, caption_html):
+def _figure(path, out_dir, alt, caption_html, *, lazy=False, anchor=None):
     url = html.escape(_url(path, out_dir), quote=True)
     kind = ELEMENT.get(os.path.splitext(path)[1].lower().lstrip("."), "img")
     alt_attr = html.escape(alt, quote=True)
     dims = _dims(path)
-    media = _media(url, kind, alt_attr, dims)
+    media = _media(url, kind, alt_attr, dims, lazy=lazy)
     snippets = "".join(
         f'<div class="snippet">{html.escape(label)}</div><pre><code>'
         f"{html.escape(text)}</code></pre>"
         for label, text in _snippets(_url(path, out_dir), kind, alt, dims)
     )
-    return f"<figure>{media}<figcaption>{caption_html}{snippets}</figcaption></figure>"
+    ident = f' id="{html.escape(anchor, quote=True)}"' if anchor else ""
+    return (f"<figure{ident}>{media}<figcaption>{caption_html}"
+            f"<details><summary>Embed this</summary>{snippets}</details></figcaption></figure>")
 
 
-def _run_caption(result, path):
+def _named_axes(moving):
+    """Settings a run's caption and the table name: activation, learning rate, then the
+    other settings that vary."""
+    return ["activation", "learning_rate", *(a for a in moving if a not in ("activation", "learning_rate"))]
+
+
+def _run_title(result, axes):
+    settings = _settings(result)
+    if not settings:
+        return result.name
+    return " · ".join(setting_text(a, settings[a]) for a in axes if a in settings)
+
+
+def _run_caption(result, path, axes):
     fmt = os.path.splitext(path)[1].lstrip(".").upper()
     size = format_size(os.path.getsize(path)) if os.path.exists(path) else "missing"
     history = getattr(result, "history", None)
@@ -616,13 +710,13 @@ def _run_caption(result, path):
         head = f'<div class="name">{html.escape(result.name)}</div>'
         return (head + f'<div class="file">{html.escape(os.path.basename(path))} · {fmt} · {size}</div>'
                 '<dl><dt>note</dt><dd>kept from an earlier run (no statistics)</dd></dl>')
-    s, _ = _outcome(history)
-    cfg = history.config
+    s, _ = _outcome(result)
+    settings = _settings(result)
     reason = s["stop_reason"]
-    rows = [
-        ("activation", cfg.activation),
-        ("learning rate", f"{cfg.learning_rate:g}"),
-        ("epochs run", f"{s['epochs_run']} of {cfg.epochs}"),
+    rows = [(_header_text(a), _value_text(a, settings[a])) for a in axes if a in settings]
+    epochs = settings.get("epochs")
+    rows += [
+        ("epochs run", f"{s['epochs_run']} of {epochs}" if epochs is not None else str(s["epochs_run"])),
         ("stop reason", reason),
         ("final loss", f"{s['final_loss']:.4f}"),
         ("accuracy", f"{s['final_accuracy']:.1%}"),
@@ -631,23 +725,94 @@ def _run_caption(result, path):
     for key, value in rows:
         css = f' class="{html.escape(reason, quote=True)}"' if key == "stop reason" else ""
         items += f"<dt>{html.escape(key)}</dt><dd{css}>{html.escape(value)}</dd>"
-    return (f'<div class="name">{html.escape(cfg.activation)} · learning rate {cfg.learning_rate:g}</div>'
+    return (f'<div class="name">{html.escape(_run_title(result, axes))}</div>'
             f'<div class="file">{html.escape(os.path.basename(path))} · {fmt} · {size}</div><dl>{items}</dl>')
+
+
+def _value_text(axis, value):
+    """A setting's value alone, as the table shows it: ``0.1``, ``4,2``, ``relu``."""
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "full batch" if value is None and axis == "batch_size" else str(value)
+
+
+def _header_text(axis):
+    return {"learning_rate": "learning rate", "batch_size": "batch size", "stop_loss": "stop loss"}.get(
+        axis, axis.replace("_", " "))
 
 
 def _run_alt(result):
     history = getattr(result, "history", None)
     if history is None:
         return f"Animation of the run {result.name}"
-    s, reason = _outcome(history)
+    s, reason = _outcome(result)
     net = " → ".join(["2", *map(str, s["hidden"]), "1"])
     return (f"A {net} {s['activation']} network learning its decision boundary on {s['dataset']} "
             f"at learning rate {s['learning_rate']:g}: {s['epochs_run']} epochs, {reason}, "
             f"final loss {s['final_loss']:.4f}, accuracy {s['final_accuracy']:.1%}")
 
 
+def _anchor(result):
+    return "run-" + result.name
+
+
+def _table(results, axes, out_dir):
+    """A table of every run: its settings that vary, outcome and files (links)."""
+    head = ["run", *(_header_text(a) for a in axes), "epochs", "stop reason", "final loss", "accuracy", "files"]
+    numeric = {"epochs", "final loss", "accuracy", "learning rate", "seed"}
+    cells = "".join(f'<th scope="col"{" class=num" if h in numeric else ""}>{html.escape(h)}</th>' for h in head)
+    rows = [f"<thead><tr>{cells}</tr></thead>", "<tbody>"]
+    for result in results:
+        settings = _settings(result)
+        values = [_value_text(a, settings[a]) if a in settings else "" for a in axes]
+        history = getattr(result, "history", None)
+        if history is not None:
+            s, _ = _outcome(result)
+            outcome = [str(s["epochs_run"]), s["stop_reason"], f"{s['final_loss']:.4f}", f"{s['final_accuracy']:.1%}"]
+        else:
+            outcome = ["", "kept (no statistics)", "", ""]
+        files = " ".join(
+            f'<a href="{html.escape(_url(path, out_dir), quote=True)}">'
+            f"{html.escape(os.path.splitext(path)[1].lstrip('.'))}</a>" for path, _ in result.files)
+        tds = [f'<th scope="row"><a href="#{html.escape(_anchor(result), quote=True)}">{html.escape(result.name)}</a></th>']
+        for header, value in zip(head[1:], [*values, *outcome]):
+            css = ""
+            if header == "stop reason" and value:
+                css = f' class="{html.escape(value.split()[0], quote=True)}"'
+            elif header in numeric:
+                css = ' class="num"'
+            tds.append(f"<td{css}>{html.escape(value)}</td>")
+        tds.append(f"<td>{files}</td>")
+        rows.append(f"<tr>{''.join(tds)}</tr>")
+    rows.append("</tbody>")
+    return '<div class="table"><table>' + "".join(rows) + "</table></div>"
+
+
+def _groups(results, grouping):
+    """Runs grouped by the values of the ``grouping`` settings, in order; [(heading, runs)]."""
+    groups = {}
+    for result in results:
+        settings = _settings(result)
+        key = tuple((a, settings.get(a)) for a in grouping)
+        groups.setdefault(key, []).append(result)
+    out = []
+    for key, members in groups.items():
+        known = [(a, v) for a, v in key if v is not None]
+        heading = " · ".join(setting_text(a, v) for a, v in known) if known else "other runs"
+        out.append((heading, members))
+    return out
+
+
 def write_index(results, out_dir, *, extras=()):
     """Write ``index.html``: every animation of the runs, captioned, with snippets to paste.
+
+    Made to stay quick to open and to read with hundreds of runs: images load lazily (as
+    they near the view), a table lists every run's settings that vary and its outcome, and
+    the runs are grouped by the settings that vary besides the two the overview pictures
+    lay out (:func:`boundaryviz.grid.facets`); when the pictures leave runs out, the page
+    says which runs they show.
 
     Parameters
     ----------
@@ -665,17 +830,24 @@ def write_index(results, out_dir, *, extras=()):
     out_dir = os.fspath(out_dir)
     results = _ordered(results)
     with_history = [r for r in results if getattr(r, "history", None) is not None]
+    shown, _ = _layout(with_history)
     if with_history:
         title, subtitle = _title(_Run(r) for r in with_history)
         heading = f"How a network learns {title}"
     else:
         heading, subtitle = "boundaryviz runs", ""
+    known = [_settings(r) for r in results if _settings(r)]
+    moving = varying(known) if known else []
+    axes = _named_axes(moving)
+    layout = ""
+    if shown is not None:
+        layout = f"{axis_words(shown.rows)} down, {axis_words(shown.cols)} across"
     overview = []
     for path in extras:
         name = os.path.basename(path)
         if name.startswith("summary."):
-            alt = "The last frame of every run: activations down, learning rates across"
-            text = "Where every run ended: activations down, learning rates across."
+            alt = f"The last frame of every run: {layout}"
+            text = f"Where every run ended: {layout}."
         else:
             alt = "Every run side by side, advancing together through the epochs"
             text = "All runs together, through the epochs; a run that stopped is framed in red."
@@ -683,11 +855,8 @@ def write_index(results, out_dir, *, extras=()):
         caption = (f'<div class="name">{html.escape(text)}</div>'
                    f'<div class="file">{html.escape(name)} · {fmt} · {format_size(os.path.getsize(path))}</div>')
         overview.append(_figure(path, out_dir, alt, caption))
-    cards = []
-    for result in results:
-        alt = _run_alt(result)
-        for path, _size in result.files:
-            cards.append(_figure(path, out_dir, alt, _run_caption(result, path)))
+    grouping = [a for a in moving if shown is None or a not in (shown.rows, shown.cols)]
+    groups = _groups(results, grouping)
     n = len(results)
     parts = [
         "<!doctype html>",
@@ -704,9 +873,29 @@ def write_index(results, out_dir, *, extras=()):
         f"{' · ' if subtitle else ''}{n} run{'s' if n != 1 else ''}</p></header>",
     ]
     if overview:
-        parts += ["<h2>Overview</h2>", '<section class="grid wide">', *overview, "</section>"]
-    parts += ["<h2>Runs</h2>", '<section class="grid">', *cards, "</section>",
-              f"<footer>Made with boundaryviz {html.escape(__version__)}.</footer>",
+        parts.append("<h2>Overview</h2>")
+        if shown is not None and not shown.complete:
+            parts.append(f'<p class="note">The pictures below show {html.escape(shown.note())}; every run '
+                         f'is in the <a href="#all-runs">table</a> and in its group further down.</p>')
+        parts += ['<section class="grid wide">', *overview, "</section>"]
+    parts += [f'<h2 id="all-runs">All {n} run{"s" if n != 1 else ""}</h2>', _table(results, axes, out_dir)]
+    parts.append("<h2>Runs</h2>")
+    if len(groups) > 1:
+        links = "".join(f'<li><a href="#group-{i}">{html.escape(h)}</a> ({len(m)})</li>'
+                        for i, (h, m) in enumerate(groups, 1))
+        parts.append(f'<nav><p>Grouped by {html.escape(", ".join(_header_text(a) for a in grouping))}:</p>'
+                     f"<ul>{links}</ul></nav>")
+    for i, (group_heading, members) in enumerate(groups, 1):
+        if len(groups) > 1:
+            parts.append(f'<h3 id="group-{i}">{html.escape(group_heading)}</h3>')
+        cards = []
+        for result in members:
+            alt = _run_alt(result)
+            for k, (path, _size) in enumerate(result.files):
+                cards.append(_figure(path, out_dir, alt, _run_caption(result, path, axes), lazy=True,
+                                     anchor=_anchor(result) if k == 0 else None))
+        parts += ['<section class="grid">', *cards, "</section>"]
+    parts += [f"<footer>Made with boundaryviz {html.escape(__version__)}.</footer>",
               "</main>", "</body>", "</html>", ""]
     path = os.path.join(out_dir, "index.html")
     with atomic_output(path) as tmp:

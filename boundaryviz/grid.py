@@ -26,7 +26,7 @@ from .sweep import RunSpec
 from .training import TrainConfig
 
 __all__ = ["AXES", "grid_specs", "run_names", "setting_label", "setting_text", "facets", "Facets",
-           "varying", "sort_key"]
+           "varying", "sort_key", "axis_words"]
 
 AXES = ("dataset", *(f.name for f in dataclasses.fields(TrainConfig)))
 """tuple of str: the settings a grid can vary, in the order file names and tables give them:
@@ -349,14 +349,15 @@ class Facets:
         if self.complete:
             return ""
         held = " · ".join(setting_text(a, v) for a, v in self.fixed)
-        text = (f"{self.n_shown} of the {self.n_runs} runs, {_axis_text(self.rows)} down and "
-                f"{_axis_text(self.cols)} across")
+        text = (f"{self.n_shown} of the {self.n_runs} runs, {axis_words(self.rows)} down and "
+                f"{axis_words(self.cols)} across")
         if held:
             text += f", at {held}"
         return text
 
 
-def _axis_text(axis):
+def axis_words(axis):
+    """A setting's name in the plural, for sentences: ``learning rates``, ``hidden layers``."""
     return {"learning_rate": "learning rates", "hidden": "hidden layers", "dataset": "data sets",
             "activation": "activations", "optimizer": "optimizers", "seed": "seeds",
             "batch_size": "batch sizes"}.get(axis, axis.replace("_", " ") + "s")
