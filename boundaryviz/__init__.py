@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 
 from .animate import Animation, animation_palette, frame_indices, save_animation, save_animations, show
 from .datasets import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
+from .grid import grid_specs
 from .gallery import write_compare, write_gallery, write_index, write_summary
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
@@ -48,6 +49,7 @@ __all__ = [
     "circles",
     "frame_indices",
     "gaussians",
+    "grid_specs",
     "iter_train",
     "load_csv",
     "make_dataset",

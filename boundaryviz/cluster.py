@@ -178,7 +178,7 @@ def run_on_cluster(specs, scheduler, *, progress=False):
             future = client.submit(_run_pickled, pickle.dumps(spec), key=f"boundaryviz-{spec.name}-{batch}",
                                    pure=False, retries=RETRIES, priority=-i)
             futures[future] = spec
-        for future in distributed.as_completed(list(futures)):
+        for future in distributed.as_completed(list(futures), loop=client.loop):
             result, payload = pickle.loads(future.result())
             del futures[future]
             future.release()
