@@ -91,7 +91,7 @@ def test_a_killed_worker_costs_a_retry_not_the_sweep(tmp_path, client):
     local.mkdir()
     remote.mkdir()
     settings = dict(grid={"activation": ["relu", "tanh"], "learning_rate": [0.1, 0.01], "seed": [0, 1]},
-                    epochs=40, render={"size": (480, 280), "resolution": 24})
+                    epochs=24, render={"size": (480, 280), "resolution": 20})
     pids = client.run(os.getpid)  # worker address -> process id
     killed = None
     results = []
