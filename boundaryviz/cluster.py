@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import os
 import pickle
 import sys
 import tempfile
@@ -120,20 +121,26 @@ def connect(address, *, timeout=CONNECT_TIMEOUT):
         except (OSError, TimeoutError):
             raise ConnectionError(f"the Dask scheduler at {address} has no workers (none joined within "
                                   f"{timeout:g} s); start some with: dask worker {address}") from None
-        versions = client.run(_worker_version)
-        wrong = {w: v for w, v in versions.items() if v != __version__}
+        workers = client.run(_worker_facts)
+        wrong = {w: version for w, (version, _) in workers.items() if version != __version__}
         if wrong:
             worker, version = next(iter(wrong.items()))
             raise ConnectionError(f"the Dask workers need boundaryviz {__version__}; {worker} has {version}.")
+        trimmed = sorted(w for w, (_, trim) in workers.items() if trim is not None)
+        if trimmed:
+            log.warning("%d of the Dask workers run with MALLOC_TRIM_THRESHOLD_ set (Dask's default), which "
+                        "makes each run about a third slower; README's 'On a cluster' shows how to start "
+                        "them without it", len(trimmed))
     except BaseException:
         client.close()
         raise
     return client
 
 
-def _worker_version():
-    """boundaryviz's version as a worker imports it (run there by :func:`connect`)."""
-    return __version__
+def _worker_facts():
+    """(boundaryviz's version as a worker imports it, its MALLOC_TRIM_THRESHOLD_ or None);
+    run on every worker by :func:`connect`."""
+    return __version__, os.environ.get("MALLOC_TRIM_THRESHOLD_")
 
 
 def run_on_cluster(specs, scheduler, *, progress=False):

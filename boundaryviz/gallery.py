@@ -58,6 +58,8 @@ STOP_TEXT = {
     "interrupted": "interrupted",
 }
 ELEMENT = {"gif": "img", "webp": "img", "mp4": "video"}  # how a page shows each format
+MANY_RUNS = 12
+"""With more runs than this, the page shows smaller cards, three or four abreast."""
 
 
 # ------------------------------------------------------------------------------ the runs
@@ -129,11 +131,24 @@ def _layout(results):
 
 
 def _grid(results):
-    """(row headers, column headers, runs by (row, column)) of the pictures."""
+    """(row headers, column headers, runs by (row, column), what else the pictures hold fixed).
+
+    The last is text for the pictures' subtitle, e.g. ``seed 0 · 25 of 300 runs`` (empty
+    when they show every run); the network's layers are in the subtitle already.
+    """
     shown, cells = _layout(results)
     if shown is None:
-        return [], [], {}
-    return shown.row_texts(), shown.col_texts(), cells
+        return [], [], {}, ""
+    held = ""
+    if not shown.complete:
+        parts = [setting_text(a, v) for a, v in shown.fixed if a != "hidden"]
+        held = " · ".join([*parts, f"{shown.n_shown} of {shown.n_runs} runs"])
+    return shown.row_texts(), shown.col_texts(), cells, held
+
+
+def _subtitle(cells, held):
+    title, subtitle = _title(cells.values())
+    return title, " · ".join(part for part in (subtitle, held) if part)
 
 
 def _check_layer(cells, layer):
@@ -354,7 +369,7 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
     >>> results = list(bv.run_sweep(bv.reference_specs(bv.gaussians(), "out", epochs=20)))  # doctest: +SKIP
     >>> bv.write_summary(results, "out/summary.png")  # doctest: +SKIP
     """
-    rows, cols, cells = _grid(results)
+    rows, cols, cells, held = _grid(results)
     if not cells:
         return None
     _check_layer(cells, layer)
@@ -367,7 +382,7 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
             frames[key] = run.result.final_frame
     height, width = next(iter(frames.values())).shape[:2]
     tile = (int(tile_width), int(round(height * tile_width / width)))
-    title, subtitle = _title(cells.values())
+    title, subtitle = _subtitle(cells, held)
     sheet = _Sheet(rows, cols, tile, title)
     image = sheet.background(subtitle)
     draw = ImageDraw.Draw(image)
@@ -396,7 +411,7 @@ class _CompareFrames:
     last kept frame at or before the epoch (its band says which epoch that is).
     """
 
-    def __init__(self, cells, rows, cols, *, max_frames, layer, resolution):
+    def __init__(self, cells, rows, cols, *, max_frames, layer, resolution, held=""):
         self.cells = cells
         self.sources = {}
         for key, run in cells.items():
@@ -409,7 +424,7 @@ class _CompareFrames:
         shown = self.sources[longest].indices
         self.epochs = shown[frame_indices(len(shown), max_frames)]
         self.last_epoch = int(self.epochs[-1])
-        title, subtitle = _title(cells.values())
+        title, subtitle = _subtitle(cells, held)
         self.sheet = _Sheet(rows, cols, self.tile, title)
         # RGBA: the frames then go to the palette as one word a pixel, the quick way
         self.background = self.sheet.background(subtitle).convert("RGBA")
@@ -536,12 +551,13 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     """
     for fmt in formats:
         check_format(fmt)
-    rows, cols, cells = _grid(results)
+    rows, cols, cells, held = _grid(results)
     fps, hold_last, resolution = _check_compare(cells, fps=fps, hold_last=hold_last, max_frames=max_frames,
                                                 layer=layer, resolution=resolution)
     if len(cells) < 2:
         return []
-    frames = _CompareFrames(cells, rows, cols, max_frames=max_frames, layer=layer, resolution=resolution)
+    frames = _CompareFrames(cells, rows, cols, max_frames=max_frames, layer=layer, resolution=resolution,
+                            held=held)
     n = len(frames)
     palette = None
     if any(fmt in ("gif", "webp") for fmt in formats):
@@ -587,6 +603,11 @@ header p, footer { color: var(--muted); margin: 0; }
 footer { margin-top: 3rem; font-size: .85rem; }
 .grid { display: grid; gap: 1.25rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); }
 .wide { grid-template-columns: 1fr; }
+.many { grid-template-columns: repeat(auto-fill, minmax(min(100%, 290px), 1fr)); gap: 1rem; }
+.many figcaption { padding: .5rem .7rem .7rem; }
+.many dl { font-size: .82rem; }
+.many .name { font-size: .92rem; }
+a.media { display: block; }
 figure { margin: 0; background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
          overflow: hidden; }
 figure img, figure video { display: block; width: 100%; height: auto; background: #fff; }
@@ -679,6 +700,8 @@ def _figure(path, out_dir, alt, caption_html, *, lazy=False, anchor=None):
     alt_attr = html.escape(alt, quote=True)
     dims = _dims(path)
     media = _media(url, kind, alt_attr, dims, lazy=lazy)
+    if kind == "img":  # opens the file at its own size
+        media = f'<a class="media" href="{url}">{media}</a>'
     snippets = "".join(
         f'<div class="snippet">{html.escape(label)}</div><pre><code>'
         f"{html.escape(text)}</code></pre>"
@@ -894,7 +917,8 @@ def write_index(results, out_dir, *, extras=()):
             for k, (path, _size) in enumerate(result.files):
                 cards.append(_figure(path, out_dir, alt, _run_caption(result, path, axes), lazy=True,
                                      anchor=_anchor(result) if k == 0 else None))
-        parts += ['<section class="grid">', *cards, "</section>"]
+        dense = " many" if n > MANY_RUNS else ""
+        parts += [f'<section class="grid{dense}">', *cards, "</section>"]
     parts += [f"<footer>Made with boundaryviz {html.escape(__version__)}.</footer>",
               "</main>", "</body>", "</html>", ""]
     path = os.path.join(out_dir, "index.html")
@@ -950,7 +974,7 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     extras = []
     log.info("gallery: summary.png, compare animation")
     summary_path = os.path.join(out_dir, "summary.png")
-    _, _, cells = _grid(results)
+    _, _, cells, _ = _grid(results)
     _check_compare(cells, fps=fps, hold_last=1.5, max_frames=max_frames, layer=layer, resolution=None)
     if any(_draws_again(run, layer) for run in cells.values()):
         # matplotlib draws one run at a time: no threads

@@ -59,7 +59,7 @@ _TEXTS = {
     "seed": lambda v: f"seed {v}",
     "momentum": lambda v: f"momentum {v:g}",
 }
-_UNSAFE = re.compile(r"[^A-Za-z0-9.+-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
 def setting_label(axis, value):
@@ -74,7 +74,7 @@ def setting_label(axis, value):
     Returns
     -------
     str
-        Letters, digits, ``.``, ``+`` and ``-`` only.
+        Letters, digits, ``.``, ``_``, ``+`` and ``-`` only.
     """
     if axis in _LABELS:
         text = _LABELS[axis](value)

@@ -27,9 +27,13 @@ TINY_CLI = ["--epochs", "6", "--stop-loss", "0", "--resolution", "16", "--activa
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A scheduler and two single-threaded worker processes (each under a nanny) on 127.0.0.1."""
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                       dashboard_address=None, silence_logs=40)
+    """A scheduler and two single-threaded worker processes (each under a nanny) on 127.0.0.1,
+    started without Dask's MALLOC_TRIM_THRESHOLD_ (as README recommends; it slows runs)."""
+    import dask
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                           dashboard_address=None, silence_logs=40)
     try:
         yield cluster
     finally:

@@ -39,6 +39,8 @@ def test_a_new_string_setting_is_named_by_its_value():
     # how an engine field (a TrainConfig string) will be named once it exists
     assert setting_label("engine", "torch") == "torch"
     assert setting_label("width", 3) == "width3"
+    assert setting_label("activation", "leaky_relu") == "leaky_relu"  # as the reference names have it
+    assert setting_label("dataset", "my data/v2") == "my-data-v2"
     assert run_names([{"activation": "relu", "learning_rate": 0.1, "engine": e} for e in ("numpy", "torch")]) == [
         "relu_lr0.1_numpy", "relu_lr0.1_torch"]
 
