@@ -121,7 +121,11 @@ def connect(address, *, timeout=CONNECT_TIMEOUT):
         except (OSError, TimeoutError):
             raise ConnectionError(f"the Dask scheduler at {address} has no workers (none joined within "
                                   f"{timeout:g} s); start some with: dask worker {address}") from None
-        workers = client.run(_worker_facts)
+        try:
+            workers = client.run(_worker_facts)
+        except (ImportError, AttributeError) as exc:  # boundaryviz missing, or without this module
+            raise ConnectionError(f"the Dask workers at {address} cannot run boundaryviz ({type(exc).__name__}: "
+                                  f"{exc}); install boundaryviz {__version__} on them.") from None
         wrong = {w: version for w, (version, _) in workers.items() if version != __version__}
         if wrong:
             worker, version = next(iter(wrong.items()))
