@@ -133,7 +133,7 @@ def connect(address, *, timeout=CONNECT_TIMEOUT):
         trimmed = sorted(w for w, (_, trim) in workers.items() if trim is not None)
         if trimmed:
             log.warning("%d of the Dask workers run with MALLOC_TRIM_THRESHOLD_ set (Dask's default), which "
-                        "makes each run about a third slower; README's 'On a cluster' shows how to start "
+                        "can make each run up to twice as slow; README's 'On a cluster' shows how to start "
                         "them without it", len(trimmed))
     except BaseException:
         client.close()
