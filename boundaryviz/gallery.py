@@ -793,13 +793,15 @@ def _table(results, axes, out_dir):
         history = getattr(result, "history", None)
         if history is not None:
             s, _ = _outcome(result)
-            outcome = [str(s["epochs_run"]), s["stop_reason"], f"{s['final_loss']:.4f}", f"{s['final_accuracy']:.1%}"]
+            outcome = [str(s["epochs_run"]), s["stop_reason"], f"{s['final_loss']:.4f}",
+                       f"{s['final_accuracy']:.1%}"]
         else:
             outcome = ["", "kept (no statistics)", "", ""]
         files = " ".join(
             f'<a href="{html.escape(_url(path, out_dir), quote=True)}">'
             f"{html.escape(os.path.splitext(path)[1].lstrip('.'))}</a>" for path, _ in result.files)
-        tds = [f'<th scope="row"><a href="#{html.escape(_anchor(result), quote=True)}">{html.escape(result.name)}</a></th>']
+        link = f'<a href="#{html.escape(_anchor(result), quote=True)}">{html.escape(result.name)}</a>'
+        tds = [f'<th scope="row">{link}</th>']
         for header, value in zip(head[1:], [*values, *outcome]):
             css = ""
             if header == "stop reason" and value:
