@@ -157,6 +157,16 @@ def test_unreachable_scheduler_exits_2_before_any_work(tmp_path):
     assert time.monotonic() - started < 60
 
 
+def test_a_scheduler_without_workers_is_refused(tmp_path):
+    from boundaryviz.cluster import connect
+
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None,
+                                  silence_logs=40) as empty:
+        with pytest.raises(ConnectionError, match=f"the Dask scheduler at {empty.scheduler_address} has no "
+                                                  "workers .*dask worker"):
+            connect(empty.scheduler_address, timeout=1)
+
+
 @pytest.mark.parametrize("argv, fragment", [
     (["--scheduler", "localhost"], "scheduler must be an address like 'tcp://HOST:PORT'. Got 'localhost'."),
     (["--scheduler", "tcp://127.0.0.1:1", "--jobs", "2"], "either --jobs"),

@@ -1,5 +1,6 @@
 """A grid of settings: names by what varies, errors before any work, facets, and the CLI's grid flags."""
 
+import dataclasses
 import os
 from html.parser import HTMLParser
 
@@ -145,6 +146,15 @@ def test_gallery_of_a_grid_groups_tables_and_says_what_the_pictures_show(tmp_pat
     with Image.open(tmp_path / "summary.png") as summary:
         assert summary.width < 2 * 640 + 300
     assert str(tmp_path / "compare.gif") in files
+    # results that carry no settings (a History from one's own loop) are laid out from their
+    # histories' summaries: the same picture when the settings that vary are in the summary
+    bare = [dataclasses.replace(r, settings={}) for r in results if r.settings["seed"] == 0]
+    kept = [r for r in results if r.settings["seed"] == 0]
+    gallery.write_summary(bare, tmp_path / "bare.png")
+    gallery.write_summary(kept, tmp_path / "kept.png")
+    assert (tmp_path / "bare.png").read_bytes() == (tmp_path / "kept.png").read_bytes()
+    os.remove(tmp_path / "bare.png")
+    os.remove(tmp_path / "kept.png")
     # the same page whatever order the runs came in
     before = (tmp_path / "index.html").read_bytes()
     gallery.write_index(list(reversed(results)), tmp_path, extras=[p for p in files if not p.endswith(".html")])
