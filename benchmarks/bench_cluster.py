@@ -99,7 +99,7 @@ def local_cluster(n_workers, trim=False):
     environ = {} if trim else {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
     with dask.config.set(environ):
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address="127.0.0.1:0", silence_logs=40)
     try:
         with Client(cluster, set_as_default=False) as client:
             client.wait_for_workers(n_workers, timeout=60)

@@ -33,7 +33,7 @@ def cluster():
 
     with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
         cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                           dashboard_address=None, silence_logs=40)
+                                           dashboard_address="127.0.0.1:0", silence_logs=40)
     try:
         yield cluster
     finally:
@@ -160,7 +160,7 @@ def test_unreachable_scheduler_exits_2_before_any_work(tmp_path):
 def test_a_scheduler_without_workers_is_refused(tmp_path):
     from boundaryviz.cluster import connect
 
-    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None,
+    with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                   silence_logs=40) as empty:
         with pytest.raises(ConnectionError, match=f"the Dask scheduler at {empty.scheduler_address} has no "
                                                   "workers .*dask worker"):
