@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 from .animate import Animation, animation_palette, frame_indices, save_animation, save_animations, show
 from .datasets import DATASETS, Dataset, blobs, circles, gaussians, iris, load_csv, make_dataset, moons, spiral, wine, xor
 from .explore import Explorer, explore
+from .grid import grid_specs
 from .gallery import write_compare, write_gallery, write_index, write_summary
 from .models import MLP, Model, ModelBase
 from .network import ACTIVATIONS
@@ -61,6 +62,7 @@ __all__ = [
     "explore",
     "frame_indices",
     "gaussians",
+    "grid_specs",
     "iter_train",
     "load_csv",
     "make_dataset",

@@ -26,12 +26,13 @@ import traceback
 
 from . import __version__
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS
+from ._extras import MissingExtraError, check_available
 from .datasets import DATASETS, MULTICLASS, load_csv, make_dataset
 from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
-from .sweep import RunResult, default_jobs, reference_specs, run_sweep
-from ._extras import MissingExtraError, check_available
+from .grid import facets, grid_specs
+from .sweep import RunResult, default_jobs, run_sweep
 from .training import ENGINES, MAX_EPOCHS, train
 from .writers import FORMATS, format_size, is_complete, remove_partials
 
@@ -47,17 +48,21 @@ examples:
   python -m boundaryviz --data points.csv                your own x0,x1,label CSV
   python -m boundaryviz --format gif,mp4,webp --jobs 2
   python -m boundaryviz --skip-existing                  finish an interrupted sweep
+  python -m boundaryviz --seeds 0,1,2 --hidden 2 --hidden 8 --hidden 4,2 --datasets moons,circles
+                                                         every combination: 108 runs, named by what varies
+  python -m boundaryviz --scheduler tcp://10.0.0.5:8786  the runs on a Dask cluster (the cluster extra)
 """
 
 # Library parameter names → the flag a command-line user typed, to head error messages.
 FLAGS = {
-    "dataset": "--dataset", "activation": "--activations", "activations": "--activations",
+    "dataset": "--datasets", "datasets": "--datasets", "activation": "--activations", "activations": "--activations",
     "learning_rate": "--learning-rates", "learning rates": "--learning-rates",
-    "learning_rates": "--learning-rates", "hidden": "--hidden", "optimizer": "--optimizer",
+    "learning_rates": "--learning-rates", "hidden": "--hidden", "optimizer": "--optimizers",
     "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
-    "seed": "--seed", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
-    "resolution": "--resolution", "layer": "--layer", "jobs": "--jobs", "engine": "--engine",
+    "seed": "--seeds", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
+    "resolution": "--resolution", "layer": "--layer", "jobs": "--jobs", "engine": "--engines",
     "n_classes": "--classes",
+    "scheduler": "--scheduler",
 }
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
 CLEANUP_WAIT = 10.0  # seconds to wait for stopped workers to let go of their partial files
@@ -123,14 +128,15 @@ def build_parser():
     parser = _Parser(
         prog=PROG,
         description="Animate how a small neural network learns its decision boundary: one "
-        "animation per activation × learning rate.",
+        "animation per combination of the settings given (by default activation × learning rate); "
+        "flags with a comma list, and a repeated --hidden, make a grid.",
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     acts = ", ".join(sorted(ACTIVATIONS))
     data = parser.add_argument_group("data")
-    data.add_argument("--dataset", default=None, type=_single(_word, "dataset"),
-                      help=f"built-in data set: {', '.join(DATASETS)} (default: gaussians)")
+    data.add_argument("--datasets", "--dataset", dest="datasets", default=None, type=_list("datasets", _word),
+                      help=f"comma-separated built-in data sets from {', '.join(DATASETS)} (default: gaussians)")
     data.add_argument("--data", metavar="CSV",
                       help="your own data instead: a CSV of x0,x1,label (header optional; its names "
                       "label the axes; 2 to 10 labels)")
@@ -145,20 +151,24 @@ def build_parser():
     net.add_argument("--learning-rates", default=[0.1, 0.01, 0.001], type=_list("learning rates", _float),
                      help="comma-separated learning rates, each above 0 and at most 10 "
                      "(default: 0.1,0.01,0.001)")
-    net.add_argument("--hidden", default=[2], type=_list("hidden", _int),
-                     help="hidden layer widths, e.g. 2, 8 or 4,2 (default: 2)")
-    net.add_argument("--optimizer", default="adam", type=_single(_word, "optimizer"),
-                     help=f"{' or '.join(OPTIMIZERS)} (default: adam)")
+    net.add_argument("--hidden", default=None, action="append", type=_list("hidden", _int),
+                     help="hidden layer widths, e.g. 2, 8 or 4,2; repeat for several architectures: "
+                     "--hidden 2 --hidden 4,2 (default: 2)")
+    net.add_argument("--optimizers", "--optimizer", dest="optimizers", default=["adam"],
+                     type=_list("optimizers", _word),
+                     help=f"comma-separated optimizers from {', '.join(OPTIMIZERS)} (default: adam)")
     net.add_argument("--epochs", default=200, type=_single(_int, "epochs"),
                      help=f"most epochs per run, 1 to {MAX_EPOCHS} (default: 200)")
     net.add_argument("--stop-loss", default=0.263, type=_single(_float, "stop loss"),
                      help="stop a run when its loss falls below this; 0 disables (default: 0.263)")
     net.add_argument("--batch-size", default=None, type=_single(_int, "batch size"),
                      help="samples per update (default: full batch)")
-    net.add_argument("--seed", default=0, type=_single(_int, "seed"), help="random seed (default: 0)")
-    net.add_argument("--engine", default="numpy", type=_single(_word, "engine"),
-                     help=f"framework that trains the network, from {', '.join(ENGINES)}: the same "
-                     "initial weights, optimizer and batches (torch and keras need the extras "
+    net.add_argument("--seeds", "--seed", dest="seeds", default=[0], type=_list("seeds", _int),
+                     help="comma-separated random seeds of the initial weights; the first also seeds "
+                     "a built-in data set (default: 0)")
+    net.add_argument("--engines", "--engine", dest="engines", default=["numpy"], type=_list("engines", _word),
+                     help=f"comma-separated frameworks that train the network, from {', '.join(ENGINES)}: "
+                     "the same initial weights, optimizer and batches (torch and keras need the extras "
                      "boundaryviz[torch] / boundaryviz[keras]; default: numpy)")
     out = parser.add_argument_group("output")
     out.add_argument("--out", default="output", help="folder for the animations (default: output)")
@@ -183,6 +193,9 @@ def build_parser():
     run = parser.add_argument_group("running")
     run.add_argument("--jobs", default=None, type=_single(_int, "jobs"),
                      help=f"runs in parallel, 1 to 256 (default: all cores, here {default_jobs()})")
+    run.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                     help="run on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 (needs "
+                     "boundaryviz[cluster] here and on the workers; files are written here)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     run.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     run.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -211,59 +224,95 @@ def _check_out(out):
     return path
 
 
+# Settings that take a comma list (or a repeated --hidden): TrainConfig field -> its flag.
+GRID_FLAGS = {"activation": "--activations", "learning_rate": "--learning-rates", "hidden": "--hidden",
+              "optimizer": "--optimizers", "seed": "--seeds", "engine": "--engines"}
+
+
+def _grid(args):
+    """The grid the flags ask for: TrainConfig field -> the values it takes."""
+    return {
+        "activation": args.activations,
+        "learning_rate": args.learning_rates,
+        "hidden": [tuple(widths) for widths in (args.hidden or [[2]])],
+        "optimizer": args.optimizers,
+        "seed": args.seeds,
+        "engine": args.engines,
+    }
+
+
+def _check_repeats(flag, values):
+    seen = []
+    for value in values:
+        if value in seen:
+            shown = ",".join(map(str, value)) if isinstance(value, tuple) else value
+            raise UsageError(f"{flag} must not repeat a value. Got {shown} twice.")
+        seen.append(value)
+
+
 def _make_specs(args):
-    if args.data is not None and args.dataset is not None:
+    if args.data is not None and args.datasets is not None:
         raise UsageError("use either --data or --dataset, not both.")
     if args.jobs is not None and not 1 <= args.jobs <= 256:
         raise UsageError(f"--jobs must be from 1 to 256. Got {args.jobs}.")
+    if args.jobs is not None and args.scheduler is not None:
+        raise UsageError("use either --jobs (local processes) or --scheduler (a Dask cluster), not both.")
     if args.max_frames < 0 or args.max_frames == 1:
         raise UsageError(f"--max-frames must be 0 (every epoch) or at least 2. Got {args.max_frames}.")
     if not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
         raise UsageError(f"--fps must be above 0 and at most {MAX_FPS}. Got {args.fps:g}.")
+    grid = _grid(args)
+    for name, values in grid.items():
+        _check_repeats(GRID_FLAGS.get(name, f"--{name}"), values)
     if args.classes is not None and args.data is not None:
         raise UsageError("--classes applies to the blobs and spiral data sets; a CSV's labels set its classes.")
     if args.data is not None:
         try:
-            dataset = load_csv(args.data, standardize=not args.no_standardize)
+            datasets = [load_csv(args.data, standardize=not args.no_standardize)]
         except OSError as exc:  # e.g. not readable
             raise UsageError(f"--data: cannot read {args.data!r} ({exc.strerror or exc}).") from None
     else:
-        name = args.dataset or "gaussians"
-        if args.classes is not None and name in DATASETS and name not in MULTICLASS:
-            raise UsageError(f"--classes applies to {' and '.join(MULTICLASS)}, not to {name}.")
-        dataset = make_dataset(name, seed=args.seed, n_classes=args.classes)
-        if args.no_standardize and dataset.standardize:
-            dataset = dataclasses.replace(dataset, standardize=False)
+        names = args.datasets or ["gaussians"]
+        _check_repeats("--datasets", names)
+        for name in names:
+            if args.classes is not None and name in DATASETS and name not in MULTICLASS:
+                raise UsageError(f"--classes applies to {' and '.join(MULTICLASS)}, not to {name}.")
+        datasets = [make_dataset(name, seed=args.seeds[0], n_classes=args.classes) for name in names]
+        if args.no_standardize:
+            datasets = [dataclasses.replace(d, standardize=False) if d.standardize else d for d in datasets]
     render = {"resolution": args.resolution, "layer": args.layer}
     if args.bayes:
-        if dataset.mixture is None:
+        unknown = [d.name for d in datasets if d.mixture is None]
+        if unknown:
             raise UsageError(f"--bayes needs a data set whose distribution is known (gaussians, blobs, xor). "
-                             f"Got {dataset.name}.")
+                             f"Got {', '.join(unknown)}.")
         render["bayes"] = True
-    specs = reference_specs(
-        dataset, os.path.abspath(args.out), activations=args.activations,
-        learning_rates=args.learning_rates, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
-        max_frames=args.max_frames or None, render=render, hidden=tuple(args.hidden),
-        optimizer=args.optimizer, epochs=args.epochs, stop_loss=args.stop_loss,
-        batch_size=args.batch_size, seed=args.seed, engine=args.engine,
-        # the workers keep tiles for the gallery's compare animation (two runs or more)
-        tiles=not args.no_gallery and len(args.activations) * len(args.learning_rates) >= 2,
+    _check_render_options(grid["hidden"], render)
+    for engine in args.engines:
+        if engine in ("torch", "keras"):
+            try:
+                check_available(engine)
+            except MissingExtraError as exc:
+                raise UsageError(f"--engine {engine}: {exc}") from None
+    specs = grid_specs(
+        datasets, os.path.abspath(args.out), grid=grid, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
+        max_frames=args.max_frames or None, render=render, epochs=args.epochs, stop_loss=args.stop_loss,
+        batch_size=args.batch_size,
     )
-    _check_render_options(specs[0], render)
-    if args.engine in ("torch", "keras"):
-        try:
-            check_available(args.engine)
-        except MissingExtraError as exc:
-            raise UsageError(f"--engine {args.engine}: {exc}") from None
+    if not args.no_gallery and len(specs) >= 2:
+        # the workers keep tiles for the gallery's compare animation: of the runs it shows
+        shown = facets([spec.settings for spec in specs])
+        specs = [dataclasses.replace(spec, tiles=True) if shown.cell(spec.settings) is not None else spec
+                 for spec in specs]
     return specs
 
 
-def _check_render_options(spec, render):
+def _check_render_options(hiddens, render):
     """Validate renderer options up front, so bad input fails before any training."""
-    from ._validation import check_int
+    from ._validation import check_hidden, check_int
 
     check_int(render["resolution"], "resolution", low=2, high=2000)
-    n_hidden = len(spec.config.hidden)
+    n_hidden = min(len(check_hidden(hidden)) for hidden in hiddens)
     check_int(render["layer"], "layer", low=-n_hidden, high=n_hidden - 1)
 
 
@@ -385,7 +434,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.WARNING, format=f"{PROG}: %(message)s")
     with _stop_signals():
         try:
-            args, specs = _prepare(argv)
+            args, specs, scheduler = _prepare(argv)
         except (KeyboardInterrupt, _Terminated) as exc:
             print(f"{PROG}: {_interrupt_word(exc)} before any run started; nothing written.",
                   file=sys.stderr)
@@ -394,7 +443,12 @@ def main(argv=None):
             return exc.status
         except Exception as exc:  # a bug, not bad input
             return _unexpected(exc, "checking the arguments failed", "--debug" in argv)
-        return _execute(args, specs)
+        try:
+            return _execute(args, specs, scheduler)
+        finally:
+            if scheduler is not None:
+                with contextlib.suppress(Exception):
+                    scheduler.close()
 
 
 class _Exit(Exception):
@@ -423,7 +477,21 @@ def _prepare(argv):
     except (UsageError, ValueError, TypeError) as exc:
         _error(_bad_input_message(exc, args.data))
         raise _Exit(2) from None
-    return args, specs
+    return args, specs, _connect(args.scheduler)
+
+
+def _connect(address):
+    """A client of the Dask scheduler at ``address`` (None without one); one line and
+    ``_Exit(2)`` when it cannot be reached, has no workers, or dask is not installed."""
+    if address is None:
+        return None
+    from .cluster import connect  # dask loads only when a cluster is asked for
+
+    try:
+        return connect(address)
+    except (ConnectionError, ValueError, TypeError, ImportError) as exc:
+        _error(f"--scheduler: {exc}")
+        raise _Exit(2) from None
 
 
 def _unexpected(exc, what, debug):
@@ -440,8 +508,9 @@ def _unexpected(exc, what, debug):
     return 1
 
 
-def _execute(args, specs):
-    """Run the sweep into ``args.out``; returns the exit status."""
+def _execute(args, specs, scheduler=None):
+    """Run the sweep into ``args.out`` (on the cluster of ``scheduler``, a distributed
+    Client, when given); returns the exit status."""
     out = os.path.abspath(args.out)
     done = []  # RunResults, in completion order
     todo = []
@@ -460,13 +529,18 @@ def _execute(args, specs):
                 history = train(spec.dataset, config=spec.config)
                 done.append(RunResult(spec.name, history.summary(),
                                       tuple((p, os.path.getsize(p)) for p in paths), history, skipped=True,
-                                      render=dict(spec.render), max_frames=spec.max_frames))
+                                      render=dict(spec.render), max_frames=spec.max_frames,
+                                      settings=spec.settings))
             else:
                 todo.append(spec)
                 before.update((p, _signature(p)) for p in paths)
         progress = not args.quiet and sys.stderr.isatty()
-        sweep = run_sweep(todo, jobs=args.jobs, progress=progress)
+        sweep = run_sweep(todo, jobs=args.jobs, progress=progress, scheduler=scheduler)
+        shown = facets([spec.settings for spec in specs])
         for result in sweep:  # one at a time: an interrupt keeps what finished
+            if shown.cell(result.settings) is None:
+                # the gallery's pictures leave this run out: do not hold its last frame
+                result = dataclasses.replace(result, final_frame=None)
             done.append(result)
         order = {spec.name: i for i, spec in enumerate(specs)}
         done.sort(key=lambda r: order.get(r.name, 0))

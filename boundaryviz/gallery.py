@@ -38,6 +38,7 @@ from . import __version__
 from ._validation import RENDER_DEFAULTS, check_int, check_number
 from .player import BAR_HEIGHT, player_size, read_player_size
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, GIF_TOLERANCE, MAX_FPS, animation_palette, frame_indices
+from .grid import axis_words, facets, setting_text, sort_key, varying
 from .tiles import MAX_TILES
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
 
@@ -59,30 +60,47 @@ STOP_TEXT = {
     "interrupted": "interrupted",
 }
 ELEMENT = {"gif": "img", "webp": "img", "mp4": "video", "html": "iframe"}  # how a page shows each format
+MANY_RUNS = 12
+"""With more runs than this, the page shows smaller cards, three or four abreast."""
 
 
 # ------------------------------------------------------------------------------ the runs
+def _settings(result):
+    """A run's settings: ``RunResult.settings``, completed from its history's summary.
+
+    Returns
+    -------
+    dict
+        Keys from :data:`boundaryviz.grid.AXES` (``hidden`` as a tuple); empty for a run
+        without history or settings.
+    """
+    settings = dict(getattr(result, "settings", None) or {})
+    history = getattr(result, "history", None)
+    if history is not None:
+        summary = history.summary()
+        for key in ("dataset", "activation", "learning_rate", "hidden", "optimizer"):
+            if key in summary:
+                settings.setdefault(key, summary[key])
+    if settings.get("hidden") is not None:
+        settings["hidden"] = tuple(settings["hidden"])
+    return settings
+
+
 class _Run:
     """A run with a history, placed in the grid."""
 
     def __init__(self, result):
         self.result = result
         self.history = result.history
-        self.config = result.history.config
         self.name = result.name
-        summary = result.history.summary()
-        # a recorded run (no TrainConfig) is a row of its own, in one column
-        self.row = summary["activation"] or result.history.label
-        self.column = summary["learning_rate"] or 0.0
-        self.n_hidden = len(result.history.final.hidden_widths)
+        self.settings = _settings(result)
+        self.n_hidden = len(self.settings.get("hidden") or (0,))
 
 
 def _sort_key(result):
-    history = getattr(result, "history", None)
-    if history is not None:
-        s = history.summary()
-        return (0, s["activation"] or history.label, -(s["learning_rate"] or 0.0), result.name)
-    return (1, "", 0.0, result.name)
+    if getattr(result, "history", None) is not None or getattr(result, "settings", None):
+        return (0, sort_key(_settings(result)), result.name)
+    return (1, (), result.name)
 
 
 def _ordered(results):
@@ -93,13 +111,46 @@ def _ordered(results):
     return sorted(results, key=_sort_key)
 
 
-def _grid(results):
-    """Runs with a history as rows (activations) × columns (learning rates)."""
+def _layout(results):
+    """The runs with a history that the pictures show, by (row, column).
+
+    Returns
+    -------
+    (Facets or None, dict of (int, int) to _Run)
+        :func:`boundaryviz.grid.facets` of those runs (the two settings that vary most,
+        the others held at one value, at most 6 x 6), and the runs in its cells.
+    """
     runs = [_Run(r) for r in _ordered(results) if getattr(r, "history", None) is not None]
-    rows = list(dict.fromkeys(run.row for run in runs))
-    cols = sorted({run.column for run in runs}, reverse=True)
-    cells = {(rows.index(run.row), cols.index(run.column)): run for run in runs}
-    return rows, cols, cells
+    if not runs:
+        return None, {}
+    shown = facets([run.settings for run in runs])
+    cells = {}
+    for run in runs:
+        cell = shown.cell(run.settings)
+        if cell is not None:
+            cells.setdefault(cell, run)
+    return shown, cells
+
+
+def _grid(results):
+    """(row headers, column headers, runs by (row, column), what else the pictures hold fixed).
+
+    The last is text for the pictures' subtitle, e.g. ``seed 0 · 25 of 300 runs`` (empty
+    when they show every run); the network's layers are in the subtitle already.
+    """
+    shown, cells = _layout(results)
+    if shown is None:
+        return [], [], {}, ""
+    held = ""
+    if not shown.complete:
+        parts = [setting_text(a, v) for a, v in shown.fixed if a != "hidden"]
+        held = " · ".join([*parts, f"{shown.n_shown} of {shown.n_runs} runs"])
+    return shown.row_texts(), shown.col_texts(), cells, held
+
+
+def _subtitle(cells, held):
+    title, subtitle = _title(cells.values())
+    return title, " · ".join(part for part in (subtitle, held) if part)
 
 
 def _check_layer(cells, layer):
@@ -197,7 +248,7 @@ class _Sheet:
     BAND = 22
 
     def __init__(self, rows, cols, tile_size, title):
-        self.rows, self.cols = rows, cols
+        self.rows, self.cols = list(rows), list(cols)  # header texts
         self.tile_w, self.tile_h = tile_size
         self.title = title
         self.font = _font(13)
@@ -223,13 +274,13 @@ class _Sheet:
         if subtitle:
             x = self.PAD + draw.textlength(self.title, font=self.title_font) + 16
             draw.text((x, self.PAD + 4), subtitle, font=self.font, fill=MUTED)
-        for c, lr in enumerate(self.cols):
+        for c, text in enumerate(self.cols):
             x, _ = self.tile_origin(0, c)
-            draw.text((x + self.tile_w / 2, self.PAD + self.TITLE + self.HEADER / 2), f"learning rate {lr:g}",
+            draw.text((x + self.tile_w / 2, self.PAD + self.TITLE + self.HEADER / 2), text,
                       font=self.bold, fill=INK, anchor="mm")
-        for r, activation in enumerate(self.rows):
+        for r, text in enumerate(self.rows):
             _, y = self.tile_origin(r, 0)
-            draw.text((self.PAD, y + self.tile_h / 2), activation, font=self.bold, fill=INK, anchor="lm")
+            draw.text((self.PAD, y + self.tile_h / 2), text, font=self.bold, fill=INK, anchor="lm")
         return image
 
     def band(self, draw, row, col, left, right="", stopped=False):
@@ -256,25 +307,46 @@ def _shrink(frame, size):
 
 
 def _title(runs):
-    first = next(iter(runs)).history
-    s = first.summary()
-    net = " → ".join(["2", *map(str, s["hidden"]), "1"])
-    optimizer = f" · {s['optimizer']}" if s["optimizer"] else ""
-    return f"{s['dataset']}", f"network {net}{optimizer} · {first.dataset.n_samples} samples"
+    """(title, subtitle): the data set, and the settings every one of ``runs`` shares."""
+    runs = list(runs)
+
+    def shared(key):
+        values = {repr(run.settings.get(key)) for run in runs}
+        return runs[0].settings.get(key) if len(values) == 1 else None
+
+    dataset = shared("dataset")
+    datasets = list(dict.fromkeys(str(run.settings.get("dataset")) for run in runs))
+    title = dataset if dataset is not None else ", ".join(datasets)
+    parts = []
+    hidden = shared("hidden")
+    if hidden is not None:
+        parts.append("network " + " → ".join(["2", *map(str, hidden), "1"]))
+    optimizer = shared("optimizer")
+    if optimizer is not None:
+        parts.append(str(optimizer))
+    if dataset is not None:
+        parts.append(f"{runs[0].history.dataset.n_samples} samples")
+    return f"{title}", " · ".join(parts)
 
 
-def _outcome(history):
-    s = history.summary()
-    reason = STOP_TEXT.get(s["stop_reason"], s["stop_reason"]).format(stop_loss=history.stop_loss)
-    return s, reason
+def _outcome(result):
+    """(summary, how the run ended in words) of a run with a history."""
+    s = result.history.summary()
+    stop_loss = _settings(result).get("stop_loss")
+    if s["stop_reason"] == "stop_loss" and stop_loss is None:
+        return s, "stopped: loss below its stop rule"
+    return s, STOP_TEXT.get(s["stop_reason"], s["stop_reason"]).format(stop_loss=stop_loss)
 
 
 # ---------------------------------------------------------------------------- summary.png
 def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
     """Write the last frame of every run into one PNG, in a grid.
 
-    Rows are activations and columns learning rates; above each tile, the epochs run, final
-    loss and accuracy, and how the run ended. Frames are drawn at the renderer's full size
+    Rows and columns are the two settings that vary most (activations down and learning
+    rates across for the reference sweep); any other setting that varies is held at its
+    first value, and at most 6 x 6 runs are shown (:func:`boundaryviz.grid.facets`; the page
+    says which). Above each tile, the epochs run, final loss and accuracy, and how the run
+    ended. Frames are drawn at the renderer's full size
     and scaled down, so their text stays laid out as in the animations.
 
     Parameters
@@ -299,7 +371,7 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
     >>> results = list(bv.run_sweep(bv.reference_specs(bv.gaussians(), "out", epochs=20)))  # doctest: +SKIP
     >>> bv.write_summary(results, "out/summary.png")  # doctest: +SKIP
     """
-    rows, cols, cells = _grid(results)
+    rows, cols, cells, held = _grid(results)
     if not cells:
         return None
     _check_layer(cells, layer)
@@ -312,13 +384,13 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
             frames[key] = run.result.final_frame
     height, width = next(iter(frames.values())).shape[:2]
     tile = (int(tile_width), int(round(height * tile_width / width)))
-    title, subtitle = _title(cells.values())
+    title, subtitle = _subtitle(cells, held)
     sheet = _Sheet(rows, cols, tile, title)
     image = sheet.background(subtitle)
     draw = ImageDraw.Draw(image)
     for (r, c), run in sorted(cells.items()):
         image.paste(_shrink(frames[(r, c)], tile), sheet.tile_origin(r, c))
-        s, reason = _outcome(run.history)
+        s, reason = _outcome(run.result)
         sheet.band(draw, r, c, f"{s['epochs_run']} epochs · loss {s['final_loss']:.4f} · "
                    f"accuracy {s['final_accuracy']:.1%}", reason, stopped=False)
     for r in range(len(rows)):
@@ -341,7 +413,7 @@ class _CompareFrames:
     last kept frame at or before the epoch (its band says which epoch that is).
     """
 
-    def __init__(self, cells, rows, cols, *, max_frames, layer, resolution):
+    def __init__(self, cells, rows, cols, *, max_frames, layer, resolution, held=""):
         self.cells = cells
         self.sources = {}
         for key, run in cells.items():
@@ -354,7 +426,7 @@ class _CompareFrames:
         shown = self.sources[longest].indices
         self.epochs = shown[frame_indices(len(shown), max_frames)]
         self.last_epoch = int(self.epochs[-1])
-        title, subtitle = _title(cells.values())
+        title, subtitle = _subtitle(cells, held)
         self.sheet = _Sheet(rows, cols, self.tile, title)
         # RGBA: the frames then go to the palette as one word a pixel, the quick way
         self.background = self.sheet.background(subtitle).convert("RGBA")
@@ -395,7 +467,7 @@ class _CompareFrames:
                                                     or history.stop_reason != "max_epochs")
             left = f"epoch {snap.epoch} · loss {snap.loss:.4f} · accuracy {snap.accuracy:.1%}"
             if ended:
-                _, reason = _outcome(history)
+                _, reason = _outcome(run.result)
                 self.sheet.band(draw, *key, left, reason, stopped=True)
             else:
                 self.sheet.band(draw, *key, left)
@@ -481,12 +553,13 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     """
     for fmt in formats:
         check_format(fmt)
-    rows, cols, cells = _grid(results)
+    rows, cols, cells, held = _grid(results)
     fps, hold_last, resolution = _check_compare(cells, fps=fps, hold_last=hold_last, max_frames=max_frames,
                                                 layer=layer, resolution=resolution)
     if len(cells) < 2:
         return []
-    frames = _CompareFrames(cells, rows, cols, max_frames=max_frames, layer=layer, resolution=resolution)
+    frames = _CompareFrames(cells, rows, cols, max_frames=max_frames, layer=layer, resolution=resolution,
+                            held=held)
     n = len(frames)
     palette = None
     if any(fmt in ("gif", "webp", "html") for fmt in formats):
@@ -532,6 +605,11 @@ header p, footer { color: var(--muted); margin: 0; }
 footer { margin-top: 3rem; font-size: .85rem; }
 .grid { display: grid; gap: 1.25rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); }
 .wide { grid-template-columns: 1fr; }
+.many { grid-template-columns: repeat(auto-fill, minmax(min(100%, 290px), 1fr)); gap: 1rem; }
+.many figcaption { padding: .5rem .7rem .7rem; }
+.many dl { font-size: .82rem; }
+.many .name { font-size: .92rem; }
+a.media { display: block; }
 figure { margin: 0; background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
          overflow: hidden; }
 figure img, figure video { display: block; width: 100%; height: auto; background: #fff; }
@@ -549,6 +627,19 @@ pre { margin: .2rem 0 .5rem; padding: .5rem .7rem; background: var(--ground); bo
       border-radius: 6px; overflow-x: auto; }
 code { font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
        color: var(--ink); white-space: pre-wrap; overflow-wrap: anywhere; }
+h3 { font-size: 1rem; margin: 2rem 0 .8rem; scroll-margin-top: 1rem; }
+.note { margin: 0 0 1rem; padding: .6rem .9rem; background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; }
+nav p { margin: 0 0 .3rem; color: var(--muted); }
+nav ul { display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; margin: 0 0 1rem; padding: 0; list-style: none; font-size: .92rem; }
+details summary { margin-top: .5rem; font-size: .85rem; color: var(--muted); cursor: pointer; }
+figure { scroll-margin-top: 1rem; }
+.table { max-height: 32rem; overflow: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; }
+table { border-collapse: collapse; width: 100%; font-size: .88rem; }
+th, td { padding: .3rem .7rem; text-align: left; border-bottom: 1px solid var(--line); white-space: nowrap; }
+thead th { position: sticky; top: 0; background: var(--ground); z-index: 1; }
+tbody th { font-weight: 500; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+a { color: #0969da; }
 """
 
 
@@ -592,13 +683,15 @@ def _mp4_dims(path):
     return None
 
 
-def _media(url, kind, alt, dims):
+def _media(url, kind, alt, dims, lazy=False):
+    """The element showing a file; ``lazy``: an image loads only as it nears the view."""
     size = f' width="{dims[0]}" height="{dims[1]}"' if dims else ""
     if kind == "iframe":
         return _player_frame(url, alt, dims)
     if kind == "video":
         return f'<video src="{url}"{size} autoplay muted loop playsinline aria-label="{alt}"></video>'
-    return f'<img src="{url}"{size} alt="{alt}">'
+    later = ' loading="lazy" decoding="async"' if lazy else ""
+    return f'<img src="{url}"{size} alt="{alt}"{later}>'
 
 
 def _player_frame(url, alt, dims, snippet=False):
@@ -625,12 +718,14 @@ def _snippets(url, kind, alt, dims):
     return [("HTML", tag), ("Markdown", f"![{alt}]({url})")]
 
 
-def _figure(path, out_dir, alt, caption_html):
+def _figure(path, out_dir, alt, caption_html, *, lazy=False, anchor=None):
     url = html.escape(_url(path, out_dir), quote=True)
     kind = ELEMENT.get(os.path.splitext(path)[1].lower().lstrip("."), "img")
     alt_attr = html.escape(alt, quote=True)
     dims = _dims(path)
-    media = _media(url, kind, alt_attr, dims)
+    media = _media(url, kind, alt_attr, dims, lazy=lazy)
+    if kind == "img":  # opens the file at its own size
+        media = f'<a class="media" href="{url}">{media}</a>'
     snippets = "".join(
         f'<div class="snippet">{html.escape(label)}</div><pre><code>'
         f"{html.escape(text)}</code></pre>"
@@ -639,10 +734,25 @@ def _figure(path, out_dir, alt, caption_html):
     if kind == "iframe":
         caption_html += (f'<div class="file"><a href="{url}">Open the player on its own page</a> '
                          "(← → step, space plays, the epoch is a link to that moment)</div>")
-    return f"<figure>{media}<figcaption>{caption_html}{snippets}</figcaption></figure>"
+    ident = f' id="{html.escape(anchor, quote=True)}"' if anchor else ""
+    return (f"<figure{ident}>{media}<figcaption>{caption_html}"
+            f"<details><summary>Embed this</summary>{snippets}</details></figcaption></figure>")
 
 
-def _run_caption(result, path):
+def _named_axes(moving):
+    """Settings a run's caption and the table name: activation, learning rate, then the
+    other settings that vary."""
+    return ["activation", "learning_rate", *(a for a in moving if a not in ("activation", "learning_rate"))]
+
+
+def _run_title(result, axes):
+    settings = _settings(result)
+    if not settings:
+        return result.name
+    return " · ".join(setting_text(a, settings[a]) for a in axes if a in settings)
+
+
+def _run_caption(result, path, axes):
     fmt = os.path.splitext(path)[1].lstrip(".").upper()
     size = format_size(os.path.getsize(path)) if os.path.exists(path) else "missing"
     history = getattr(result, "history", None)
@@ -650,15 +760,13 @@ def _run_caption(result, path):
         head = f'<div class="name">{html.escape(result.name)}</div>'
         return (head + f'<div class="file">{html.escape(os.path.basename(path))} · {fmt} · {size}</div>'
                 '<dl><dt>note</dt><dd>kept from an earlier run (no statistics)</dd></dl>')
-    s, _ = _outcome(history)
-    cfg = history.config
+    s, _ = _outcome(result)
+    settings = _settings(result)
     reason = s["stop_reason"]
-    rows = [("model", history.settings.get("model", ""))] if cfg is None else [
-        ("activation", cfg.activation),
-        ("learning rate", f"{cfg.learning_rate:g}"),
-    ]
+    rows = [(_header_text(a), _value_text(a, settings[a])) for a in axes if a in settings]
+    epochs = settings.get("epochs")
     rows += [
-        ("epochs run", f"{s['epochs_run']}" if cfg is None else f"{s['epochs_run']} of {cfg.epochs}"),
+        ("epochs run", f"{s['epochs_run']} of {epochs}" if epochs is not None else str(s["epochs_run"])),
         ("stop reason", reason),
         ("final loss", f"{s['final_loss']:.4f}"),
         ("accuracy", f"{s['final_accuracy']:.1%}"),
@@ -667,16 +775,29 @@ def _run_caption(result, path):
     for key, value in rows:
         css = f' class="{html.escape(reason, quote=True)}"' if key == "stop reason" else ""
         items += f"<dt>{html.escape(key)}</dt><dd{css}>{html.escape(value)}</dd>"
-    name = history.headline.replace("  ·  ", " · ")
-    return (f'<div class="name">{html.escape(name)}</div>'
+    return (f'<div class="name">{html.escape(_run_title(result, axes))}</div>'
             f'<div class="file">{html.escape(os.path.basename(path))} · {fmt} · {size}</div><dl>{items}</dl>')
+
+
+def _value_text(axis, value):
+    """A setting's value alone, as the table shows it: ``0.1``, ``4,2``, ``relu``."""
+    if isinstance(value, tuple):
+        return ",".join(map(str, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "full batch" if value is None and axis == "batch_size" else str(value)
+
+
+def _header_text(axis):
+    return {"learning_rate": "learning rate", "batch_size": "batch size", "stop_loss": "stop loss"}.get(
+        axis, axis.replace("_", " "))
 
 
 def _run_alt(result):
     history = getattr(result, "history", None)
     if history is None:
         return f"Animation of the run {result.name}"
-    s, reason = _outcome(history)
+    s, reason = _outcome(result)
     net = " → ".join(["2", *map(str, s["hidden"]), "1"])
     how = (f"{s['activation']} network learning its decision boundary on {s['dataset']} "
            f"at learning rate {s['learning_rate']:g}" if history.config is not None else
@@ -685,8 +806,67 @@ def _run_alt(result):
             f"final loss {s['final_loss']:.4f}, accuracy {s['final_accuracy']:.1%}")
 
 
+def _anchor(result):
+    return "run-" + result.name
+
+
+def _table(results, axes, out_dir):
+    """A table of every run: its settings that vary, outcome and files (links)."""
+    head = ["run", *(_header_text(a) for a in axes), "epochs", "stop reason", "final loss", "accuracy", "files"]
+    numeric = {"epochs", "final loss", "accuracy", "learning rate", "seed"}
+    cells = "".join(f'<th scope="col"{" class=num" if h in numeric else ""}>{html.escape(h)}</th>' for h in head)
+    rows = [f"<thead><tr>{cells}</tr></thead>", "<tbody>"]
+    for result in results:
+        settings = _settings(result)
+        values = [_value_text(a, settings[a]) if a in settings else "" for a in axes]
+        history = getattr(result, "history", None)
+        if history is not None:
+            s, _ = _outcome(result)
+            outcome = [str(s["epochs_run"]), s["stop_reason"], f"{s['final_loss']:.4f}",
+                       f"{s['final_accuracy']:.1%}"]
+        else:
+            outcome = ["", "kept (no statistics)", "", ""]
+        files = " ".join(
+            f'<a href="{html.escape(_url(path, out_dir), quote=True)}">'
+            f"{html.escape(os.path.splitext(path)[1].lstrip('.'))}</a>" for path, _ in result.files)
+        link = f'<a href="#{html.escape(_anchor(result), quote=True)}">{html.escape(result.name)}</a>'
+        tds = [f'<th scope="row">{link}</th>']
+        for header, value in zip(head[1:], [*values, *outcome]):
+            css = ""
+            if header == "stop reason" and value:
+                css = f' class="{html.escape(value.split()[0], quote=True)}"'
+            elif header in numeric:
+                css = ' class="num"'
+            tds.append(f"<td{css}>{html.escape(value)}</td>")
+        tds.append(f"<td>{files}</td>")
+        rows.append(f"<tr>{''.join(tds)}</tr>")
+    rows.append("</tbody>")
+    return '<div class="table"><table>' + "".join(rows) + "</table></div>"
+
+
+def _groups(results, grouping):
+    """Runs grouped by the values of the ``grouping`` settings, in order; [(heading, runs)]."""
+    groups = {}
+    for result in results:
+        settings = _settings(result)
+        key = tuple((a, settings.get(a)) for a in grouping)
+        groups.setdefault(key, []).append(result)
+    out = []
+    for key, members in groups.items():
+        known = [(a, v) for a, v in key if v is not None]
+        heading = " · ".join(setting_text(a, v) for a, v in known) if known else "other runs"
+        out.append((heading, members))
+    return out
+
+
 def write_index(results, out_dir, *, extras=()):
     """Write ``index.html``: every animation of the runs, captioned, with snippets to paste.
+
+    Made to stay quick to open and to read with hundreds of runs: images load lazily (as
+    they near the view), a table lists every run's settings that vary and its outcome, and
+    the runs are grouped by the settings that vary besides the two the overview pictures
+    lay out (:func:`boundaryviz.grid.facets`); when the pictures leave runs out, the page
+    says which runs they show.
 
     Parameters
     ----------
@@ -704,17 +884,24 @@ def write_index(results, out_dir, *, extras=()):
     out_dir = os.fspath(out_dir)
     results = _ordered(results)
     with_history = [r for r in results if getattr(r, "history", None) is not None]
+    shown, _ = _layout(with_history)
     if with_history:
         title, subtitle = _title(_Run(r) for r in with_history)
         heading = f"How a network learns {title}"
     else:
         heading, subtitle = "boundaryviz runs", ""
+    known = [_settings(r) for r in results if _settings(r)]
+    moving = varying(known) if known else []
+    axes = _named_axes(moving)
+    layout = ""
+    if shown is not None:
+        layout = f"{axis_words(shown.rows)} down, {axis_words(shown.cols)} across"
     overview = []
     for path in extras:
         name = os.path.basename(path)
         if name.startswith("summary."):
-            alt = "The last frame of every run: activations down, learning rates across"
-            text = "Where every run ended: activations down, learning rates across."
+            alt = f"The last frame of every run: {layout}"
+            text = f"Where every run ended: {layout}."
         else:
             alt = "Every run side by side, advancing together through the epochs"
             text = "All runs together, through the epochs; a run that stopped is framed in red."
@@ -722,11 +909,8 @@ def write_index(results, out_dir, *, extras=()):
         caption = (f'<div class="name">{html.escape(text)}</div>'
                    f'<div class="file">{html.escape(name)} · {fmt} · {format_size(os.path.getsize(path))}</div>')
         overview.append(_figure(path, out_dir, alt, caption))
-    cards = []
-    for result in results:
-        alt = _run_alt(result)
-        for path, _size in result.files:
-            cards.append(_figure(path, out_dir, alt, _run_caption(result, path)))
+    grouping = [a for a in moving if shown is None or a not in (shown.rows, shown.cols)]
+    groups = _groups(results, grouping)
     n = len(results)
     parts = [
         "<!doctype html>",
@@ -743,9 +927,30 @@ def write_index(results, out_dir, *, extras=()):
         f"{' · ' if subtitle else ''}{n} run{'s' if n != 1 else ''}</p></header>",
     ]
     if overview:
-        parts += ["<h2>Overview</h2>", '<section class="grid wide">', *overview, "</section>"]
-    parts += ["<h2>Runs</h2>", '<section class="grid">', *cards, "</section>",
-              f"<footer>Made with boundaryviz {html.escape(__version__)}.</footer>",
+        parts.append("<h2>Overview</h2>")
+        if shown is not None and not shown.complete:
+            parts.append(f'<p class="note">The pictures below show {html.escape(shown.note())}; every run '
+                         f'is in the <a href="#all-runs">table</a> and in its group further down.</p>')
+        parts += ['<section class="grid wide">', *overview, "</section>"]
+    parts += [f'<h2 id="all-runs">All {n} run{"s" if n != 1 else ""}</h2>', _table(results, axes, out_dir)]
+    parts.append("<h2>Runs</h2>")
+    if len(groups) > 1:
+        links = "".join(f'<li><a href="#group-{i}">{html.escape(h)}</a> ({len(m)})</li>'
+                        for i, (h, m) in enumerate(groups, 1))
+        parts.append(f'<nav><p>Grouped by {html.escape(", ".join(_header_text(a) for a in grouping))}:</p>'
+                     f"<ul>{links}</ul></nav>")
+    for i, (group_heading, members) in enumerate(groups, 1):
+        if len(groups) > 1:
+            parts.append(f'<h3 id="group-{i}">{html.escape(group_heading)}</h3>')
+        cards = []
+        for result in members:
+            alt = _run_alt(result)
+            for k, (path, _size) in enumerate(result.files):
+                cards.append(_figure(path, out_dir, alt, _run_caption(result, path, axes), lazy=True,
+                                     anchor=_anchor(result) if k == 0 else None))
+        dense = " many" if n > MANY_RUNS else ""
+        parts += [f'<section class="grid{dense}">', *cards, "</section>"]
+    parts += [f"<footer>Made with boundaryviz {html.escape(__version__)}.</footer>",
               "</main>", "</body>", "</html>", ""]
     path = os.path.join(out_dir, "index.html")
     with atomic_output(path) as tmp:
@@ -800,7 +1005,7 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     extras = []
     log.info("gallery: summary.png, compare animation")
     summary_path = os.path.join(out_dir, "summary.png")
-    _, _, cells = _grid(results)
+    _, _, cells, _ = _grid(results)
     _check_compare(cells, fps=fps, hold_last=1.5, max_frames=max_frames, layer=layer, resolution=None)
     if any(_draws_again(run, layer) for run in cells.values()):
         # matplotlib draws one run at a time: no threads

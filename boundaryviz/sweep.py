@@ -8,13 +8,13 @@ import sys
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from ._validation import check_int, check_number, check_render_options, check_sequence
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS, animation_palette, frame_indices, save_animations
 from .datasets import Dataset
 from .tiles import TileRecorder
-from .training import TrainConfig, run_label, train
+from .training import TrainConfig, train
 from .writers import check_format
 
 __all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs"]
@@ -38,6 +38,9 @@ class RunSpec:
         Also keep half-size tiles of up to 60 of the frames, evenly spaced
         (:class:`~boundaryviz.tiles.Tiles`), in the result, so a gallery's compare animation
         need not draw the run again.
+    stem : str, optional
+        The file name without its suffix; default ``{activation}_lr{learning_rate:g}``.
+        :func:`~boundaryviz.grid.grid_specs` names each run by the settings that vary.
     """
 
     dataset: Dataset
@@ -48,6 +51,7 @@ class RunSpec:
     max_frames: int | None = DEFAULT_MAX_FRAMES
     render: dict = field(default_factory=dict)
     tiles: bool = False
+    stem: str | None = None
 
     def __post_init__(self):
         if not isinstance(self.dataset, Dataset):
@@ -70,11 +74,26 @@ class RunSpec:
         object.__setattr__(self, "render", check_render_options(dict(self.render), len(self.config.hidden)))
         if not isinstance(self.tiles, bool):
             raise TypeError(f"tiles must be True or False. Got {self.tiles!r}.")
+        if self.stem is not None:
+            if not isinstance(self.stem, str):
+                raise TypeError(f"stem must be a file name without suffix. Got {self.stem!r}.")
+            if (not self.stem or self.stem.startswith(".") or "\0" in self.stem
+                    or any(sep in self.stem for sep in ("/", os.sep))):
+                raise ValueError(f"stem must be a file name without folders, not starting with '.'. "
+                                 f"Got {self.stem!r}.")
 
     @property
     def name(self):
-        """str: file stem, ``{activation}_lr{learning_rate:g}``."""
-        return run_label(self.config)
+        """str: file stem: ``stem``, else ``{activation}_lr{learning_rate:g}``."""
+        if self.stem is not None:
+            return self.stem
+        return f"{self.config.activation}_lr{self.config.learning_rate:g}"
+
+    @property
+    def settings(self):
+        """dict: the data set's name (``'dataset'``) and every TrainConfig field, for tables."""
+        config = {f.name: getattr(self.config, f.name) for f in fields(self.config)}
+        return {"dataset": self.dataset.name, **config}
 
     def paths(self):
         """list of str: the files this run writes, one per format."""
@@ -107,6 +126,9 @@ class RunResult:
         gallery draws what the run did not keep exactly as the run would have.
     max_frames : int or None
         ``RunSpec.max_frames`` of the run.
+    settings : dict
+        ``RunSpec.settings``: the data set's name and every training setting (empty when
+        not known), so a gallery can group runs by the settings that vary.
     """
 
     name: str
@@ -119,6 +141,7 @@ class RunResult:
     tiles: object = None
     render: dict = field(default_factory=dict)
     max_frames: int | None = DEFAULT_MAX_FRAMES
+    settings: dict = field(default_factory=dict)
 
 
 def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
@@ -223,7 +246,7 @@ def run_one(spec, *, progress=False, position=0):
             bar.close()
     return RunResult(spec.name, history.summary(), tuple(files), history, final_frame=final_frame,
                      frame_layer=renderer.layer, tiles=tiles, render=dict(spec.render),
-                     max_frames=spec.max_frames)
+                     max_frames=spec.max_frames, settings=spec.settings)
 
 
 def default_jobs():
@@ -238,25 +261,53 @@ def _run_extra(name, task):
     return RunResult(name, {}, tuple((path, os.path.getsize(path)) for path in task()))
 
 
-def run_sweep(specs, *, jobs=None, progress=False, extra=()):
-    """Run every spec, ``jobs`` at a time, yielding results as runs finish.
+def run_sweep(specs, *, jobs=None, progress=False, extra=(), scheduler=None):
+    """Run every spec, ``jobs`` at a time or on a Dask cluster, yielding results as runs finish.
 
     Parameters
     ----------
     specs : list of RunSpec
+        No two may write the same file (``ValueError`` before any work).
     jobs : int, optional
-        Parallel worker processes (joblib's loky backend); default: all cores.
+        Parallel worker processes (joblib's loky backend); default: all cores. Not used
+        with ``scheduler``.
     progress : bool, default=False
+        A bar per run (locally), or one bar over the runs (on a cluster).
     extra : sequence of (str, callable), optional
-        More work for the same workers: each callable takes no argument, must pickle, and
-        returns the paths it wrote. It starts first (put the longest work here) and is
-        yielded as a ``RunResult`` of that name.
+        More work for the same local workers: each callable takes no argument, must pickle,
+        and returns the paths it wrote. It starts first (put the longest work here) and is
+        yielded as a ``RunResult`` of that name. Not with ``scheduler`` (a cluster's workers
+        may not share this machine's folders).
+    scheduler : str or distributed.Client, optional
+        A Dask distributed scheduler's address (``'tcp://HOST:PORT'``) or a connected
+        client: the runs go to its workers, which send back the files' bytes; this process
+        writes every file (atomically). Needs the ``cluster`` extra. See
+        :func:`boundaryviz.cluster.run_on_cluster`.
 
     Yields
     ------
     RunResult
         In completion order.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> specs = bv.reference_specs(bv.gaussians(), "out", epochs=30)  # doctest: +SKIP
+    >>> results = list(bv.run_sweep(specs, scheduler="tcp://10.0.0.5:8786"))  # doctest: +SKIP
     """
+    specs = list(specs)
+    for spec in specs:
+        if not isinstance(spec, RunSpec):
+            raise TypeError(f"specs must hold RunSpecs. Got {type(spec).__name__}.")
+    _check_distinct(specs)
+    if scheduler is not None:
+        if extra:
+            raise ValueError("extra work cannot go to a cluster (its workers may not share this machine's "
+                             "folders); run it locally.")
+        from .cluster import run_on_cluster  # dask loads only when a cluster is asked for
+
+        yield from run_on_cluster(specs, scheduler, progress=progress)
+        return
     jobs = default_jobs() if jobs is None else check_int(jobs, "jobs", low=1, high=256)
     jobs = min(jobs, len(specs) + len(extra)) or 1
     if jobs == 1:
@@ -282,6 +333,19 @@ def run_sweep(specs, *, jobs=None, progress=False, extra=()):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             results.close()
+
+
+def _check_distinct(specs):
+    """Raise ``ValueError`` if two specs would write the same file."""
+    seen = {}
+    for spec in specs:
+        for path in spec.paths():
+            key = os.path.normcase(os.path.abspath(path))
+            if key in seen:
+                raise ValueError(
+                    f"specs must write distinct files; runs {seen[key]!r} and {spec.name!r} would both "
+                    f"write {path!r}.")
+            seen[key] = spec.name
 
 
 def _worker_init():

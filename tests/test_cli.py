@@ -62,7 +62,9 @@ BAD = [
 # Checked in-process only (each subprocess costs a second of imports on a 2-core machine).
 BAD_IN_PROCESS_ONLY = [
     ("lr-above-10", ["--learning-rates", "11"], ["--learning-rates", "<= 10", "Got 11.0"]),
-    ("lr-repeated", ["--learning-rates", "0.1,0.10"], ["learning_rates", "would be written twice"]),
+    ("lr-repeated", ["--learning-rates", "0.1,0.10"], ["--learning-rates", "must not repeat", "0.1 twice"]),
+    ("lr-same-name", ["--learning-rates", "0.1,0.1000001"], ["two runs would be named 'relu_lr0.1'",
+                                                            "6 significant digits"]),
     ("epochs-huge-integer", ["--epochs", "9" * 5000], ["--epochs", "whole number"]),
     ("hidden-too-wide", ["--hidden", "5000"], ["--hidden", "from 1 to 1024", "(5000,)"]),
     ("hidden-empty-item", ["--hidden", "4,,2"], ["--hidden", "comma-separated", "'4,,2'"]),

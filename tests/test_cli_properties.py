@@ -25,7 +25,7 @@ SETTINGS = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-def _fake_sweep(specs, *, jobs=None, progress=False, extra=()):
+def _fake_sweep(specs, *, jobs=None, progress=False, extra=(), scheduler=None):
     for spec in specs:
         yield RunResult(spec.name, {}, ())
 

@@ -159,11 +159,15 @@ def test_index_is_self_contained(sweep):
     page = _parse(out / "index.html")
     raw = (out / "index.html").read_text(encoding="utf-8")
     assert not [t for t, _ in page.tags if t in ("script", "link", "iframe", "object", "embed", "base")]
+    ids = {attrs["id"] for _, attrs in page.tags if "id" in attrs}
     for tag, attrs in page.tags:
         for key in ("src", "href", "poster"):
             if key in attrs:
                 assert "://" not in attrs[key] and not attrs[key].startswith(("/", "data:")), attrs
-                assert os.path.exists(out / attrs[key])
+                if attrs[key].startswith("#"):  # a place on the page itself
+                    assert attrs[key][1:] in ids, attrs
+                else:
+                    assert os.path.exists(out / attrs[key])
     assert "url(" not in raw and "@import" not in raw and "@font-face" not in raw
 
 
@@ -276,6 +280,13 @@ def test_gallery_plays_in_chromium(chromium, served):
             page.on("request", lambda request: requests.append(request.url))
             page.goto(served + "index.html", wait_until="load")
 
+            # the runs' images load lazily: scrolled into view, each one loads
+            lazy = page.eval_on_selector_all("img[loading=lazy]", "els => els.length")
+            assert lazy == 12
+            for img in page.locator("img[loading=lazy]").all():
+                img.scroll_into_view_if_needed()
+            page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)",
+                                   timeout=20_000)
             images = page.eval_on_selector_all(
                 "img", "els => els.map(e => [e.getAttribute('src'), e.complete, e.naturalWidth])")
             assert len(images) == 3 + 12
