@@ -48,6 +48,7 @@ class _SklearnTrainer:
         self.X, self.y = X, y
 
     def step(self, index):
+        self.clf.batch_size = len(index)  # one update over exactly this batch
         self.clf.partial_fit(self.X[index], self.y[index])
 
     def params(self):

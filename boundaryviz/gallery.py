@@ -78,9 +78,11 @@ def _settings(result):
     history = getattr(result, "history", None)
     if history is not None:
         summary = history.summary()
-        for key in ("dataset", "activation", "learning_rate", "hidden", "optimizer"):
-            if key in summary:
+        for key in ("dataset", "activation", "learning_rate", "hidden", "optimizer", "engine"):
+            if summary.get(key) is not None:  # a recorded run does not say them all
                 settings.setdefault(key, summary[key])
+        if history.config is None:  # a recorded run: its own name tells it apart
+            settings.setdefault("model", history.label)
     if settings.get("hidden") is not None:
         settings["hidden"] = tuple(settings["hidden"])
     return settings

@@ -101,7 +101,7 @@ def setting_text(axis, value):
     """
     if axis in _TEXTS:
         return _TEXTS[axis](value)
-    if isinstance(value, str) and axis in ("dataset", "activation", "optimizer"):
+    if isinstance(value, str) and axis in ("dataset", "activation", "optimizer", "model"):
         return value
     if isinstance(value, float):
         return f"{axis.replace('_', ' ')} {value:g}"
@@ -388,6 +388,10 @@ def facets(settings_list, *, max_rows=MAX_FACET, max_cols=MAX_FACET):
     order = {a: i for i, a in enumerate(AXES)}
     ranked = sorted(moving, key=lambda a: (-counts[a], order.get(a, len(AXES)), a))
     chosen = ranked[:2]
+    present = [a for a in (*ALWAYS_NAMED, *AXES) if all(s.get(a) is not None for s in settings_list)]
+    for a in present:  # recorded runs may not say an activation or a learning rate
+        if len(chosen) < 2 and a not in chosen:
+            chosen.append(a)
     for a in ALWAYS_NAMED:
         if len(chosen) < 2 and a not in chosen:
             chosen.append(a)

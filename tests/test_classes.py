@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 import boundaryviz as bv
 from boundaryviz.classes import (CLASS_COLORS, CLASS_MARKERS, CONFIDENCE_BANDS, class_field_colors,
                                  class_levels, tie_segments_affine)
-from boundaryviz.render import Renderer, _contour_segments
+from boundaryviz.render import Renderer
 
 
 @pytest.mark.parametrize("deficiency", [None, "deuteranomaly", "protanomaly", "tritanomaly"])

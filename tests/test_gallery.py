@@ -232,22 +232,6 @@ def test_cli_no_gallery(tmp_path, capsys):
 
 
 # ----------------------------------------------------------------------------- Chromium
-@pytest.fixture(scope="module")
-def chromium():
-    """Path of a Chromium to drive; skip (or fail on CI) when there is none."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-        why = "the playwright package is not installed (pip install playwright; no browser download needed)"
-    else:
-        why = "Chromium is not installed: apt-get install chromium"
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the browser test, but {why}")
-        pytest.skip(why)
-    return path
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
-from boundaryviz.models import MLP, Model, ModelBase, as_model
+from boundaryviz.models import MLP, Model, as_model
 from boundaryviz.render import Renderer
 
 PACKAGE = pathlib.Path(bv.__file__).parent

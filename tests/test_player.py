@@ -7,7 +7,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -218,22 +217,6 @@ def test_gallery_shows_links_and_gives_an_iframe_for_each_player(cli_run):
 
 
 # ----------------------------------------------------------------------------- Chromium
-@pytest.fixture(scope="module")
-def chromium():
-    """Path of a Chromium to drive; skip (or fail on CI) when there is none."""
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-        why = "the playwright package is not installed (pip install playwright; no browser download needed)"
-    else:
-        why = "Chromium is not installed: apt-get install chromium"
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the browser test, but {why}")
-        pytest.skip(why)
-    return path
 
 
 @pytest.fixture(scope="module")

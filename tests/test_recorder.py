@@ -446,3 +446,28 @@ def test_torch_cross_entropy_model_of_three_classes_draws_the_builtin_frames(thr
         recorder.snap(model)
     assert_allclose(recorder.history.losses, history.losses, rtol=1e-12)
     _assert_same_frames(recorder.history, history)
+
+
+def test_recorded_runs_go_through_the_gallery(tmp_path, data):
+    import os
+
+    from sklearn.neural_network import MLPClassifier
+
+    results = []
+    for activation in ("tanh", "relu"):
+        clf = MLPClassifier(hidden_layer_sizes=(2,), activation=activation, learning_rate_init=0.1, random_state=0)
+        recorder = bv.Recorder(data, label=f"sklearn {activation}")
+        for _ in range(8):
+            clf.partial_fit(data.X, data.y, classes=[0, 1])
+            recorder.snap(clf)
+        path = tmp_path / f"{activation}.gif"
+        bv.save_animation(recorder.history, path, resolution=40, max_frames=4)
+        results.append(bv.RunResult(activation, recorder.history.summary(), ((str(path), os.path.getsize(path)),),
+                                    recorder.history))
+    files = dict(bv.write_gallery(results, tmp_path, max_frames=4))
+    page = (tmp_path / "index.html").read_text()
+    assert "sklearn tanh" in page and "sklearn relu" in page and "None" not in page
+    from readback import read_animation
+
+    frames, _, _ = read_animation(tmp_path / "compare.gif")
+    assert len(frames) >= 2 and str(tmp_path / "summary.png") in files
