@@ -37,13 +37,15 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # Runs in a subprocess with PYTHONPATH set to one tree; prints JSON. Uses only names that
 # every version of the package has had: train, Renderer, frame_indices, save_animation.
 DEFAULT_JOB = r"""
 import json, os, sys, tempfile, time
 import boundaryviz as bv
-from boundaryviz.render import Renderer
+sys.path.insert(0, sys.argv[1])
+from bench_models import per_frame
 
 data = bv.gaussians()
 out = {"render_ms": {}, "save_ms": {}}
@@ -53,15 +55,7 @@ for activation in ("relu", "tanh"):
         history = bv.train(data, activation=activation, learning_rate=lr)
         name = f"{activation}_lr{lr:g}"
         indices = bv.frame_indices(len(history), 100)
-        renderer = Renderer(history)
-        renderer.frame_rgba(int(indices[0]))
-        best = float("inf")
-        for _ in range(3):
-            t = time.perf_counter()
-            for i in indices:
-                renderer.frame_rgba(int(i))
-            best = min(best, (time.perf_counter() - t) / len(indices))
-        out["render_ms"][name] = 1000 * best
+        out["render_ms"][name] = per_frame(history)
         t = time.perf_counter()
         bv.save_animation(history, os.path.join(tmp, name + ".gif"))
         out["save_ms"][name] = 1000 * (time.perf_counter() - t) / len(indices)
@@ -74,6 +68,7 @@ import sys
 import numpy as np
 
 path = sys.argv[1]
+
 rng = np.random.default_rng(0)
 n = 200_000
 c = rng.integers(0, 3, size=n)
@@ -88,21 +83,21 @@ with open(path, "w") as f:
 BIG_CSV = r"""
 import json, resource, sys, time
 import boundaryviz as bv
-from boundaryviz.render import Renderer
+sys.path.insert(0, sys.argv[2])
+from bench_models import per_frame
 
 path = sys.argv[1]
 
-def per_frame(history):
-    indices = bv.frame_indices(len(history), 100)
-    renderer = Renderer(history)
-    renderer.frame_rgba(int(indices[0]))
-    best = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        for i in indices:
-            renderer.frame_rgba(int(i))
-        best = min(best, (time.perf_counter() - t) / len(indices))
-    return 1000 * best
+
+def peak_mb():
+    # VmHWM: this process's own high-water mark. getrusage's ru_maxrss would carry over the
+    # parent's peak through fork and exec (the parent has loaded PyTorch and Keras by now).
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 
 t0 = time.perf_counter()
 data = bv.load_csv(path)
@@ -113,7 +108,7 @@ big_ms = per_frame(big)
 ref_ms = per_frame(bv.train(bv.gaussians(), activation="tanh", learning_rate=0.1))
 print(json.dumps({"load_s": t1 - t0, "train_s": t2 - t1, "big_ms": big_ms, "ref_ms": ref_ms,
                   "accuracy": big.final.accuracy,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_mb": peak_mb()}))
 """
 
 
@@ -122,19 +117,24 @@ def big_csv():
         env = {**os.environ, "PYTHONPATH": HERE}
         path = os.path.join(tmp, "big.csv")
         subprocess.run([sys.executable, "-c", WRITE_BIG_CSV, path], env=env, check=True)
-        proc = subprocess.run([sys.executable, "-c", BIG_CSV, path], env=env,
+        proc = subprocess.run([sys.executable, "-c", BIG_CSV, path, BENCH_DIR], env=env,
                               capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def run_default_job(tree):
     env = {**os.environ, "PYTHONPATH": tree}
-    proc = subprocess.run([sys.executable, "-c", DEFAULT_JOB], env=env, capture_output=True, text=True, check=True)
+    proc = subprocess.run([sys.executable, "-c", DEFAULT_JOB, BENCH_DIR], env=env, capture_output=True, text=True,
+                          check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
 def per_frame(history, repeats=3):
-    """Best-of-``repeats`` ms per frame of ``Renderer.frame_rgba`` over the job's frames."""
+    """Best-of-``repeats`` ms per frame of ``Renderer.frame_rgba`` over the job's frames.
+
+    Uses only names every version of the package has had (``frame_indices``, ``Renderer``),
+    so a subprocess can run it against an earlier tree.
+    """
     import boundaryviz as bv
     from boundaryviz.render import Renderer
 
