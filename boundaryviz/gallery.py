@@ -741,10 +741,11 @@ def _figure(path, out_dir, alt, caption_html, *, lazy=False, anchor=None):
             f"<details><summary>Embed this</summary>{snippets}</details></figcaption></figure>")
 
 
-def _named_axes(moving):
-    """Settings a run's caption and the table name: activation, learning rate, then the
-    other settings that vary."""
-    return ["activation", "learning_rate", *(a for a in moving if a not in ("activation", "learning_rate"))]
+def _named_axes(moving, known=()):
+    """Settings a run's caption and the table name: activation, learning rate (when the runs
+    say them: recorded runs may not), then the other settings that vary."""
+    named = [a for a in ("activation", "learning_rate") if not known or any(s.get(a) is not None for s in known)]
+    return [*named, *(a for a in moving if a not in ("activation", "learning_rate"))]
 
 
 def _run_title(result, axes):
@@ -894,7 +895,7 @@ def write_index(results, out_dir, *, extras=()):
         heading, subtitle = "boundaryviz runs", ""
     known = [_settings(r) for r in results if _settings(r)]
     moving = varying(known) if known else []
-    axes = _named_axes(moving)
+    axes = _named_axes(moving, known)
     layout = ""
     if shown is not None:
         layout = f"{axis_words(shown.rows)} down, {axis_words(shown.cols)} across"
