@@ -20,6 +20,7 @@ from .gallery import write_compare, write_gallery, write_index, write_summary
 from .models import MLP, Model, ModelBase
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
+from .options import AnimationOptions
 from .sweep import RunResult, RunSpec, reference_specs, run_one, run_sweep
 from .recorder import Recorder
 from .training import ENGINES, History, Snapshot, TrainConfig, iter_train, train
@@ -47,6 +48,7 @@ __all__ = [
     "Recorder",
     "OPTIMIZERS",
     "Animation",
+    "AnimationOptions",
     "Dataset",
     "Explorer",
     "History",

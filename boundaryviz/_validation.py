@@ -12,7 +12,26 @@ import numbers
 from collections.abc import Iterable
 
 
-def check_number(value, name, *, low=None, high=None, low_open=False, high_open=False):
+class ParameterValueError(ValueError):
+    """A ``ValueError`` about one parameter, named by its ``parameter`` attribute.
+
+    The command line maps ``parameter`` to the flag a user typed (``fps`` → ``--fps``).
+    """
+
+    def __init__(self, message, parameter=None):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class ParameterTypeError(TypeError):
+    """A ``TypeError`` about one parameter, named by its ``parameter`` attribute."""
+
+    def __init__(self, message, parameter=None):
+        super().__init__(message)
+        self.parameter = parameter
+
+
+def check_number(value, name, *, low=None, high=None, low_open=False, high_open=False, parameter=None):
     """Return ``value`` as a float after checking it is a finite real number in range.
 
     Parameters
@@ -25,31 +44,40 @@ def check_number(value, name, *, low=None, high=None, low_open=False, high_open=
         Bounds; ``None`` means unbounded on that side.
     low_open, high_open : bool
         Whether the bound itself is excluded.
+    parameter : str, optional
+        The parameter the error names in its ``parameter`` attribute (default: ``name``).
 
     Returns
     -------
     float
     """
+    parameter = parameter or name
     allowed = _range_text("a finite number", low, high, low_open, high_open)
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be {allowed}. Got {value!r} of type {type(value).__name__}.")
+        raise ParameterTypeError(f"{name} must be {allowed}. Got {value!r} of type {type(value).__name__}.",
+                                 parameter)
     try:
         as_float = float(value)
     except OverflowError:  # an int or Fraction beyond the float range
-        raise ValueError(f"{name} must be {allowed}. Got {value!r} instead.") from None
+        raise ParameterValueError(f"{name} must be {allowed}. Got {value!r} instead.", parameter) from None
     if not math.isfinite(as_float) or not _in_range(as_float, low, high, low_open, high_open):
-        raise ValueError(f"{name} must be {allowed}. Got {as_float!r} instead.")
+        raise ParameterValueError(f"{name} must be {allowed}. Got {as_float!r} instead.", parameter)
     return as_float
 
 
-def check_int(value, name, *, low=None, high=None):
-    """Return ``value`` as an int after checking it is an integer in ``[low, high]``."""
+def check_int(value, name, *, low=None, high=None, parameter=None):
+    """Return ``value`` as an int after checking it is an integer in ``[low, high]``.
+
+    ``parameter`` names the parameter in the error's attribute (default: ``name``).
+    """
+    parameter = parameter or name
     allowed = _range_text("an integer", low, high, False, False)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be {allowed}. Got {value!r} of type {type(value).__name__}.")
+        raise ParameterTypeError(f"{name} must be {allowed}. Got {value!r} of type {type(value).__name__}.",
+                                 parameter)
     value = int(value)
     if not _in_range(value, low, high, False, False):
-        raise ValueError(f"{name} must be {allowed}. Got {value!r} instead.")
+        raise ParameterValueError(f"{name} must be {allowed}. Got {value!r} instead.", parameter)
     return value
 
 
@@ -58,7 +86,7 @@ def check_choice(value, name, choices: Iterable[str]):
     choices = sorted(choices)
     listed = ", ".join(repr(c) for c in choices)
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(f"{name} must be one of {listed}. Got {value!r}.")
+        raise ParameterValueError(f"{name} must be one of {listed}. Got {value!r}.", name)
     return value
 
 
@@ -70,19 +98,16 @@ def check_hidden(value, name="hidden", *, max_width=1024, max_layers=8):
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value,)
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(
-            f"{name} must be a positive integer or a sequence of them. Got {value!r}."
-        )
+        raise ParameterTypeError(f"{name} must be a positive integer or a sequence of them. Got {value!r}.", name)
     widths = tuple(value)
     if not 1 <= len(widths) <= max_layers:
-        raise ValueError(f"{name} must have 1 to {max_layers} layers. Got {value!r}.")
+        raise ParameterValueError(f"{name} must have 1 to {max_layers} layers. Got {value!r}.", name)
     for width in widths:
         if isinstance(width, bool) or not isinstance(width, numbers.Integral):
-            raise TypeError(
-                f"{name} widths must be integers from 1 to {max_width}. Got {value!r}."
-            )
+            raise ParameterTypeError(f"{name} widths must be integers from 1 to {max_width}. Got {value!r}.", name)
         if not 1 <= width <= max_width:
-            raise ValueError(f"{name} widths must be integers from 1 to {max_width}. Got {value!r}.")
+            raise ParameterValueError(f"{name} widths must be integers from 1 to {max_width}. Got {value!r}.",
+                                      name)
     return tuple(int(w) for w in widths)
 
 
@@ -110,55 +135,36 @@ def _bound_text(bound):
     return f"{bound:g}"
 
 
-RENDER_DEFAULTS = {"resolution": 200, "layer": -1, "size": (960, 560), "levels": 10, "lattice_lines": 15,
-                   "bayes": False}
-"""dict: the renderer's options and their defaults (checked by :func:`check_render_options`)."""
-
-
 def check_render_options(options, n_hidden):
     """Check renderer options before any work; return them complete and normalised.
+
+    A thin view of :class:`~boundaryviz.options.AnimationOptions`, where the options, their
+    defaults and their checks are defined.
 
     Parameters
     ----------
     options : dict
-        Any of ``resolution`` (2 to 2000), ``layer`` (a hidden layer, 0-based, negative from
-        the last), ``size`` (even width 200 to 4000, even height 150 to 4000), ``levels``
-        (None or 2 to 256), ``lattice_lines`` (2 to 100) and ``bayes`` (bool).
+        Any of :attr:`AnimationOptions.RENDERING <boundaryviz.options.AnimationOptions>`
+        (``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``, ``bayes``).
     n_hidden : int
         Number of hidden layers of the network to be drawn.
 
     Returns
     -------
     dict
-        Every option, ``layer`` as a non-negative index and ``size`` as a tuple.
+        Every renderer option, ``layer`` as a non-negative index and ``size`` as a tuple.
     """
+    from .options import AnimationOptions
+
     if not isinstance(options, dict):
-        raise TypeError(f"render options must be a dict. Got {type(options).__name__}.")
-    unknown = sorted(set(options) - set(RENDER_DEFAULTS))
+        raise ParameterTypeError(f"render options must be a dict. Got {type(options).__name__}.", "render")
+    unknown = sorted(set(options) - set(AnimationOptions.RENDERING))
     if unknown:
-        allowed = ", ".join(repr(k) for k in RENDER_DEFAULTS)
-        raise TypeError(f"render options must be among {allowed}. Got {', '.join(map(repr, unknown))}.")
-    merged = {**RENDER_DEFAULTS, **options}
-    out = {
-        "resolution": check_int(merged["resolution"], "resolution", low=2, high=2000),
-        "layer": check_int(merged["layer"], "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden,
-        "levels": None if merged["levels"] is None else check_int(merged["levels"], "levels", low=2, high=256),
-        "lattice_lines": check_int(merged["lattice_lines"], "lattice_lines", low=2, high=100),
-        "bayes": merged["bayes"],
-    }
-    if not isinstance(out["bayes"], bool):
-        raise TypeError(f"bayes must be True or False. Got {out['bayes']!r}.")
-    size = merged["size"]
-    try:
-        width, height = size
-    except (TypeError, ValueError):
-        raise TypeError(f"size must be a pair (width, height) of pixels. Got {size!r}.") from None
-    width = check_int(width, "size width", low=200, high=4000)
-    height = check_int(height, "size height", low=150, high=4000)
-    if width % 2 or height % 2:
-        raise ValueError(f"size must be even in both dimensions (for video). Got {size!r}.")
-    out["size"] = (width, height)
-    return out
+        allowed = ", ".join(repr(k) for k in AnimationOptions.RENDERING)
+        raise ParameterTypeError(f"render options must be among {allowed}. Got {', '.join(map(repr, unknown))}.",
+                                 "render")
+    checked = AnimationOptions(**options)
+    return {**checked.renderer_options, "layer": checked.layer_index(n_hidden)}
 
 
 def check_sequence(value, name, what):
@@ -167,5 +173,5 @@ def check_sequence(value, name, what):
     ``what`` names the items for the message, e.g. ``"activation names"``.
     """
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
-        raise TypeError(f"{name} must be a sequence of {what}. Got {value!r}.")
+        raise ParameterTypeError(f"{name} must be a sequence of {what}. Got {value!r}.", name)
     return list(value)

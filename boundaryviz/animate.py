@@ -11,16 +11,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ._validation import check_choice, check_int, check_number
+from ._validation import check_choice, check_int
+from .options import MAX_FPS, AnimationOptions
 from .training import History
 from .writers import FORMATS, Palette, check_format, open_writer
 
 __all__ = ["save_animation", "save_animations", "show", "frame_indices", "animation_palette", "Animation",
-           "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES"]
+           "animation_options", "AnimationOptions", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES",
+           "DEFAULT_HOLD_LAST"]
 
-DEFAULT_FPS = 12
-MAX_FPS = 50
-DEFAULT_MAX_FRAMES = 100
+DEFAULT_FPS = AnimationOptions.default("fps")
+DEFAULT_MAX_FRAMES = AnimationOptions.default("max_frames")
+DEFAULT_HOLD_LAST = AnimationOptions.default("hold_last")
 GIF_TOLERANCE = 16
 MIME = {"gif": "image/gif", "webp": "image/webp", "mp4": "video/mp4", "html": "text/html"}
 
@@ -135,10 +137,7 @@ def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):
     ([0, 3, 6, 9], 68)
     """
     n_snapshots = check_int(n_snapshots, "n_snapshots", low=1)
-    if max_frames is not None:
-        max_frames = check_int(max_frames, "max_frames", low=0)
-        if max_frames == 1:
-            raise ValueError("max_frames must be 0 (no limit) or at least 2. Got 1.")
+    max_frames = AnimationOptions(max_frames=max_frames).max_frames
     last = n_snapshots - 1
     if not max_frames or n_snapshots <= max_frames:
         return np.arange(n_snapshots)
@@ -171,8 +170,8 @@ def animation_palette(renderer, indices=None):
     return Palette.from_frames(renderer.key_colors(), samples)
 
 
-def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=DEFAULT_MAX_FRAMES,
-                   renderer=None, progress=False, **renderer_options):
+def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_LAST, max_frames=DEFAULT_MAX_FRAMES,
+                   renderer=None, progress=False, options=None, **renderer_options):
     """Render every snapshot of ``history`` and stream the frames into an animation file.
 
     The format follows the suffix of ``path``:
@@ -204,9 +203,12 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
         Seconds the last frame stays before the loop restarts (0 to 60).
     renderer : Renderer, optional
         A renderer of ``history`` to reuse; otherwise one is made from ``renderer_options``
-        (``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``).
+        (``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``, ``bayes``).
     progress : bool, default=False
         Show a ``tqdm.auto`` progress bar.
+    options : AnimationOptions, optional
+        Every option above at once (:class:`~boundaryviz.options.AnimationOptions`), instead
+        of ``fps``, ``hold_last``, ``max_frames`` and ``renderer_options``.
 
     Returns
     -------
@@ -222,12 +224,42 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path. Got {path!r}.")
     (animation,) = save_animations(history, [path], fps=fps, hold_last=hold_last, max_frames=max_frames,
-                                   renderer=renderer, progress=progress, **renderer_options)
+                                   renderer=renderer, progress=progress, options=options, **renderer_options)
     return animation
+
+
+def animation_options(options=None, **keywords):
+    """The one :class:`~boundaryviz.options.AnimationOptions` of a call: ``options`` as given,
+    or made from the call's keywords (``fps``, ``hold_last``, ``max_frames`` and renderer
+    options), each checked once.
+
+    Raises
+    ------
+    TypeError
+        When ``options`` is not an AnimationOptions, or is given with keywords that differ
+        from the defaults.
+    """
+    if options is None:
+        return AnimationOptions.from_keywords(**keywords)
+    if not isinstance(options, AnimationOptions):
+        raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(options).__name__}.")
+    defaults = AnimationOptions()
+    clash = sorted(name for name, value in keywords.items() if getattr(defaults, name, object()) != value)
+    if clash:
+        raise TypeError(f"pass either options or {', '.join(clash)}, not both.")
+    return options
 
 
 def renderer_for(history, renderer, renderer_options):
     """The renderer to draw ``history`` with: the one given (checked), or a new one.
+
+    Parameters
+    ----------
+    history : History
+    renderer : Renderer or None
+    renderer_options : dict
+        The keywords of :class:`~boundaryviz.Renderer` given with the call (none when a
+        renderer is given).
 
     Raises
     ------
@@ -247,8 +279,8 @@ def renderer_for(history, renderer, renderer_options):
     return renderer
 
 
-def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frames=DEFAULT_MAX_FRAMES,
-                    renderer=None, progress=False, on_frame=None, palette=None, **renderer_options):
+def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_LAST, max_frames=DEFAULT_MAX_FRAMES,
+                    renderer=None, progress=False, on_frame=None, palette=None, options=None, **renderer_options):
     """Like :func:`save_animation` for several files (formats) at once: each frame drawn once.
 
     Parameters
@@ -256,7 +288,7 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
     history : History
     paths : sequence of str or os.PathLike
         One file per path, the format following each suffix; at least one, no repeats.
-    fps, hold_last, max_frames, renderer, progress, **renderer_options
+    fps, hold_last, max_frames, renderer, progress, options, **renderer_options
         As for :func:`save_animation`.
     on_frame : callable, optional
         Called as ``on_frame(index, frame)`` after each frame is written, with the snapshot
@@ -296,17 +328,21 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=1.5, max_frame
     formats = [_format_of(path) for path in paths]
     for fmt in formats:
         check_format(fmt)  # MP4 without the video extra fails here, before any work
-    fps = check_number(fps, "fps", low=0, high=MAX_FPS, low_open=True)
-    hold_last = check_number(hold_last, "hold_last", low=0, high=60)
-    frame_indices(2, max_frames)  # checks max_frames before any work
+    options = animation_options(options, fps=fps, hold_last=hold_last, max_frames=max_frames, **renderer_options)
     for path in paths:
         folder = os.path.dirname(os.path.abspath(os.fspath(path)))
         if not os.path.isdir(folder):
             raise ValueError(f"path's folder {folder!r} does not exist.")
         if os.path.isdir(path):
             raise ValueError(f"path {os.fspath(path)!r} is a folder; give a file name.")
-    renderer = renderer_for(history, renderer, renderer_options)
-    indices = frame_indices(renderer.n_frames, max_frames)
+    if renderer is None:
+        renderer = renderer_for(history, None, options.renderer_options)
+    else:  # a renderer brings its own drawing options: none may be asked for beside it
+        defaults = AnimationOptions().renderer_options
+        renderer = renderer_for(history, renderer, {name: value for name, value in options.renderer_options.items()
+                                                    if value != defaults[name]})
+    fps, hold_last = options.fps, options.hold_last
+    indices = frame_indices(renderer.n_frames, options.max_frames)
     n = len(indices)
     if palette is None and any(fmt in ("gif", "webp", "html") for fmt in formats):  # the GIF's pixels
         palette = animation_palette(renderer, indices)

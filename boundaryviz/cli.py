@@ -25,12 +25,12 @@ import threading
 import traceback
 
 from . import __version__
-from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS
 from ._extras import MissingExtraError, check_available
 from .datasets import DATASETS, MULTICLASS, load_csv, make_dataset
 from .gallery import write_gallery
 from .network import ACTIVATIONS
 from .optim import OPTIMIZERS
+from .options import MAX_FPS, AnimationOptions
 from .grid import facets, grid_specs
 from .sweep import RunResult, default_jobs, run_sweep
 from .training import ENGINES, MAX_EPOCHS, train
@@ -53,14 +53,15 @@ examples:
   python -m boundaryviz --scheduler tcp://10.0.0.5:8786  the runs on a Dask cluster (the cluster extra)
 """
 
-# Library parameter names → the flag a command-line user typed, to head error messages.
+# Library parameter names (an error's ``parameter`` attribute) → the flag a command-line user
+# typed, to head error messages.
 FLAGS = {
     "dataset": "--datasets", "datasets": "--datasets", "activation": "--activations", "activations": "--activations",
     "learning_rate": "--learning-rates", "learning rates": "--learning-rates",
     "learning_rates": "--learning-rates", "hidden": "--hidden", "optimizer": "--optimizers",
     "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
     "seed": "--seeds", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
-    "resolution": "--resolution", "layer": "--layer", "jobs": "--jobs", "engine": "--engines",
+    "resolution": "--resolution", "layer": "--layer", "bayes": "--bayes", "jobs": "--jobs", "engine": "--engines",
     "n_classes": "--classes",
     "scheduler": "--scheduler",
 }
@@ -174,15 +175,17 @@ def build_parser():
     out.add_argument("--out", default="output", help="folder for the animations (default: output)")
     out.add_argument("--format", default=["gif"], type=_list("format", _word),
                      help=f"comma-separated formats from {', '.join(FORMATS)} (default: gif)")
-    out.add_argument("--fps", default=DEFAULT_FPS, type=_single(_float, "fps"),
-                     help=f"frames per second, above 0 and at most {MAX_FPS} (default: {DEFAULT_FPS})")
-    out.add_argument("--max-frames", default=DEFAULT_MAX_FRAMES, type=_single(_int, "max frames"),
+    default = AnimationOptions()
+    out.add_argument("--fps", default=default.fps, type=_single(_float, "fps"),
+                     help=f"frames per second, above 0 and at most {MAX_FPS} (default: {default.fps:g})")
+    out.add_argument("--max-frames", default=default.max_frames or 0, type=_single(_int, "max frames"),
                      help="longer runs show every k-th epoch; 0 keeps every epoch "
-                     f"(default: {DEFAULT_MAX_FRAMES})")
-    out.add_argument("--resolution", default=200, type=_single(_int, "resolution"),
-                     help="mesh points per axis of the probability field, 2 to 2000 (default: 200)")
-    out.add_argument("--layer", default=-1, type=_single(_int, "layer"),
-                     help="hidden layer shown in the hidden panel, 0-based (default: last)")
+                     f"(default: {default.max_frames or 0})")
+    out.add_argument("--resolution", default=default.resolution, type=_single(_int, "resolution"),
+                     help=f"mesh points per axis of the probability field, 2 to 2000 (default: {default.resolution})")
+    out.add_argument("--layer", default=default.layer, type=_single(_int, "layer"),
+                     help="hidden layer shown in the hidden panel, 0-based, negative from the last "
+                     "(default: last)")
     out.add_argument("--bayes", action="store_true",
                      help="also draw the Bayes-optimal boundary and loss, the best any model can do "
                      "(gaussians, blobs and xor, whose distribution is known)")
@@ -257,10 +260,8 @@ def _make_specs(args):
         raise UsageError(f"--jobs must be from 1 to 256. Got {args.jobs}.")
     if args.jobs is not None and args.scheduler is not None:
         raise UsageError("use either --jobs (local processes) or --scheduler (a Dask cluster), not both.")
-    if args.max_frames < 0 or args.max_frames == 1:
-        raise UsageError(f"--max-frames must be 0 (every epoch) or at least 2. Got {args.max_frames}.")
-    if not (math.isfinite(args.fps) and 0 < args.fps <= MAX_FPS):
-        raise UsageError(f"--fps must be above 0 and at most {MAX_FPS}. Got {args.fps:g}.")
+    options = AnimationOptions(fps=args.fps, max_frames=args.max_frames, resolution=args.resolution,
+                               layer=args.layer)
     grid = _grid(args)
     for name, values in grid.items():
         _check_repeats(GRID_FLAGS.get(name, f"--{name}"), values)
@@ -280,14 +281,12 @@ def _make_specs(args):
         datasets = [make_dataset(name, seed=args.seeds[0], n_classes=args.classes) for name in names]
         if args.no_standardize:
             datasets = [dataclasses.replace(d, standardize=False) if d.standardize else d for d in datasets]
-    render = {"resolution": args.resolution, "layer": args.layer}
     if args.bayes:
         unknown = [d.name for d in datasets if d.mixture is None]
         if unknown:
             raise UsageError(f"--bayes needs a data set whose distribution is known (gaussians, blobs, xor). "
                              f"Got {', '.join(unknown)}.")
-        render["bayes"] = True
-    _check_render_options(grid["hidden"], render)
+        options = options.replace(bayes=True)
     for engine in args.engines:
         if engine in ("torch", "keras"):
             try:
@@ -295,9 +294,8 @@ def _make_specs(args):
             except MissingExtraError as exc:
                 raise UsageError(f"--engine {engine}: {exc}") from None
     specs = grid_specs(
-        datasets, os.path.abspath(args.out), grid=grid, formats=tuple(dict.fromkeys(args.format)), fps=args.fps,
-        max_frames=args.max_frames or None, render=render, epochs=args.epochs, stop_loss=args.stop_loss,
-        batch_size=args.batch_size,
+        datasets, os.path.abspath(args.out), grid=grid, formats=tuple(dict.fromkeys(args.format)), options=options,
+        epochs=args.epochs, stop_loss=args.stop_loss, batch_size=args.batch_size,
     )
     if not args.no_gallery and len(specs) >= 2:
         # the workers keep tiles for the gallery's compare animation: of the runs it shows
@@ -307,25 +305,17 @@ def _make_specs(args):
     return specs
 
 
-def _check_render_options(hiddens, render):
-    """Validate renderer options up front, so bad input fails before any training."""
-    from ._validation import check_hidden, check_int
-
-    check_int(render["resolution"], "resolution", low=2, high=2000)
-    n_hidden = min(len(check_hidden(hidden)) for hidden in hiddens)
-    check_int(render["layer"], "layer", low=-n_hidden, high=n_hidden - 1)
-
-
 def _bad_input_message(exc, data_path=None):
-    """The error in the user's terms: headed by the flag it concerns when that is plain."""
+    """The error in the user's terms: headed by the flag of the parameter it names (its
+    ``parameter`` attribute), or by ``--data`` for a problem with the CSV."""
     text = str(exc)
     if isinstance(exc, UsageError) or text.startswith("--"):
         return text
+    flag = FLAGS.get(getattr(exc, "parameter", None))
+    if flag is not None:
+        return f"{flag}: {text}"
     if data_path is not None and (text.startswith(data_path) or text.startswith("data file")):
         return f"--data: {text}"
-    for name, flag in FLAGS.items():
-        if text.startswith((f"{name} must ", f"{name} widths must ")):
-            return f"{flag}: {text}"
     return text
 
 
@@ -529,8 +519,7 @@ def _execute(args, specs, scheduler=None):
                 history = train(spec.dataset, config=spec.config)
                 done.append(RunResult(spec.name, history.summary(),
                                       tuple((p, os.path.getsize(p)) for p in paths), history, skipped=True,
-                                      render=dict(spec.render), max_frames=spec.max_frames,
-                                      settings=spec.settings))
+                                      options=spec.options, settings=spec.settings))
             else:
                 todo.append(spec)
                 before.update((p, _signature(p)) for p in paths)
@@ -547,7 +536,8 @@ def _execute(args, specs, scheduler=None):
         gallery = []
         if not args.no_gallery:
             # the compare animation is laid out from the tiles the workers kept
-            files = write_gallery(done, out, formats=specs[0].formats, fps=args.fps, layer=args.layer)
+            files = write_gallery(done, out, formats=specs[0].formats, fps=specs[0].fps,
+                                  layer=-1 if args.layer is None else args.layer)
             gallery = [RunResult("gallery", {}, tuple(files))] if files else []
         print(_table(done + gallery))
         return 0

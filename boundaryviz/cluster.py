@@ -26,6 +26,7 @@ import tempfile
 import uuid
 
 from . import __version__
+from ._validation import ParameterTypeError, ParameterValueError
 from .sweep import run_one
 from .writers import atomic_output
 
@@ -70,8 +71,8 @@ def check_address(address):
         Naming ``scheduler`` and the value.
     """
     if not isinstance(address, str):
-        raise TypeError(f"scheduler must be an address like 'tcp://HOST:PORT' or a distributed Client. "
-                        f"Got {address!r}.")
+        raise ParameterTypeError(f"scheduler must be an address like 'tcp://HOST:PORT' or a distributed Client. "
+                                 f"Got {address!r}.", "scheduler")
     _distributed()
     from distributed.comm.addressing import parse_address, parse_host_port
 
@@ -82,7 +83,8 @@ def check_address(address):
             if not host or not port:
                 raise ValueError("no host or port")
     except (ValueError, TypeError):
-        raise ValueError(f"scheduler must be an address like 'tcp://HOST:PORT'. Got {address!r}.") from None
+        raise ParameterValueError(f"scheduler must be an address like 'tcp://HOST:PORT'. Got {address!r}.",
+                                  "scheduler") from None
     return address
 
 

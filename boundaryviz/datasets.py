@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validation import check_int, check_number
+from ._validation import ParameterValueError, check_int, check_number
 
 __all__ = [
     "Dataset",
@@ -513,7 +513,8 @@ def make_dataset(name, *, seed=0, n_classes=None):
 
     check_choice(name, "dataset", DATASETS)
     if n_classes is not None and name not in MULTICLASS:
-        raise ValueError(f"n_classes applies to {' and '.join(MULTICLASS)}, not to {name!r}. Got {n_classes!r}.")
+        raise ParameterValueError(f"n_classes applies to {' and '.join(MULTICLASS)}, not to {name!r}. "
+                                  f"Got {n_classes!r}.", "n_classes")
     if name in REAL:
         return DATASETS[name]()
     if n_classes is not None:

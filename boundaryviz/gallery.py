@@ -35,9 +35,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from . import __version__
-from ._validation import RENDER_DEFAULTS, check_int, check_number
+from ._validation import check_int
 from .player import BAR_HEIGHT, player_size, read_player_size
-from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, GIF_TOLERANCE, MAX_FPS, animation_palette, frame_indices
+from .animate import DEFAULT_FPS, DEFAULT_HOLD_LAST, GIF_TOLERANCE, animation_palette, frame_indices
+from .options import AnimationOptions
 from .grid import axis_words, facets, setting_text, sort_key, varying
 from .tiles import MAX_TILES
 from .writers import Palette, atomic_output, check_format, format_size, open_writer
@@ -169,8 +170,7 @@ def _tile_size(run, layer, resolution):
     if tiles is not None and resolution is None and tiles.layer == layer % run.n_hidden:
         height, width = tiles.shape
         return width, height
-    options = {**RENDER_DEFAULTS, **(getattr(run.result, "render", None) or {})}
-    width, height = options["size"]
+    width, height = run.result.options.size
     return (width + 1) // 2, (height + 1) // 2
 
 
@@ -182,12 +182,12 @@ def _check_compare(cells, *, fps, hold_last, max_frames, layer, resolution):
     (fps, hold_last, resolution)
         Normalised.
     """
-    fps = check_number(fps, "fps", low=0, high=MAX_FPS, low_open=True)
-    hold_last = check_number(hold_last, "hold_last", low=0, high=60)
-    frame_indices(2, max_frames)  # checks max_frames
+    options = AnimationOptions(fps=fps, hold_last=hold_last, max_frames=max_frames,
+                               **({} if resolution is None else {"resolution": resolution}))
+    fps, hold_last = options.fps, options.hold_last
     _check_layer(cells, layer)
     if resolution is not None:
-        resolution = check_int(resolution, "resolution", low=2, high=2000)
+        resolution = options.resolution
     sizes = {_tile_size(run, layer, resolution) for run in cells.values()}
     if len(sizes) > 1:
         raise ValueError(f"results must share one frame size to be laid side by side; got tiles of "
@@ -205,11 +205,10 @@ def _renderer(run, layer, resolution=None):
     """A renderer of the run as its files were drawn (its own options), showing ``layer``."""
     from .render import Renderer  # matplotlib loads only when something is drawn
 
-    options = dict(getattr(run.result, "render", None) or {})
-    options["layer"] = layer
+    options = run.result.options.replace(layer=layer)
     if resolution is not None:
-        options["resolution"] = resolution
-    return Renderer(run.history, **options)
+        options = options.replace(resolution=resolution)
+    return Renderer(run.history, **options.renderer_options)
 
 
 # ----------------------------------------------------------------------------- drawing
@@ -502,7 +501,7 @@ class _DrawnTiles:
 
     def __init__(self, run, layer, resolution):
         self.renderer = _renderer(run, layer, resolution)
-        frames = frame_indices(len(run.history), getattr(run.result, "max_frames", DEFAULT_MAX_FRAMES))
+        frames = frame_indices(len(run.history), run.result.options.max_frames)
         self.indices = frames[frame_indices(len(frames), MAX_TILES)]
         self.palette = animation_palette(self.renderer, frames)
         width, height = self.renderer.size
@@ -519,7 +518,7 @@ class _DrawnTiles:
 
 
 def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_frames=COMPARE_MAX_FRAMES,
-                  layer=-1, resolution=None, hold_last=1.5):
+                  layer=-1, resolution=None, hold_last=DEFAULT_HOLD_LAST):
     """Write one animation of every run side by side: ``compare.<format>`` for each format.
 
     All runs advance together through the longest run's kept frames (at most 60 of its own
@@ -1009,7 +1008,7 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     log.info("gallery: summary.png, compare animation")
     summary_path = os.path.join(out_dir, "summary.png")
     _, _, cells, _ = _grid(results)
-    _check_compare(cells, fps=fps, hold_last=1.5, max_frames=max_frames, layer=layer, resolution=None)
+    _check_compare(cells, fps=fps, hold_last=DEFAULT_HOLD_LAST, max_frames=max_frames, layer=layer, resolution=None)
     if any(_draws_again(run, layer) for run in cells.values()):
         # matplotlib draws one run at a time: no threads
         summary = write_summary(results, summary_path, layer=layer)

@@ -20,9 +20,10 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 
+from ._validation import ParameterValueError
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES
 from .datasets import Dataset
-from .sweep import RunSpec
+from .sweep import RunSpec, spec_options
 from .training import TrainConfig
 
 __all__ = ["AXES", "grid_specs", "run_names", "setting_label", "setting_text", "facets", "Facets",
@@ -188,7 +189,7 @@ def run_names(settings_list):
 
 
 def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=DEFAULT_FPS,
-               max_frames=DEFAULT_MAX_FRAMES, render=None, tiles=False, **settings):
+               max_frames=DEFAULT_MAX_FRAMES, render=None, tiles=False, options=None, **settings):
     """One :class:`~boundaryviz.sweep.RunSpec` per combination of the settings in ``grid``.
 
     Parameters
@@ -201,8 +202,8 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=DEFAULT_FP
         ``{"activation": ["relu", "tanh"], "seed": [0, 1, 2], "hidden": [(2,), (8,), (4, 2)]}``.
         Default: the reference sweep, ``{"activation": ("relu", "tanh"),
         "learning_rate": (0.1, 0.01, 0.001)}``.
-    formats, fps, max_frames, render, tiles
-        As for :class:`~boundaryviz.sweep.RunSpec`, the same for every run.
+    formats, fps, max_frames, render, tiles, options
+        As for :func:`~boundaryviz.sweep.reference_specs`, the same for every run.
     **settings
         Other TrainConfig fields, one value each (``epochs=100``).
 
@@ -238,6 +239,7 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=DEFAULT_FP
         if not isinstance(d, Dataset):
             raise TypeError(f"datasets must hold boundaryviz Datasets. Got {type(d).__name__}.")
     _check_repeats("datasets", [d.name for d in datasets])
+    options = spec_options(options, fps=fps, max_frames=max_frames, render=render)
     grid = dict(REFERENCE_GRID if grid is None else _check_grid(grid))
     both = sorted(set(grid) & set(settings))
     if both:
@@ -258,7 +260,7 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=DEFAULT_FP
                 f"grid must give every run its own file name; two runs would be named {name!r} "
                 f"({_differences(first[name], s)}; learning rates are named with 6 significant digits).")
         first[name] = s
-    return [RunSpec(dataset, config, out_dir, tuple(formats), fps, max_frames, dict(render or {}), tiles, stem=name)
+    return [RunSpec(dataset, config, out_dir, tuple(formats), options, tiles, stem=name)
             for (dataset, config), name in zip(specs, names)]
 
 
@@ -282,16 +284,16 @@ def _check_grid(grid):
         if axis == "hidden":  # (4, 2) is one architecture; an int is a one-layer one
             values = [(v,) if isinstance(v, int) and not isinstance(v, bool) else tuple(v)
                       if isinstance(v, Iterable) and not isinstance(v, str) else v for v in values]
-        _check_repeats(f"grid[{axis!r}]", values)
+        _check_repeats(f"grid[{axis!r}]", values, parameter=axis)
         out[axis] = values
     return out
 
 
-def _check_repeats(name, values):
+def _check_repeats(name, values, parameter=None):
     seen = []
     for v in values:
         if v in seen:
-            raise ValueError(f"{name} must not repeat a value. Got {v!r} twice.")
+            raise ParameterValueError(f"{name} must not repeat a value. Got {v!r} twice.", parameter or name)
         seen.append(v)
 
 

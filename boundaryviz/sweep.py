@@ -10,14 +10,17 @@ import time
 import warnings
 from dataclasses import dataclass, field, fields
 
-from ._validation import check_int, check_number, check_render_options, check_sequence
-from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS, animation_palette, frame_indices, save_animations
+import numpy as np
+
+from ._validation import ParameterTypeError, ParameterValueError, check_int, check_sequence
+from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, animation_options, animation_palette, frame_indices, save_animations
 from .datasets import Dataset
-from .tiles import TileRecorder
-from .training import TrainConfig, train
+from .options import AnimationOptions
+from .tiles import TileRecorder, Tiles
+from .training import History, TrainConfig, train
 from .writers import check_format
 
-__all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs"]
+__all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs", "spec_options"]
 
 
 @dataclass(frozen=True)
@@ -30,10 +33,9 @@ class RunSpec:
     config : TrainConfig
     out_dir : str
     formats : tuple of str, default=('gif',)
-    fps : float, default=12
-    max_frames : int or None, default=100
-    render : dict
-        Options for :class:`~boundaryviz.render.Renderer` (``resolution``, ``layer``, ...).
+    options : AnimationOptions, default=AnimationOptions()
+        How the animations are drawn and timed (``fps``, ``hold_last``, ``max_frames`` and
+        the renderer's options); its ``layer`` is checked against ``config.hidden``.
     tiles : bool, default=False
         Also keep half-size tiles of up to 60 of the frames, evenly spaced
         (:class:`~boundaryviz.tiles.Tiles`), in the result, so a gallery's compare animation
@@ -41,15 +43,20 @@ class RunSpec:
     stem : str, optional
         The file name without its suffix; default ``{activation}_lr{learning_rate:g}``.
         :func:`~boundaryviz.grid.grid_specs` names each run by the settings that vary.
+
+    Attributes
+    ----------
+    fps, max_frames : float, int or None
+        ``options.fps`` and ``options.max_frames``.
+    render : dict
+        ``options.renderer_options``, with ``layer`` as a 0-based index.
     """
 
     dataset: Dataset
     config: TrainConfig
     out_dir: str
     formats: tuple = ("gif",)
-    fps: float = DEFAULT_FPS
-    max_frames: int | None = DEFAULT_MAX_FRAMES
-    render: dict = field(default_factory=dict)
+    options: AnimationOptions = AnimationOptions()
     tiles: bool = False
     stem: str | None = None
 
@@ -63,15 +70,17 @@ class RunSpec:
         object.__setattr__(self, "out_dir", os.fspath(self.out_dir))
         formats = tuple(check_sequence(self.formats, "formats", "format names"))
         if not formats:
-            raise ValueError("formats must name at least one format. Got none.")
+            raise ParameterValueError("formats must name at least one format. Got none.", "formats")
         if len(set(formats)) != len(formats):
-            raise ValueError(f"formats must not repeat. Got {formats!r}.")
+            raise ParameterValueError(f"formats must not repeat. Got {formats!r}.", "formats")
         for fmt in formats:
             check_format(fmt)  # an unknown format, or MP4 without the video extra
         object.__setattr__(self, "formats", formats)
-        object.__setattr__(self, "fps", check_number(self.fps, "fps", low=0, high=MAX_FPS, low_open=True))
-        frame_indices(2, self.max_frames)  # checks max_frames
-        object.__setattr__(self, "render", check_render_options(dict(self.render), len(self.config.hidden)))
+        if not isinstance(self.options, AnimationOptions):
+            raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(self.options).__name__}.")
+        # the layer shown is fixed here, against this run's network
+        layer = self.options.layer_index(len(self.config.hidden))
+        object.__setattr__(self, "options", self.options.replace(layer=layer))
         if not isinstance(self.tiles, bool):
             raise TypeError(f"tiles must be True or False. Got {self.tiles!r}.")
         if self.stem is not None:
@@ -81,6 +90,21 @@ class RunSpec:
                     or any(sep in self.stem for sep in ("/", os.sep))):
                 raise ValueError(f"stem must be a file name without folders, not starting with '.'. "
                                  f"Got {self.stem!r}.")
+
+    @property
+    def fps(self):
+        """float: ``options.fps``."""
+        return self.options.fps
+
+    @property
+    def max_frames(self):
+        """int or None: ``options.max_frames``."""
+        return self.options.max_frames
+
+    @property
+    def render(self):
+        """dict: the renderer's options (``options.renderer_options``)."""
+        return self.options.renderer_options
 
     @property
     def name(self):
@@ -107,25 +131,25 @@ class RunResult:
     Attributes
     ----------
     name : str
-        ``{activation}_lr{learning_rate:g}``.
+        ``RunSpec.name`` (or the name of extra work such as ``'gallery'``).
     summary : dict
         :meth:`History.summary` (empty for a run kept by ``--skip-existing``).
     files : tuple of (str, int)
         Each file written and its size in bytes.
     history : History or None
-        The run's snapshots (weights only, small), for galleries; ``None`` when skipped.
+        The run's snapshots (weights only, small), for galleries; ``None`` for work that is
+        not a run.
     skipped : bool
-    final_frame : ndarray of shape (H, W, 3) or None
+        Whether the run's files were kept from an earlier sweep.
+    final_frame : ndarray of shape (H, W, 3), dtype uint8, or None
         The animation's last frame, so a gallery need not draw it again.
     frame_layer : int or None
         The hidden layer (0-based) that frame shows.
     tiles : Tiles or None
         Half-size copies of the animation's frames, when the spec asked for them.
-    render : dict
-        The renderer options the files were drawn with (``RunSpec.render``), so that a
-        gallery draws what the run did not keep exactly as the run would have.
-    max_frames : int or None
-        ``RunSpec.max_frames`` of the run.
+    options : AnimationOptions
+        The options the files were drawn with (``RunSpec.options``), so that a gallery draws
+        what the run did not keep exactly as the run would have.
     settings : dict
         ``RunSpec.settings``: the data set's name and every training setting (empty when
         not known), so a gallery can group runs by the settings that vary.
@@ -134,19 +158,36 @@ class RunResult:
     name: str
     summary: dict
     files: tuple
-    history: object = None
+    history: History | None = None
     skipped: bool = False
-    final_frame: object = None
+    final_frame: np.ndarray | None = None
     frame_layer: int | None = None
-    tiles: object = None
-    render: dict = field(default_factory=dict)
-    max_frames: int | None = DEFAULT_MAX_FRAMES
+    tiles: Tiles | None = None
+    options: AnimationOptions = AnimationOptions()
     settings: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles)):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, kind):
+                raise TypeError(f"{name} must be a {kind.__name__} or None. Got {type(value).__name__}.")
+        if not isinstance(self.options, AnimationOptions):
+            raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(self.options).__name__}.")
+
+    @property
+    def render(self):
+        """dict: the renderer's options the run was drawn with (``options.renderer_options``)."""
+        return self.options.renderer_options
+
+    @property
+    def max_frames(self):
+        """int or None: ``options.max_frames`` of the run."""
+        return self.options.max_frames
 
 
 def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
                     formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None, tiles=False,
-                    **settings):
+                    options=None, **settings):
     """One :class:`RunSpec` per activation × learning rate, in that order.
 
     Parameters
@@ -160,9 +201,12 @@ def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_
     fps : float, default=12
     max_frames : int or None, default=100
     render : dict, optional
-        Renderer options: ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``.
+        Renderer options: ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``,
+        ``bayes``.
     tiles : bool, default=False
         Keep half-size tiles of every run's frames for the gallery (see :class:`RunSpec`).
+    options : AnimationOptions, optional
+        ``fps``, ``max_frames`` and the renderer options at once, instead of those keywords.
     **settings
         The other :class:`~boundaryviz.training.TrainConfig` fields (hidden, optimizer,
         epochs, stop_loss, batch_size, seed, momentum).
@@ -183,15 +227,16 @@ def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_
     activations = check_sequence(activations, "activations", "activation names")
     learning_rates = check_sequence(learning_rates, "learning_rates", "numbers")
     if not activations:
-        raise ValueError("activations must name at least one activation. Got none.")
+        raise ParameterValueError("activations must name at least one activation. Got none.", "activations")
     if not learning_rates:
-        raise ValueError("learning_rates must hold at least one learning rate. Got none.")
+        raise ParameterValueError("learning_rates must hold at least one learning rate. Got none.", "learning_rates")
     formats = tuple(check_sequence(formats, "formats", "format names"))
+    options = spec_options(options, fps=fps, max_frames=max_frames, render=render)
     specs = []
     for activation in activations:
         for lr in learning_rates:
             cfg = TrainConfig(activation=activation, learning_rate=lr, **settings)
-            specs.append(RunSpec(dataset, cfg, out_dir, formats, fps, max_frames, dict(render or {}), tiles))
+            specs.append(RunSpec(dataset, cfg, out_dir, formats, options, tiles))
     names = [s.name for s in specs]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
@@ -200,6 +245,20 @@ def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_
             f"{', '.join(repeated)} would be written twice (learning rates are named with 6 significant digits)."
         )
     return specs
+
+
+def spec_options(options=None, *, fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None):
+    """The :class:`~boundaryviz.options.AnimationOptions` of specs made from keywords:
+    ``options``, or ``fps``, ``max_frames`` and the ``render`` dict (checked once).
+    """
+    if render is not None and not isinstance(render, dict):
+        raise TypeError(f"render must be a dict of renderer options. Got {type(render).__name__}.")
+    render = dict(render or {})
+    unknown = sorted(set(render) - set(AnimationOptions.RENDERING))
+    if unknown:
+        allowed = ", ".join(AnimationOptions.RENDERING)
+        raise ParameterTypeError(f"render options must be among {allowed}. Got {', '.join(unknown)}.", "render")
+    return animation_options(options, fps=fps, max_frames=max_frames, **render)
 
 
 def run_one(spec, *, progress=False, position=0):
@@ -222,16 +281,18 @@ def run_one(spec, *, progress=False, position=0):
             bar.set_postfix_str("rendering")
         from .render import Renderer
 
-        renderer = Renderer(history, **spec.render)
+        options = spec.options
+        renderer = Renderer(history, **options.renderer_options)
         palette = recorder = None
         if spec.tiles:
             # the tiles are kept as indices into the animation's own palette
-            frames = frame_indices(renderer.n_frames, spec.max_frames)
+            frames = frame_indices(renderer.n_frames, options.max_frames)
             palette = animation_palette(renderer, frames)
             recorder = TileRecorder.evenly(frames, palette)
         # every format from the same frames, each frame drawn once
-        animations = save_animations(history, spec.paths(), fps=spec.fps, max_frames=spec.max_frames,
-                                     renderer=renderer, on_frame=recorder and recorder.add, palette=palette)
+        timing = {name: getattr(options, name) for name in AnimationOptions.TIMING}
+        animations = save_animations(history, spec.paths(), renderer=renderer, on_frame=recorder and recorder.add,
+                                     palette=palette, **timing)
         files = [(a.path, a.size_bytes) for a in animations]
         final_frame = renderer.frame(-1)
         tiles = recorder.tiles(renderer.layer, renderer.key_colors()) if recorder else None
@@ -245,8 +306,7 @@ def run_one(spec, *, progress=False, position=0):
         if bar is not None:
             bar.close()
     return RunResult(spec.name, history.summary(), tuple(files), history, final_frame=final_frame,
-                     frame_layer=renderer.layer, tiles=tiles, render=dict(spec.render),
-                     max_frames=spec.max_frames, settings=spec.settings)
+                     frame_layer=renderer.layer, tiles=tiles, options=spec.options, settings=spec.settings)
 
 
 def default_jobs():

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import network
-from ._validation import check_choice, check_hidden, check_int, check_number
+from ._validation import ParameterValueError, check_choice, check_hidden, check_int, check_number
 from .datasets import Dataset
 from .models import MLP, as_model
 from .optim import OPTIMIZERS
@@ -82,8 +82,8 @@ class TrainConfig:
         )
         check_choice(self.engine, "engine", ENGINES)
         if self.engine == "sklearn" and self.activation == "leaky_relu":
-            raise ValueError("activation 'leaky_relu' is not available with engine='sklearn' "
-                             "(scikit-learn has identity, relu, sigmoid and tanh).")
+            raise ParameterValueError("activation 'leaky_relu' is not available with engine='sklearn' "
+                                      "(scikit-learn has identity, relu, sigmoid and tanh).", "activation")
 
     def describe(self):
         """dict: the settings, for captions and tables."""

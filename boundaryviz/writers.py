@@ -30,6 +30,8 @@ import zlib
 import numpy as np
 from PIL import Image
 
+from ._validation import ParameterValueError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX
@@ -590,7 +592,7 @@ def check_format(fmt):
     >>> check_format("gif")
     """
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {', '.join(map(repr, FORMATS))}. Got {fmt!r}.")
+        raise ParameterValueError(f"format must be one of {', '.join(map(repr, FORMATS))}. Got {fmt!r}.", "format")
     if fmt == "mp4":
         _ffmpeg_exe()
 

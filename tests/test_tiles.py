@@ -136,7 +136,7 @@ def test_compare_checks_layer_and_sizes(tmp_path):
         gallery.write_compare(results, tmp_path, hold_last=-1)
     with pytest.raises(ValueError, match="max_frames must be"):
         gallery.write_compare(results, tmp_path, max_frames=1)
-    other = dataclasses.replace(results[1], tiles=None, render={"size": (480, 280)})
+    other = dataclasses.replace(results[1], tiles=None, options=results[1].options.replace(size=(480, 280)))
     with pytest.raises(ValueError, match="share one frame size"):
         gallery.write_compare([results[0], other], tmp_path)
     # the gallery checks everything before it writes anything

@@ -1,0 +1,172 @@
+"""How an animation is drawn and timed: one frozen object, checked once.
+
+:class:`AnimationOptions` holds the timing of an animation (``fps``, ``hold_last``,
+``max_frames``) and the renderer's options (``resolution``, ``layer``, ``size``, ``levels``,
+``lattice_lines``, ``bayes``). Its defaults are the package's defaults: :func:`save_animation
+<boundaryviz.save_animation>`, :class:`~boundaryviz.RunSpec`, the gallery and the command
+line's help read them from here.
+
+Every value is checked when the object is made; a bad one raises ``ValueError`` or
+``TypeError`` whose ``parameter`` attribute names the option (see
+:class:`~boundaryviz._validation.ParameterValueError`). Only ``layer`` is checked again
+against a network, whose depth the object does not know (:meth:`AnimationOptions.layer_index`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from ._validation import ParameterTypeError, ParameterValueError, check_int, check_number
+
+__all__ = ["AnimationOptions", "MAX_FPS", "MAX_HOLD_LAST"]
+
+MAX_FPS = 50
+"""float: the highest frame rate (browsers slow GIF delays under 20 ms down to 100 ms)."""
+MAX_HOLD_LAST = 60
+"""float: the longest hold of the last frame, in seconds."""
+
+
+@dataclass(frozen=True)
+class AnimationOptions:
+    """Timing and drawing options of an animation, frozen and checked once.
+
+    Parameters
+    ----------
+    fps : float, default=12
+        Frames per second (> 0, <= 50).
+    hold_last : float, default=1.5
+        Seconds the last frame stays before the loop restarts (0 to 60).
+    max_frames : int or None, default=100
+        A run with more snapshots shows every k-th epoch (and the last), so that at most this
+        many frames are written; ``None`` or 0 (stored as ``None``) keeps every snapshot.
+    resolution : int, default=200
+        Mesh points per axis of the probability fields (2 to 2000).
+    layer : int or None, default=None
+        Hidden layer shown in the hidden panel (0-based; negative counts from the last);
+        ``None`` for the history's own (``History.default_layer``).
+    size : tuple of int, default=(960, 560)
+        Frame width (200 to 4000) and height (150 to 4000) in pixels, both even (for video).
+    levels : int or None, default=10
+        Colour bands of the probability field (2 to 256); ``None`` for a smooth field.
+    lattice_lines : int, default=15
+        Lines of the input lattice drawn warped in hidden space, per direction (2 to 100).
+    bayes : bool, default=False
+        Also draw the Bayes-optimal boundary and expected loss (data sets whose distribution
+        is known).
+
+    Examples
+    --------
+    >>> from boundaryviz.options import AnimationOptions
+    >>> options = AnimationOptions(fps=24, levels=None)
+    >>> options.fps, options.renderer_options["levels"]
+    (24.0, None)
+    >>> AnimationOptions(fps=0)
+    Traceback (most recent call last):
+    ...
+    boundaryviz._validation.ParameterValueError: fps must be a finite number > 0 and <= 50. Got 0.0 instead.
+    """
+
+    fps: float = 12
+    hold_last: float = 1.5
+    max_frames: int | None = 100
+    resolution: int = 200
+    layer: int | None = None
+    size: tuple = (960, 560)
+    levels: int | None = 10
+    lattice_lines: int = 15
+    bayes: bool = False
+
+    TIMING = ("fps", "hold_last", "max_frames")
+    RENDERING = ("resolution", "layer", "size", "levels", "lattice_lines", "bayes")
+
+    def __post_init__(self):
+        checked = {
+            "fps": check_number(self.fps, "fps", low=0, high=MAX_FPS, low_open=True),
+            "hold_last": check_number(self.hold_last, "hold_last", low=0, high=MAX_HOLD_LAST),
+            "max_frames": _check_max_frames(self.max_frames),
+            "resolution": check_int(self.resolution, "resolution", low=2, high=2000),
+            "layer": None if self.layer is None else check_int(self.layer, "layer"),
+            "size": _check_size(self.size),
+            "levels": None if self.levels is None else check_int(self.levels, "levels", low=2, high=256),
+            "lattice_lines": check_int(self.lattice_lines, "lattice_lines", low=2, high=100),
+            "bayes": _check_bool(self.bayes, "bayes"),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def from_keywords(cls, **keywords):
+        """Options from keyword arguments, naming any that is not an option.
+
+        Raises
+        ------
+        TypeError
+            For a keyword that is not an option (``parameter`` names it).
+        """
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(keywords) - set(known))
+        if unknown:
+            raise ParameterTypeError(
+                f"{unknown[0]} is not an animation option; the options are {', '.join(known)}.",
+                unknown[0])
+        return cls(**keywords)
+
+    @classmethod
+    def default(cls, name):
+        """The default value of option ``name`` (for documentation and help texts)."""
+        for f in fields(cls):
+            if f.name == name:
+                return f.default
+        raise ParameterValueError(f"name must be an animation option. Got {name!r}.", "name")
+
+    def replace(self, **changes):
+        """A copy with ``changes`` (checked like the constructor's arguments)."""
+        type(self).from_keywords(**changes)  # names an unknown keyword before replace does
+        return replace(self, **changes)
+
+    @property
+    def renderer_options(self):
+        """dict: the keywords of :class:`~boundaryviz.Renderer` (resolution … bayes)."""
+        values = asdict(self)
+        return {name: values[name] for name in self.RENDERING}
+
+    def layer_index(self, n_hidden):
+        """The hidden layer shown, as a 0-based index into ``n_hidden`` layers.
+
+        ``layer=None`` stands for the last layer here (a History's own default is resolved
+        by the renderer).
+
+        Raises
+        ------
+        ValueError
+            When ``layer`` is not a layer of a network with ``n_hidden`` hidden layers.
+        """
+        layer = -1 if self.layer is None else self.layer
+        return check_int(layer, "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden
+
+
+def _check_max_frames(value):
+    if value is None:
+        return None
+    value = check_int(value, "max_frames", low=0)
+    if value == 1:
+        raise ParameterValueError("max_frames must be 0 (no limit) or at least 2. Got 1.", "max_frames")
+    return value or None
+
+
+def _check_size(size):
+    try:
+        width, height = size
+    except (TypeError, ValueError):
+        raise ParameterTypeError(f"size must be a pair (width, height) of pixels. Got {size!r}.", "size") from None
+    width = check_int(width, "size width", low=200, high=4000, parameter="size")
+    height = check_int(height, "size height", low=150, high=4000, parameter="size")
+    if width % 2 or height % 2:
+        raise ParameterValueError(f"size must be even in both dimensions (for video). Got {size!r}.", "size")
+    return (width, height)
+
+
+def _check_bool(value, name):
+    if not isinstance(value, bool):
+        raise ParameterTypeError(f"{name} must be True or False. Got {value!r}.", name)
+    return value

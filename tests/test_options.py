@@ -1,0 +1,126 @@
+"""AnimationOptions: one frozen object for an animation's timing and drawing, checked once."""
+
+import dataclasses
+import inspect
+import pickle
+import subprocess
+import sys
+
+import pytest
+
+import boundaryviz as bv
+from boundaryviz._validation import ParameterTypeError, ParameterValueError
+from boundaryviz.cli import FLAGS, _bad_input_message
+from boundaryviz.options import AnimationOptions
+
+BAD = [
+    ("fps", 0, ValueError), ("fps", 51, ValueError), ("fps", "12", TypeError), ("fps", float("nan"), ValueError),
+    ("hold_last", -1, ValueError), ("hold_last", 61, ValueError),
+    ("max_frames", 1, ValueError), ("max_frames", -3, ValueError), ("max_frames", 2.5, TypeError),
+    ("resolution", 1, ValueError), ("resolution", 2001, ValueError), ("resolution", True, TypeError),
+    ("layer", "last", TypeError), ("size", (961, 560), ValueError), ("size", (100, 560), ValueError),
+    ("size", 960, TypeError), ("levels", 1, ValueError), ("levels", 257, ValueError),
+    ("lattice_lines", 1, ValueError), ("bayes", 1, TypeError),
+]
+
+
+@pytest.mark.parametrize("name, value, kind", BAD, ids=[f"{n}={v!r}" for n, v, _ in BAD])
+def test_each_bad_value_names_its_option(name, value, kind):
+    with pytest.raises(kind) as info:
+        AnimationOptions(**{name: value})
+    assert info.value.parameter == name
+    assert str(info.value).startswith(f"{name} ") or str(info.value).startswith(f"{name} must"), str(info.value)
+
+
+def test_values_are_normalised_and_frozen():
+    options = AnimationOptions(fps=24, max_frames=0, size=[640, 360], layer=-1)
+    assert options.fps == 24.0 and isinstance(options.fps, float)
+    assert options.max_frames is None  # 0 and None both keep every snapshot
+    assert options.size == (640, 360)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        options.fps = 10
+    assert options.replace(levels=None).levels is None and options.levels == 10
+    assert options.layer_index(3) == 2 and AnimationOptions().layer_index(2) == 1
+    with pytest.raises(ValueError) as info:
+        AnimationOptions(layer=2).layer_index(2)
+    assert info.value.parameter == "layer"
+
+
+def test_unknown_keyword_is_named():
+    with pytest.raises(TypeError, match="colour is not an animation option") as info:
+        AnimationOptions.from_keywords(colour="red")
+    assert info.value.parameter == "colour"
+    with pytest.raises(TypeError, match="colour"):
+        AnimationOptions().replace(colour="red")
+
+
+def test_errors_keep_their_parameter_through_pickle():
+    """Workers send errors back pickled; the CLI still finds the flag."""
+    for error in (ParameterValueError("fps must be ...", "fps"), ParameterTypeError("size must be ...", "size")):
+        back = pickle.loads(pickle.dumps(error))
+        assert type(back) is type(error) and back.parameter == error.parameter and str(back) == str(error)
+
+
+def test_the_api_reads_its_defaults_from_the_options():
+    defaults = AnimationOptions()
+    for function in (bv.save_animation, bv.save_animations):
+        params = inspect.signature(function).parameters
+        for name in AnimationOptions.TIMING:
+            assert params[name].default == getattr(defaults, name), (function.__name__, name)
+    renderer = inspect.signature(bv.Renderer).parameters
+    for name in AnimationOptions.RENDERING:
+        assert renderer[name].default == getattr(defaults, name), name
+    for function in (bv.reference_specs, bv.grid_specs):
+        params = inspect.signature(function).parameters
+        assert params["fps"].default == defaults.fps and params["max_frames"].default == defaults.max_frames
+
+
+def test_cli_help_shows_the_defaults():
+    text = subprocess.run([sys.executable, "-m", "boundaryviz", "--help"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = " ".join(text.split())
+    defaults = AnimationOptions()
+    assert f"(default: {defaults.fps:g})" in flat
+    assert f"(default: {defaults.max_frames})" in flat
+    assert f"(default: {defaults.resolution})" in flat
+
+
+def test_cli_heads_an_error_with_the_flag_of_its_parameter():
+    """By the error's attribute, not by the words of its message."""
+    assert _bad_input_message(ParameterValueError("too many frames per second", "fps")) == \
+        "--fps: too many frames per second"
+    assert _bad_input_message(ParameterTypeError("whatever the words", "resolution")).startswith("--resolution: ")
+    assert _bad_input_message(ValueError("fps must be above 0")) == "fps must be above 0"  # no attribute, no flag
+    for parameter, flag in FLAGS.items():
+        assert _bad_input_message(ParameterValueError("x", parameter)) == f"{flag}: x"
+
+
+def test_options_object_gives_the_same_file_as_keywords(tmp_path):
+    history = bv.train(bv.gaussians(n_samples=80), epochs=6)
+    options = AnimationOptions(fps=20, max_frames=4, resolution=24, size=(320, 200), levels=None)
+    a = bv.save_animation(history, tmp_path / "a.gif", options=options)
+    b = bv.save_animation(history, tmp_path / "b.gif", fps=20, max_frames=4, resolution=24, size=(320, 200),
+                          levels=None)
+    assert a.n_frames == 4 and (tmp_path / "a.gif").read_bytes() == (tmp_path / "b.gif").read_bytes()
+    with pytest.raises(TypeError, match="either options or fps"):
+        bv.save_animation(history, tmp_path / "c.gif", options=options, fps=10)
+    with pytest.raises(TypeError, match="options must be a boundaryviz AnimationOptions"):
+        bv.save_animation(history, tmp_path / "c.gif", options={"fps": 10})
+    assert not (tmp_path / "c.gif").exists()
+
+
+def test_runspec_holds_one_options_object(tmp_path):
+    options = AnimationOptions(fps=8, max_frames=0, resolution=20, size=(320, 200))
+    (spec,) = bv.reference_specs(bv.gaussians(n_samples=60), tmp_path, activations=["tanh"], learning_rates=[0.1],
+                                 options=options, epochs=3, hidden=(4, 2))
+    assert spec.options == options.replace(layer=1)  # the layer fixed against this network
+    assert spec.fps == 8.0 and spec.max_frames is None and spec.render["resolution"] == 20
+    with pytest.raises(ValueError) as info:
+        bv.reference_specs(bv.gaussians(), tmp_path, options=AnimationOptions(layer=2))
+    assert info.value.parameter == "layer"
+    result = bv.run_one(spec)
+    assert result.options == spec.options and result.render == spec.render
+    with pytest.raises(TypeError, match="tiles must be a Tiles or None"):
+        dataclasses.replace(result, tiles="yes")
+    with pytest.raises(TypeError, match="options must be a boundaryviz AnimationOptions"):
+        dataclasses.replace(result, options={"fps": 8})
