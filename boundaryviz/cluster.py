@@ -27,7 +27,7 @@ import uuid
 
 from . import __version__
 from .sweep import run_one
-from .writers import atomic_output
+from .atomic import atomic_output
 
 __all__ = ["connect", "run_on_cluster", "check_address", "CONNECT_TIMEOUT"]
 

@@ -40,7 +40,9 @@ from .player import BAR_HEIGHT, player_size, read_player_size
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, GIF_TOLERANCE, MAX_FPS, animation_palette, frame_indices
 from .grid import axis_words, facets, setting_text, sort_key, varying
 from .tiles import MAX_TILES
-from .writers import Palette, atomic_output, check_format, format_size, open_writer
+from .atomic import atomic_output, format_size
+from .formats import check_format, format_of, open_writer
+from .palette import Palette
 
 __all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES"]
 
@@ -59,7 +61,6 @@ STOP_TEXT = {
     "diverged": "diverged",
     "interrupted": "interrupted",
 }
-ELEMENT = {"gif": "img", "webp": "img", "mp4": "video", "html": "iframe"}  # how a page shows each format
 MANY_RUNS = 12
 """With more runs than this, the page shows smaller cards, three or four abreast."""
 
@@ -722,7 +723,8 @@ def _snippets(url, kind, alt, dims):
 
 def _figure(path, out_dir, alt, caption_html, *, lazy=False, anchor=None):
     url = html.escape(_url(path, out_dir), quote=True)
-    kind = ELEMENT.get(os.path.splitext(path)[1].lower().lstrip("."), "img")
+    fmt = format_of(path)
+    kind = fmt.element if fmt is not None else "img"  # how a page shows it (summary.png: an image)
     alt_attr = html.escape(alt, quote=True)
     dims = _dims(path)
     media = _media(url, kind, alt_attr, dims, lazy=lazy)

@@ -15,7 +15,7 @@ from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, MAX_FPS, animation_palette
 from .datasets import Dataset
 from .tiles import TileRecorder
 from .training import TrainConfig, train
-from .writers import check_format
+from .formats import check_format
 
 __all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs"]
 
