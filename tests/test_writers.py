@@ -10,19 +10,11 @@ import pytest
 from numpy.testing import assert_array_equal
 from PIL import Image
 
+from boundaryviz.atomic import PARTIAL_SUFFIX, is_complete
+from boundaryviz.formats import check_format, open_writer
+from boundaryviz.palette import Palette
 from boundaryviz.player import PlayerWriter
-from boundaryviz import writers
-from boundaryviz.writers import (
-    GifWriter,
-    MissingExtraError,
-    Mp4Writer,
-    Palette,
-    WebPWriter,
-    check_format,
-    frame_delays_ms,
-    is_complete,
-    open_writer,
-)
+from boundaryviz.writers import GifWriter, MissingExtraError, Mp4Writer, WebPWriter, frame_delays_ms
 from readback import read_animation
 
 COLORS = np.array([[255, 255, 255], [0, 114, 178], [213, 94, 0], [17, 17, 17], [0, 158, 115]], np.uint8)
@@ -42,7 +34,7 @@ def _frames(n=5, size=(48, 32)):
 
 
 def _leftovers(folder):
-    return sorted(name for name in os.listdir(folder) if name.endswith(writers.PARTIAL_SUFFIX))
+    return sorted(name for name in os.listdir(folder) if name.endswith(PARTIAL_SUFFIX))
 
 
 # ------------------------------------------------------------------------------ GifWriter
