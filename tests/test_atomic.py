@@ -2,14 +2,12 @@
 
 import os
 
-import numpy as np
 import pytest
 
 from boundaryviz.atomic import PARTIAL_SUFFIX, AtomicWriter, atomic_output, format_size
 from boundaryviz.formats import REGISTRY, check_format, open_writer
 from boundaryviz.palette import Palette
-
-COLORS = np.array([[255, 255, 255], [0, 114, 178], [213, 94, 0]], np.uint8)
+from synthetic import COLORS, painted_frames
 
 
 def _entries():
@@ -24,12 +22,6 @@ def _entries():
     return out
 
 
-def _frame(i, size=(24, 16)):
-    frame = np.full((size[1], size[0], 3), 255, np.uint8)
-    frame[2:8, 2 + 3 * i : 8 + 3 * i] = COLORS[1 + i % 2]
-    return frame
-
-
 def _open(entry, folder):
     return open_writer(os.path.join(folder, f"cut{entry.suffix}"), fps=10, palette=Palette(COLORS),
                        epochs=[0, 1, 2])
@@ -39,8 +31,8 @@ def _open(entry, folder):
 def test_an_error_mid_way_leaves_no_file_and_no_partial(entry, tmp_path):
     with pytest.raises(RuntimeError, match="boom"):
         with _open(entry, tmp_path) as writer:
-            writer.append(_frame(0))
-            writer.append(_frame(1))
+            for frame in painted_frames(2):
+                writer.append(frame)
             raise RuntimeError("boom")
     assert os.listdir(tmp_path) == []
 
@@ -49,8 +41,8 @@ def test_an_error_mid_way_leaves_no_file_and_no_partial(entry, tmp_path):
 def test_a_writer_that_refuses_a_frame_mid_way_leaves_nothing(entry, tmp_path):
     with pytest.raises(ValueError):
         with _open(entry, tmp_path) as writer:
-            writer.append(_frame(0))
-            writer.append(_frame(1, size=(30, 20)))  # another size than the first frame's
+            writer.append(painted_frames(1)[0])
+            writer.append(painted_frames(1, size=(40, 24))[0])  # another size than the first frame's
     assert os.listdir(tmp_path) == []
 
 

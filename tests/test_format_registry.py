@@ -7,7 +7,6 @@ import os
 import re
 from html.parser import HTMLParser
 
-import numpy as np
 import pytest
 from PIL import Image
 
@@ -15,13 +14,21 @@ from boundaryviz import gallery
 from boundaryviz.animate import Animation, save_animation
 from boundaryviz.atomic import PARTIAL_SUFFIX, is_complete, remove_partials
 from boundaryviz.cli import build_parser
-from boundaryviz.formats import FORMATS, REGISTRY, Format, check_format, check_path, format_of, get_format, open_writer
+from boundaryviz.formats import (
+    FORMATS,
+    REGISTRY,
+    Format,
+    check_format,
+    check_path,
+    format_of,
+    get_format,
+    open_writer,
+)
 from boundaryviz.palette import Palette
-from boundaryviz.player import page_frame_size
 from boundaryviz.writers import GifWriter
 from readback import read_animation
+from synthetic import COLORS, painted_frames
 
-COLORS = np.array([[255, 255, 255], [0, 114, 178], [213, 94, 0], [17, 17, 17]], np.uint8)
 ENTRIES = [pytest.param(entry, id=entry.name) for entry in REGISTRY]
 
 
@@ -34,22 +41,10 @@ def _needs(entry):
             pytest.skip(f"{entry.name} needs the {entry.extra} extra: {exc}")
 
 
-def _frames(n=3, size=(32, 24)):
-    width, height = size
-    out = []
-    for i in range(n):
-        frame = np.empty((height, width, 3), np.uint8)
-        frame[:] = COLORS[0]
-        frame[4:12, 2 + 6 * i : 10 + 6 * i] = COLORS[1 + i % 2]
-        frame[-3:, : 8 * (i + 1)] = COLORS[3]
-        out.append(frame)
-    return out
-
-
 def _write(entry, folder, name="clip", n=3):
     path = os.path.join(folder, name + entry.suffix)
     with open_writer(path, fps=10, palette=Palette(COLORS), epochs=list(range(0, 5 * n, 5))) as writer:
-        for frame in _frames(n):
+        for frame in painted_frames(n):
             writer.append(frame)
     return path
 
@@ -130,12 +125,12 @@ class _Tags(HTMLParser):
 def test_gallery_page_shows_each_entry_with_its_element(tmp_path):
     entries = [entry for entry in REGISTRY if entry.extra is None or _available(entry)]
     paths = [_write(entry, tmp_path, name="compare") for entry in entries]
-    Image.fromarray(_frames(1)[0]).save(tmp_path / "summary.png")
+    Image.fromarray(painted_frames(1)[0]).save(tmp_path / "summary.png")
     index = gallery.write_index([], tmp_path, extras=[str(tmp_path / "summary.png"), *paths])
     parser = _Tags()
     with open(index, encoding="utf-8") as handle:
         parser.feed(handle.read())
-    shown = {src: tag for src, tag in parser.sources.items()}
+    shown = parser.sources
     assert shown["summary.png"] == "img"  # not an animation: an image
     for entry in entries:
         assert shown[f"compare{entry.suffix}"] == entry.element, entry.name
@@ -198,8 +193,8 @@ def test_cli_format_help_lists_the_registry():
     ],
 )
 def test_a_format_entry_is_checked_when_made(kwargs, message):
-    settings = dict(name="gif2", suffix=".gif2", writer=GifWriter, options=("palette",), mime="image/gif",
-                    element="img", loops=True, extra=None)
+    settings = {"name": "gif2", "suffix": ".gif2", "writer": GifWriter, "options": ("palette",), "mime": "image/gif",
+                "element": "img", "loops": True, "extra": None}
     with pytest.raises(ValueError, match=re.escape(message)):
         Format(**{**settings, **kwargs})
 
