@@ -35,7 +35,6 @@ __all__ = [
     "WebPWriter",
     "MissingExtraError",
     "frame_delays_ms",
-    "MIN_DELAY_MS",
 ]
 
 log = logging.getLogger(__name__)
