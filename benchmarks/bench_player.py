@@ -56,7 +56,7 @@ def measure_writers(spec, repeats=3):
     import boundaryviz as bv
     from boundaryviz.animate import GIF_TOLERANCE, animation_palette, frame_indices
     from boundaryviz.render import Renderer
-    from boundaryviz.writers import open_writer
+    from boundaryviz.formats import open_writer
 
     history = bv.train(spec.dataset, config=spec.config)
     renderer = Renderer(history)

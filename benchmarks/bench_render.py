@@ -97,7 +97,8 @@ from matplotlib.axes import Axes  # noqa: E402
 import boundaryviz as bv  # noqa: E402
 from boundaryviz import animate, geometry  # noqa: E402
 from boundaryviz.sweep import default_jobs  # noqa: E402
-from boundaryviz.writers import GifWriter, Palette  # noqa: E402
+from boundaryviz.palette import Palette  # noqa: E402
+from boundaryviz.writers import GifWriter  # noqa: E402
 
 perf = time.perf_counter
 MB = 1e6
@@ -557,7 +558,8 @@ steps = [("start", hwm())]
 import numpy, matplotlib
 steps.append(("import numpy, matplotlib", hwm()))
 import boundaryviz as bv
-from boundaryviz.writers import GifWriter, Palette
+from boundaryviz.palette import Palette
+from boundaryviz.writers import GifWriter
 steps.append(("import boundaryviz", hwm()))
 epochs, max_frames, path, tolerance = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 history = bv.train(bv.make_dataset("gaussians", seed=0), activation="relu", learning_rate=0.1, epochs=epochs,

@@ -16,8 +16,12 @@ EXTRAS = {
 """dict: extra name → (module to import, what it is)."""
 
 
-class MissingExtraError(ImportError):
-    """An optional framework is not installed; the message names the extra to install."""
+class MissingExtraError(ImportError, ValueError):
+    """An optional dependency is not installed; the message names the extra to install.
+
+    Also a ``ValueError`` (what was asked for cannot be done here), so callers that check
+    their input before any work catch it there.
+    """
 
 
 def _message(extra):

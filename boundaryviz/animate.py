@@ -14,7 +14,8 @@ import numpy as np
 from ._validation import check_choice, check_int
 from .options import MAX_FPS, AnimationOptions
 from .training import History
-from .writers import FORMATS, Palette, check_format, open_writer
+from .formats import FORMATS, check_format, check_path, get_format, open_writer
+from .palette import Palette
 
 __all__ = ["save_animation", "save_animations", "show", "frame_indices", "animation_palette", "Animation",
            "animation_options", "AnimationOptions", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES",
@@ -24,7 +25,6 @@ DEFAULT_FPS = AnimationOptions.default("fps")
 DEFAULT_MAX_FRAMES = AnimationOptions.default("max_frames")
 DEFAULT_HOLD_LAST = AnimationOptions.default("hold_last")
 GIF_TOLERANCE = 16
-MIME = {"gif": "image/gif", "webp": "image/webp", "mp4": "video/mp4", "html": "text/html"}
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ class Animation:
             width = check_int(width, "width", low=1, high=100_000)
         name = os.path.basename(self.path) if self.path else f"{self.n_frames}-frame {self.format} animation"
         alt = html.escape(name, quote=True)
-        if self.format == "html":
+        entry = get_format(self.format)
+        if entry.element == "iframe":
             from .player import BAR_HEIGHT, page_frame_size
 
             page = self.to_bytes().decode("utf-8")
@@ -99,9 +100,9 @@ class Animation:
             return (f'<iframe srcdoc="{html.escape(page, quote=True)}" width="{shown}" height="{height}" '
                     f'title="{alt}" style="border: 0; max-width: 100%"></iframe>')
         data = base64.b64encode(self.to_bytes()).decode("ascii")
-        src = f"data:{MIME[self.format]};base64,{data}"
+        src = f"data:{entry.mime};base64,{data}"
         size = f' width="{width}"' if width else ""
-        if self.format == "mp4":
+        if entry.element == "video":
             return f'<video src="{src}"{size} autoplay muted loop playsinline controls title="{alt}"></video>'
         return f'<img src="{src}"{size} alt="{alt}">'
 
@@ -110,11 +111,7 @@ class Animation:
 
 
 def _format_of(path):
-    suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
-    if suffix not in FORMATS:
-        allowed = ", ".join(f"'.{f}'" for f in FORMATS)
-        raise ValueError(f"path must end in one of {allowed}. Got {os.fspath(path)!r}.")
-    return suffix
+    return check_path(path).name
 
 
 def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):

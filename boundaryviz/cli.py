@@ -34,7 +34,8 @@ from .options import MAX_FPS, AnimationOptions
 from .grid import facets, grid_specs
 from .sweep import RunResult, default_jobs, run_sweep
 from .training import ENGINES, MAX_EPOCHS, train
-from .writers import FORMATS, format_size, is_complete, remove_partials
+from .atomic import format_size, is_complete, remove_partials
+from .formats import FORMATS
 
 PROG = "boundaryviz"
 log = logging.getLogger(PROG)

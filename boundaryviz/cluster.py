@@ -28,7 +28,7 @@ import uuid
 from . import __version__
 from ._validation import ParameterTypeError, ParameterValueError
 from .sweep import run_one
-from .writers import atomic_output
+from .atomic import atomic_output
 
 __all__ = ["connect", "run_on_cluster", "check_address", "CONNECT_TIMEOUT"]
 
@@ -43,14 +43,9 @@ rescheduled by Dask anyway, up to its ``distributed.scheduler.allowed-failures``
 
 def _distributed():
     """The ``distributed`` module, or an ImportError naming the extra to install."""
-    try:
-        import distributed
-    except ImportError as exc:
-        from .writers import MissingExtraError
+    from ._extras import require
 
-        raise MissingExtraError(
-            'a Dask cluster needs the cluster extra: pip install "boundaryviz[cluster]"') from exc
-    return distributed
+    return require("cluster")
 
 
 def check_address(address):

@@ -13,7 +13,8 @@ from .animate import DEFAULT_FPS, DEFAULT_HOLD_LAST, GIF_TOLERANCE, animation_pa
 from .gallery_runs import check_compare, grid_of, outcome, picture_titles, renderer_of
 from .sheet import BACKGROUND, INK, MUTED, STOPPED, Sheet
 from .tiles import MAX_TILES
-from .writers import Palette, check_format, open_writer
+from .formats import check_format, open_writer
+from .palette import Palette
 
 __all__ = ["write_compare", "COMPARE_MAX_FRAMES"]
 

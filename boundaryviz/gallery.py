@@ -39,7 +39,7 @@ from .gallery_runs import check_compare, draws_again, grid_of, ordered_results
 from .page import write_index
 from .sheet import STOPPED
 from .summary import SUMMARY_TILE_WIDTH, write_summary
-from .writers import check_format
+from .formats import check_format
 
 __all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES",
            "SUMMARY_TILE_WIDTH", "STOPPED"]

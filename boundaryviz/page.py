@@ -15,11 +15,11 @@ from .dimensions import frame_size
 from .gallery_runs import GalleryRun, layout_runs, ordered_results, outcome, run_settings, shared_title
 from .grid import axis_words, setting_text, varying
 from .player import BAR_HEIGHT, player_size
-from .writers import atomic_output, format_size
+from .atomic import atomic_output, format_size
+from .formats import format_of
 
-__all__ = ["write_index", "ELEMENT", "MANY_RUNS"]
+__all__ = ["write_index", "MANY_RUNS"]
 
-ELEMENT = {"gif": "img", "webp": "img", "mp4": "video", "html": "iframe"}  # how a page shows each format
 MANY_RUNS = 12
 """With more runs than this, the page shows smaller cards, three or four abreast."""
 
@@ -116,7 +116,8 @@ def _snippets(url, kind, alt, dims):
 
 def _figure(path, out_dir, alt, caption_html, *, lazy=False, anchor=None):
     url = html.escape(_url(path, out_dir), quote=True)
-    kind = ELEMENT.get(os.path.splitext(path)[1].lower().lstrip("."), "img")
+    fmt = format_of(path)
+    kind = fmt.element if fmt is not None else "img"  # how a page shows it (summary.png: an image)
     alt_attr = html.escape(alt, quote=True)
     dims = frame_size(path)
     media = _media(url, kind, alt_attr, dims, lazy=lazy)

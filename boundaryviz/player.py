@@ -1,7 +1,7 @@
 """A self-contained HTML player of an animation: one file, no request leaves the page.
 
 The player shows exactly the GIF's frames: it stores the same changed rectangles of palette
-indices that :class:`~boundaryviz.writers.GifWriter` stores (:class:`~boundaryviz.writers.ChangedRects`,
+indices that :class:`~boundaryviz.writers.GifWriter` stores (:class:`~boundaryviz.palette.ChangedRects`,
 same palette, same tolerance), each deflated (``deflate-raw``) instead of LZW-coded, all in one
 base64 block inside the page. The page's script unpacks them with the browser's own
 ``DecompressionStream`` and paints palette colours into a ``<canvas>``, so every pixel is the
@@ -30,7 +30,9 @@ from importlib import resources
 import numpy as np
 
 from . import __version__
-from .writers import ChangedRects, _AtomicWriter, frame_delays_ms
+from .atomic import AtomicWriter
+from .palette import ChangedRects
+from .writers import frame_delays_ms
 
 __all__ = ["PlayerWriter", "BAR_HEIGHT", "player_size", "read_player_size", "page_frame_size"]
 
@@ -88,7 +90,7 @@ def read_player_size(path):
     return None if size is None else player_size(size)
 
 
-class PlayerWriter(_AtomicWriter):
+class PlayerWriter(AtomicWriter):
     """Collect frames into a self-contained HTML player (see the module's description).
 
     Frames are mapped to the palette and cut to their changed rectangles as they come (only
@@ -115,7 +117,7 @@ class PlayerWriter(_AtomicWriter):
     --------
     >>> import numpy as np
     >>> from boundaryviz.player import PlayerWriter
-    >>> from boundaryviz.writers import Palette
+    >>> from boundaryviz.palette import Palette
     >>> palette = Palette([[0, 0, 0], [255, 255, 255]])
     >>> with PlayerWriter("blink.html", fps=10, palette=palette, epochs=[0, 5]) as player:  # doctest: +SKIP
     ...     player.append(np.zeros((20, 20, 3), np.uint8))
@@ -125,7 +127,7 @@ class PlayerWriter(_AtomicWriter):
     def __init__(self, path, *, fps, palette, hold_last_ms=1500, tolerance=0, epochs=None, title=None):
         if palette is None:
             raise ValueError("an HTML player needs a palette.")
-        self.path = os.fspath(path)
+        super().__init__(path)
         self.fps = float(fps)
         self.palette = palette
         self.hold_last_ms = hold_last_ms

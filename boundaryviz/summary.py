@@ -8,7 +8,7 @@ from PIL import ImageDraw
 
 from .gallery_runs import check_layer, draws_again, grid_of, outcome, picture_titles, renderer_of
 from .sheet import Sheet, shrink
-from .writers import atomic_output
+from .atomic import atomic_output
 
 __all__ = ["write_summary", "SUMMARY_TILE_WIDTH"]
 

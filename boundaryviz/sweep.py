@@ -15,10 +15,10 @@ import numpy as np
 from ._validation import ParameterTypeError, ParameterValueError, check_int, check_sequence
 from .animate import DEFAULT_FPS, DEFAULT_MAX_FRAMES, animation_options, animation_palette, frame_indices, save_animations
 from .datasets import Dataset
+from .formats import check_format
 from .options import AnimationOptions
 from .tiles import TileRecorder, Tiles
 from .training import History, TrainConfig, train
-from .writers import check_format
 
 __all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs", "spec_options"]
 

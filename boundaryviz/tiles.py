@@ -125,7 +125,7 @@ class TileRecorder:
     """
 
     def __init__(self, palette=None, keep=None):
-        from .writers import Palette
+        from .palette import Palette
 
         if palette is not None and not isinstance(palette, Palette):
             raise TypeError(f"palette must be a boundaryviz Palette. Got {type(palette).__name__}.")

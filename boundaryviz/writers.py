@@ -1,8 +1,9 @@
-"""Streaming animation writers and atomic file output.
+"""Streaming animation writers: GIF, MP4 and WebP, and their frame timing.
 
-A writer takes RGB frames one at a time and never holds more than two of them. Every file is
-written under a temporary name in the target folder (``.NAME.XXXX.partial``, hidden, plainly not a
-result) and renamed into place only once complete, so a reader never sees half a file.
+A writer takes RGB frames one at a time and never holds more than two of them. Each is an
+:class:`~boundaryviz.atomic.AtomicWriter`: the file appears at its path only once complete.
+Which writer a path gets, and what a page shows it with, is the registry's business
+(:mod:`boundaryviz.formats`).
 
 GIF is written here frame by frame: a global palette fixed for the whole animation (so colours
 never flicker), each frame cropped to the rectangle that changed, unchanged pixels inside it
@@ -16,200 +17,29 @@ only once every frame is in: its writer keeps frames compressed meanwhile (see W
 from __future__ import annotations
 
 import contextlib
-import glob
 import logging
 import math
-import os
-import re
 import struct
-import sys
-import tempfile
-import time
 import zlib
 
 import numpy as np
 from PIL import Image
 
-from ._validation import ParameterValueError
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None
+from ._extras import MissingExtraError
+from .atomic import AtomicWriter
+from .palette import ChangedRects
 
 __all__ = [
-    "Palette",
-    "ChangedRects",
     "GifWriter",
     "Mp4Writer",
     "WebPWriter",
     "MissingExtraError",
-    "check_format",
-    "FORMATS",
-    "atomic_output",
-    "remove_partials",
     "frame_delays_ms",
-    "open_writer",
-    "is_complete",
-    "format_size",
-    "PARTIAL_SUFFIX",
 ]
 
 log = logging.getLogger(__name__)
 
-PARTIAL_SUFFIX = ".partial"
 MIN_DELAY_MS = 20  # browsers slow shorter GIF delays down to 100 ms
-FORMATS = ("gif", "mp4", "webp", "html")
-_LITTLE_ENDIAN = sys.byteorder == "little"
-
-
-# ---------------------------------------------------------------------------- atomic files
-@contextlib.contextmanager
-def atomic_output(path):
-    """Yield a temporary path beside ``path``; rename it to ``path`` only on success.
-
-    On any exception (including ``KeyboardInterrupt``) the temporary file is removed and
-    ``path`` is left as it was.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-
-    Yields
-    ------
-    str
-        The temporary path to write to (``.NAME.XXXX.partial`` in the same folder).
-    """
-    path = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=PARTIAL_SUFFIX, dir=folder)
-    if fcntl is None:  # pragma: no cover - not POSIX, where an open file cannot be renamed
-        os.close(fd)
-        fd = None
-    try:
-        if fd is not None:
-            # Held until the rename: remove_partials leaves a temporary file alone while the
-            # process writing it is alive; the lock goes with the process, even after SIGKILL.
-            _try_lock(fd)
-        yield tmp
-        with open(tmp, "rb") as written:  # on disk before it takes the final name
-            os.fsync(written.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
-        raise
-    finally:
-        if fd is not None:
-            os.close(fd)
-
-
-def _try_lock(fd):
-    """Take an exclusive advisory lock on ``fd`` without waiting; False if another holds it."""
-    if fcntl is None:  # pragma: no cover - not POSIX
-        return True
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
-
-
-def remove_partials(folder, *, wait=0.0):
-    """Delete temporary files left in ``folder`` by an interrupted writer.
-
-    A temporary file still being written by a live process (another sweep into the same
-    folder) is left alone, and so is any ``.partial`` file that boundaryviz did not name.
-
-    Parameters
-    ----------
-    folder : str or os.PathLike
-    wait : float, default=0
-        Seconds to keep retrying files still in use (for writers that are being stopped).
-
-    Returns
-    -------
-    list of str
-        The paths removed.
-    """
-    # only what boundaryviz writes (.NAME.EXT.XXXXXXXX.partial): other programs' files stay
-    ours = re.compile(r"^\..+\.(gif|mp4|webp|png|html)\.[^.]+" + re.escape(PARTIAL_SUFFIX) + "$")
-    pattern = os.path.join(glob.escape(os.fspath(folder)), f".*{PARTIAL_SUFFIX}")
-    deadline = time.monotonic() + wait
-    removed = []
-    while True:
-        busy = False
-        for tmp in sorted(t for t in glob.glob(pattern) if ours.match(os.path.basename(t))):
-            try:
-                fd = os.open(tmp, os.O_RDONLY)
-            except OSError:
-                continue  # gone already
-            try:
-                if _try_lock(fd):
-                    os.remove(tmp)
-                    removed.append(tmp)
-                else:
-                    busy = True
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
-        if not busy or time.monotonic() >= deadline:
-            return removed
-        time.sleep(0.05)
-
-
-def format_size(n_bytes):
-    """A file size for people: ``'1.4 MB'``, ``'683.2 kB'``, ``'512 B'`` (powers of 1000)."""
-    size = float(n_bytes)
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1000
-
-
-def is_complete(path):
-    """Whether ``path`` holds a whole animation file (read back far enough to tell).
-
-    GIF: a valid header and the trailer byte; WebP: a RIFF header whose size matches the file;
-    MP4: an ``ftyp`` box and a ``moov`` box; HTML player: it ends with ``</html>``. Any other
-    file: it exists and is not empty.
-    """
-    path = os.fspath(path)
-    try:
-        size = os.path.getsize(path)
-        with open(path, "rb") as handle:
-            head = handle.read(16)
-            handle.seek(max(0, size - 1))
-            tail = handle.read(1)
-    except OSError:
-        return False
-    suffix = os.path.splitext(path)[1].lower()
-    if suffix == ".gif":
-        if not (head.startswith(b"GIF8") and tail == b";"):
-            return False
-        try:
-            from PIL import Image
-
-            with Image.open(path) as image:
-                image.seek(image.n_frames - 1)
-                image.load()
-        except Exception:
-            return False
-        return True
-    if suffix == ".webp":
-        return head[:4] == b"RIFF" and head[8:12] == b"WEBP" and struct.unpack("<I", head[4:8])[0] + 8 == size
-    if suffix == ".mp4":
-        if head[4:8] != b"ftyp":
-            return False
-        with open(path, "rb") as handle:
-            return b"moov" in handle.read()
-    if suffix == ".html":
-        with open(path, "rb") as handle:
-            handle.seek(max(0, size - 16))
-            return handle.read().rstrip().endswith(b"</html>")
-    return size > 0
 
 
 def frame_delays_ms(n_frames, fps, hold_last_ms, *, tick_ms=10):
@@ -231,227 +61,8 @@ def frame_delays_ms(n_frames, fps, hold_last_ms, *, tick_ms=10):
     return delays
 
 
-# ---------------------------------------------------------------------------------- palette
-class Palette:
-    """A fixed palette of at most 255 colours and a fast RGB → index lookup.
-
-    The lookup is a table over RGB quantised to 5-6-5 bits (65 536 cells), each cell holding
-    the palette colour nearest to its centre; colours listed in ``key_colors`` are always in
-    the palette exactly.
-
-    Parameters
-    ----------
-    colors : ndarray of shape (n_colors, 3), dtype uint8
-        ``n_colors <= 255``; index 255 is left for transparency.
-    n_exact : int, default=0
-        The first ``n_exact`` colours are the picture's own colours (colour-map bands, class
-        colours, lines): a lossy writer never lets one stand in for another.
-    """
-
-    def __init__(self, colors, n_exact=0):
-        colors = np.asarray(colors, dtype=np.uint8).reshape(-1, 3)
-        if not 1 <= len(colors) <= 255:
-            raise ValueError(f"colors must hold 1 to 255 colours. Got {len(colors)}.")
-        self.colors = colors
-        self.n_exact = int(n_exact)
-        r = (np.arange(32) << 3) + 4
-        g = (np.arange(64) << 2) + 2
-        centres = np.stack(np.meshgrid(r, g, r, indexing="ij"), axis=-1).reshape(-1, 3).astype(np.float32)
-        pal = colors.astype(np.int32)
-        # nearest palette colour of every cell centre: |c - p|^2 = |c|^2 - 2 c.p + |p|^2, where
-        # |c|^2 is the same for every p; the rest is one product, [c, 1] @ [-2 p; |p|^2]
-        pal32 = pal.astype(np.float32)
-        weights = np.vstack([-2.0 * pal32.T, (pal32**2).sum(axis=1)[None, :]]).astype(np.float32)
-        centres = np.hstack([centres, np.ones((len(centres), 1), np.float32)])
-        lut = np.empty(len(centres), dtype=np.uint8)
-        for start in range(0, len(centres), 4096):  # in blocks: a few MB at a time
-            lut[start : start + 4096] = (centres[start : start + 4096] @ weights).argmin(axis=1)
-        # every palette colour wins its own cell; where two share a cell, the earlier
-        # (an exact colour before a sampled in-between one) wins
-        for i in range(len(pal) - 1, -1, -1):
-            c = pal[i]
-            lut[(c[0] >> 3) << 11 | (c[1] >> 2) << 5 | (c[2] >> 3)] = i
-        self.lut = lut
-        self._lut_rgba = None  # the same table over 24-bit colours, made on first use
-
-    @classmethod
-    def from_frames(cls, key_colors, frames, n_colors=255):
-        """Key colours plus the most common other colours of some sample frames.
-
-        Parameters
-        ----------
-        key_colors : ndarray of shape (k, 3), dtype uint8
-            Colours that must be exact (colour map levels, class colours, lines).
-        frames : iterable of ndarray of shape (H, W, 3), dtype uint8
-            Sample frames (for example the first, middle and last).
-        n_colors : int, default=255
-
-        Returns
-        -------
-        Palette
-        """
-        from PIL import Image
-
-        keys = np.unique(np.asarray(key_colors, dtype=np.uint8).reshape(-1, 3), axis=0)
-        frames = [np.asarray(f, dtype=np.uint8) for f in frames]
-        room = n_colors - len(keys)
-        extra = np.zeros((0, 3), dtype=np.uint8)
-        if room > 0 and frames:
-            # a quarter of a million pixels are plenty to find the common in-between colours
-            # (every third pixel each way of three 960 x 560 frames): as close a palette as
-            # from twice as many, in half the time
-            total = sum(f.shape[0] * f.shape[1] for f in frames)
-            step = 2
-            while total / step**2 > 250_000:
-                step += 1
-            stacked = Image.fromarray(np.concatenate([f[::step, ::step, :3] for f in frames], axis=0))
-            quant = stacked.quantize(colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-            extra = np.array(quant.getpalette()[: 3 * room], dtype=np.uint8).reshape(-1, 3)
-            counts = np.bincount(np.asarray(quant).ravel(), minlength=256)[: len(extra)]
-            extra = extra[counts > 0]
-        colors = np.concatenate([keys, extra])
-        _, first = np.unique(colors, axis=0, return_index=True)
-        return cls(colors[np.sort(first)][:n_colors], n_exact=min(len(keys), n_colors))
-
-    def index(self, rgb):
-        """Palette indices of an RGB frame.
-
-        Parameters
-        ----------
-        rgb : ndarray of shape (H, W, 3) or (H, W, 4), dtype uint8
-            Any strides (a view such as ``frame[::2, ::2]`` is fine).
-
-        Returns
-        -------
-        ndarray of shape (H, W), dtype uint8
-        """
-        if rgb.shape[2] == 4 and rgb.dtype == np.uint8 and rgb.strides[2] == 1 and _LITTLE_ENDIAN:
-            word = rgb.view(np.uint32)[:, :, 0]  # RGBA as one word per pixel, R in the low byte
-            if rgb.shape[0] * rgb.shape[1] < 250_000 and self._lut_rgba is None:
-                key = ((word & 0xF8) << 8) | ((word >> 5) & 0x7E0) | ((word >> 19) & 0x1F)
-                return self.lut.take(key)
-            # the low 24 bits index a table of every RGB colour: 16 MB, made once frames
-            # of a quarter megapixel come; two passes over the frame instead of eight
-            if self._lut_rgba is None:
-                by_rgb = self.lut.reshape(32, 64, 32)  # [r >> 3, g >> 2, b >> 3]
-                by_bgr = np.ascontiguousarray(by_rgb.transpose(2, 1, 0))
-                # widen the innermost axis first, while the array is small (1 ms, not 8)
-                wide = np.repeat(np.repeat(by_bgr, 8, axis=2), 4, axis=1)
-                self._lut_rgba = np.repeat(wide, 8, axis=0).ravel()
-            return self._lut_rgba.take(word & 0xFFFFFF)
-        r = rgb[:, :, 0].astype(np.uint16)
-        g = rgb[:, :, 1].astype(np.uint16)
-        b = rgb[:, :, 2].astype(np.uint16)
-        key = ((r >> 3) << 11) | ((g >> 2) << 5) | (b >> 3)
-        return self.lut.take(key)
-
-    def closeness(self, tolerance):
-        """ndarray of shape (256, 256), bool: colours within ``tolerance`` in every channel.
-
-        Only in-between colours (antialiasing) are ever close to each other: a pixel that
-        is, or becomes, one of the exact colours always shows it, so moving bands and lines
-        leave no trails.
-        """
-        close = np.zeros((256, 256), dtype=bool)
-        c = self.colors.astype(np.int16)
-        n = len(c)
-        close[:n, :n] = np.abs(c[:, None, :] - c[None, :, :]).max(axis=-1) <= tolerance
-        k = self.n_exact
-        close[:k, :] = False
-        close[:, :k] = False
-        close[np.arange(256), np.arange(256)] = True
-        return close
-
-    def to_rgb(self, indices):
-        """RGB image of palette ``indices``, ndarray of shape (H, W, 3)."""
-        return self.colors[indices]
-
-
-# ------------------------------------------------------------------------ changed rectangles
-class ChangedRects:
-    """What each palette frame changes on screen: the rectangle a GIF frame stores.
-
-    The first frame is stored whole. Each later frame is cropped to the rectangle around the
-    pixels whose shown colour must change, with :attr:`TRANSPARENT` where the shown colour
-    stays (unchanged, or within ``tolerance`` of the new colour, see
-    :meth:`Palette.closeness`). Decoding the rectangles in order (drawing every index but
-    :attr:`TRANSPARENT`) gives exactly the frames a GIF of them shows; the GIF writer and
-    the HTML player both store these rectangles.
-
-    Parameters
-    ----------
-    palette : Palette
-    tolerance : int, default=0
-        As for :class:`GifWriter`.
-
-    Attributes
-    ----------
-    shown : ndarray of shape (H, W), dtype uint8, or None
-        The indices on screen after the rectangles so far (``None`` before the first).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rects = ChangedRects(Palette([[0, 0, 0], [255, 255, 255]]))
-    >>> rects.next(np.zeros((4, 4), np.uint8))[0]
-    (0, 0, 4, 4)
-    >>> frame = np.zeros((4, 4), np.uint8); frame[1, 2] = 1
-    >>> rects.next(frame)
-    ((2, 1, 3, 2), array([[1]], dtype=uint8))
-    """
-
-    TRANSPARENT = 255
-
-    def __init__(self, palette, tolerance=0):
-        # close[i * 256 + j]: colour i may stay on screen where colour j is asked for
-        self._close = palette.closeness(tolerance).ravel()
-        self.shown = None
-
-    def next(self, indices):
-        """The rectangle that shows frame ``indices`` over what is shown; updates :attr:`shown`.
-
-        Parameters
-        ----------
-        indices : ndarray of shape (H, W), dtype uint8
-            Palette indices of the frame (the first frame's size fixes every later one's).
-
-        Returns
-        -------
-        box : tuple of int
-            ``(left, top, right, bottom)`` in pixels; ``(0, 0, 1, 1)`` with one transparent
-            pixel when nothing changes.
-        data : ndarray of shape (bottom - top, right - left), dtype uint8
-            The rectangle's indices, :attr:`TRANSPARENT` where the shown colour stays.
-        """
-        height, width = indices.shape
-        if self.shown is None:
-            self.shown = indices.copy()  # what is shown, updated in place from here on
-            return (0, 0, width, height), indices
-        shown = self.shown
-        if shown.shape != indices.shape:
-            raise ValueError(f"every frame must have the first one's size {shown.shape[::-1]}. "
-                             f"Got {indices.shape[::-1]}.")
-        where = np.flatnonzero(indices != shown)  # flat positions whose index differs
-        if where.size:
-            # of those, the ones close to what is shown stay as they are
-            pairs = shown.ravel().take(where).astype(np.intp) * 256 + indices.ravel().take(where)
-            where = where[~self._close.take(pairs)]
-        if where.size == 0:
-            # nothing to change: one transparent pixel keeps the frame count, and the screen
-            # keeps what it shows (close colours must not drift)
-            return (0, 0, 1, 1), np.full((1, 1), self.TRANSPARENT, np.uint8)
-        rows, cols = np.divmod(where, width)  # rows increase with the flat position
-        top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols.min()), int(cols.max()) + 1
-        fresh = indices.ravel().take(where)
-        # the changed rectangle, transparent where nothing changes
-        data = np.full((bottom - top, right - left), self.TRANSPARENT, np.uint8)
-        data[rows - top, cols - left] = fresh
-        shown.ravel()[where] = fresh
-        return (left, top, right, bottom), data
-
-
 # -------------------------------------------------------------------------------------- GIF
-class GifWriter:
+class GifWriter(AtomicWriter):
     """Stream frames into an animated GIF that loops forever.
 
     Use as a context manager; the file appears at ``path`` only when the block ends without
@@ -474,69 +85,64 @@ class GifWriter:
     Examples
     --------
     >>> import numpy as np
-    >>> from boundaryviz.writers import GifWriter, Palette
+    >>> from boundaryviz.palette import Palette
+    >>> from boundaryviz.writers import GifWriter
     >>> palette = Palette([[0, 0, 0], [255, 255, 255]])
     >>> with GifWriter("blink.gif", fps=10, palette=palette) as gif:  # doctest: +SKIP
     ...     gif.append(np.zeros((20, 20, 3), np.uint8))
     ...     gif.append(np.full((20, 20, 3), 255, np.uint8))
     """
 
-    TRANSPARENT = 255
+    TRANSPARENT = ChangedRects.TRANSPARENT
 
     def __init__(self, path, *, fps, palette, hold_last_ms=1500, tolerance=0):
-        self.path = os.fspath(path)
+        if palette is None:
+            raise ValueError("a GIF writer needs a palette.")
+        super().__init__(path)
         self.tolerance = tolerance
         self._changes = ChangedRects(palette, tolerance)
         self.fps = float(fps)
         self.palette = palette
         self.hold_last_ms = hold_last_ms
         self.n_frames = 0
-        self._atomic = None
         self._fh = None
-        self._pending = None  # (indices, delay_cs) waiting for the next frame's arrival
-        self._frame_ms = 1000.0 / self.fps
+        self._pending = None  # the last frame's indices, written once its delay is known
+        self._delays = np.zeros(0, dtype=int)  # frame_delays_ms of the first frames, grown as they come
 
-    def __enter__(self):
-        self._atomic = atomic_output(self.path)
-        tmp = self._atomic.__enter__()
-        self._fh = open(tmp, "wb")
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        try:
-            if exc_type is None:
-                self._finish()
-            self._fh.close()  # a failure here (disk full) is a failure to finish, too
-        except BaseException as error:
-            # a failure while finishing (no frame, disk full) must not rename a broken file
-            with contextlib.suppress(OSError):
-                self._fh.close()
-            self._atomic.__exit__(type(error), error, error.__traceback__)
-            raise
-        self._fh.close()
-        self._atomic.__exit__(exc_type, exc, tb)
-        return False
+    def _start(self):
+        self._fh = open(self._tmp, "wb")
 
     def append(self, frame):
         """Add one frame, ndarray of shape (H, W, 3) (or 4), dtype uint8."""
         indices = self.palette.index(frame)
-        start = int(round(self.n_frames * self._frame_ms / 10))
-        end = int(round((self.n_frames + 1) * self._frame_ms / 10))
-        delay = max(end - start, MIN_DELAY_MS // 10)
         self.n_frames += 1
         if self._pending is not None:
-            self._write(*self._pending)
-        self._pending = (indices, delay)
+            self._write(self._pending, self._delay_ms(self.n_frames - 2))
+        self._pending = indices
+
+    def _delay_ms(self, i):
+        """Display time of frame ``i`` when another follows it, from :func:`frame_delays_ms`.
+
+        The first frames' delays do not depend on how many follow (only the last one's hold
+        does), so the table is computed for twice the frames seen so far when they outgrow it.
+        """
+        if i >= len(self._delays):
+            self._delays = frame_delays_ms(2 * i + 64, self.fps, 0)
+        return int(self._delays[i])
 
     def _finish(self):
         if self._pending is None:
             raise ValueError("an animation needs at least one frame; none was appended.")
-        indices, delay = self._pending
-        hold = max(delay, int(round(self.hold_last_ms / 10)))
-        self._write(indices, hold)
+        self._write(self._pending, int(frame_delays_ms(self.n_frames, self.fps, self.hold_last_ms)[-1]))
         self._fh.write(b";")
+        self._fh.close()  # a failure here (disk full) is a failure to finish, too
 
-    def _write(self, indices, delay_cs):
+    def _abort(self):
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+
+    def _write(self, indices, delay_ms):
         from PIL import GifImagePlugin, Image
 
         fh = self._fh
@@ -547,7 +153,7 @@ class GifWriter:
         data = np.ascontiguousarray(data, dtype=np.uint8)
         image = Image.frombuffer("P", (data.shape[1], data.shape[0]), data, "raw", "P", 0, 1)
         # a GIF delay field holds at most 65535 cs (11 minutes)
-        params = {"duration": min(delay_cs, 65535) * 10, "disposal": 1}
+        params = {"duration": min(delay_ms, 655350), "disposal": 1}
         if not first:
             params["transparency"] = self.TRANSPARENT
         for part in GifImagePlugin.getdata(image, offset=box[:2], **params):
@@ -565,38 +171,6 @@ class GifWriter:
 
 
 # ------------------------------------------------------------------------- optional extras
-class MissingExtraError(ImportError, ValueError):
-    """A format needs an optional dependency that is not installed.
-
-    Both an ``ImportError`` (what went missing) and a ``ValueError`` (the format asked for
-    cannot be written here), so callers that check their input catch it before any work.
-    """
-
-
-def check_format(fmt):
-    """Raise unless animations in format ``fmt`` can be written here.
-
-    Parameters
-    ----------
-    fmt : {'gif', 'mp4', 'webp', 'html'}
-
-    Raises
-    ------
-    ValueError
-        For a format not in :data:`FORMATS`.
-    MissingExtraError
-        For ``'mp4'`` without the ``video`` extra (``imageio-ffmpeg``).
-
-    Examples
-    --------
-    >>> check_format("gif")
-    """
-    if fmt not in FORMATS:
-        raise ParameterValueError(f"format must be one of {', '.join(map(repr, FORMATS))}. Got {fmt!r}.", "format")
-    if fmt == "mp4":
-        _ffmpeg_exe()
-
-
 def _ffmpeg_exe():
     try:
         import imageio_ffmpeg
@@ -615,38 +189,7 @@ def _ffmpeg_exe():
 
 
 # -------------------------------------------------------------------------------------- MP4
-class _AtomicWriter:
-    """Context-manager plumbing of the MP4 and WebP writers: frames go to a temporary file
-    that is renamed into place when the block ends cleanly and removed otherwise."""
-
-    path = None
-
-    def __enter__(self):
-        self._atomic = atomic_output(self.path)
-        self._tmp = self._atomic.__enter__()
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            try:
-                self._finish()
-            except BaseException as error:
-                self._abort()
-                self._atomic.__exit__(type(error), error, error.__traceback__)
-                raise
-        else:
-            self._abort()
-        self._atomic.__exit__(exc_type, exc, tb)
-        return False
-
-    def _finish(self):  # pragma: no cover - every writer defines it
-        raise NotImplementedError
-
-    def _abort(self):  # pragma: no cover - every writer defines it
-        raise NotImplementedError
-
-
-class Mp4Writer(_AtomicWriter):
+class Mp4Writer(AtomicWriter):
     """Stream frames into an H.264 MP4 that plays in every browser.
 
     Frames go one at a time through a pipe to ffmpeg (imageio's ``FFMPEG`` plugin, from the
@@ -681,7 +224,7 @@ class Mp4Writer(_AtomicWriter):
 
     def __init__(self, path, *, fps, hold_last_ms=1500, crf=23, preset="medium"):
         self.ffmpeg = _ffmpeg_exe()
-        self.path = os.fspath(path)
+        super().__init__(path)
         self.fps = float(fps)
         self.hold_last_ms = hold_last_ms
         self.crf = int(crf)
@@ -690,6 +233,11 @@ class Mp4Writer(_AtomicWriter):
         self._plugin = None
         self._video = None
         self._last = None
+
+    @classmethod
+    def check_available(cls):
+        """Raise :class:`MissingExtraError` unless the ``video`` extra (ffmpeg) is installed."""
+        _ffmpeg_exe()
 
     @staticmethod
     def hold_repeats(fps, hold_last_ms):
@@ -796,7 +344,7 @@ class _StoredFrames(Image.Image):
         return self._index
 
 
-class WebPWriter(_AtomicWriter):
+class WebPWriter(AtomicWriter):
     """Collect frames into an animated, lossless WebP that loops forever.
 
     With a ``palette`` (as :func:`~boundaryviz.animate.save_animation` gives it) the frames
@@ -831,7 +379,7 @@ class WebPWriter(_AtomicWriter):
     """
 
     def __init__(self, path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, method=4):
-        self.path = os.fspath(path)
+        super().__init__(path)
         self.fps = float(fps)
         self.hold_last_ms = hold_last_ms
         self.palette = palette
@@ -881,48 +429,3 @@ class WebPWriter(_AtomicWriter):
 
     def _abort(self):
         self._chunks = []
-
-
-def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, epochs=None):
-    """A writer for ``path`` chosen by its suffix (``.gif``, ``.mp4``, ``.webp`` or ``.html``).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-    fps : float
-    hold_last_ms : int, default=1500
-    palette : Palette, optional
-        Needed for GIF and HTML; WebP maps its frames to it when given; MP4 ignores it.
-    tolerance : int, default=0
-        For GIF, HTML and (with a palette) WebP: see :class:`GifWriter`.
-    epochs : sequence of int, optional
-        For HTML: the epoch each frame shows (see :class:`~boundaryviz.player.PlayerWriter`).
-
-    Returns
-    -------
-    GifWriter, Mp4Writer, WebPWriter or PlayerWriter
-        A context manager with ``append(frame)``.
-
-    Raises
-    ------
-    ValueError
-        For another suffix, or a GIF or HTML player without a palette.
-    MissingExtraError
-        For ``.mp4`` without the ``video`` extra.
-    """
-    suffix = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
-    if suffix == "gif":
-        if palette is None:
-            raise ValueError("a GIF writer needs a palette.")
-        return GifWriter(path, fps=fps, palette=palette, hold_last_ms=hold_last_ms, tolerance=tolerance)
-    if suffix == "mp4":
-        return Mp4Writer(path, fps=fps, hold_last_ms=hold_last_ms)
-    if suffix == "webp":
-        return WebPWriter(path, fps=fps, hold_last_ms=hold_last_ms, palette=palette, tolerance=tolerance)
-    if suffix == "html":
-        from .player import PlayerWriter  # the player builds on this module
-
-        return PlayerWriter(path, fps=fps, palette=palette, hold_last_ms=hold_last_ms, tolerance=tolerance,
-                            epochs=epochs)
-    allowed = ", ".join(f"'.{f}'" for f in FORMATS)
-    raise ValueError(f"path must end in one of {allowed}. Got {os.fspath(path)!r}.")

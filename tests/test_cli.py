@@ -15,7 +15,7 @@ from PIL import Image
 import boundaryviz.sweep
 from boundaryviz import Renderer, gaussians, load_csv, save_animation, train
 from boundaryviz.cli import build_parser, main
-from boundaryviz.writers import is_complete
+from boundaryviz.atomic import is_complete
 
 # Small, fast settings for runs that really train and render (and no gallery, when the CLI
 # has one: it is tested on its own).

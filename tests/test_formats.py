@@ -16,7 +16,8 @@ import boundaryviz as bv
 from boundaryviz import render  # noqa: F401  (bv.render is patched below)
 from boundaryviz.animate import frame_indices
 from boundaryviz.cli import main
-from boundaryviz.writers import MissingExtraError, Mp4Writer, is_complete
+from boundaryviz.atomic import is_complete
+from boundaryviz.writers import MissingExtraError, Mp4Writer
 from readback import read_animation, sha256
 
 iio = pytest.importorskip("imageio.v3")

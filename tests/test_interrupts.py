@@ -15,7 +15,7 @@ import time
 import pytest
 
 from boundaryviz.cli import build_parser
-from boundaryviz.writers import atomic_output, is_complete, remove_partials
+from boundaryviz.atomic import atomic_output, is_complete, remove_partials
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc") or os.name != "posix",
                                 reason="needs POSIX signals and /proc")

@@ -21,7 +21,9 @@ from PIL import Image
 import boundaryviz as bv
 from boundaryviz.animate import frame_indices
 from boundaryviz.player import BAR_HEIGHT, PlayerWriter, read_player_size
-from boundaryviz.writers import Palette, is_complete, open_writer
+from boundaryviz.atomic import is_complete
+from boundaryviz.formats import open_writer
+from boundaryviz.palette import Palette
 from readback import read_animation, sha256
 
 SMALL = {"size": (320, 200), "resolution": 30}

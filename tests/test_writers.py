@@ -10,44 +10,21 @@ import pytest
 from numpy.testing import assert_array_equal
 from PIL import Image
 
+from boundaryviz.atomic import PARTIAL_SUFFIX, is_complete
+from boundaryviz.formats import check_format, open_writer
+from boundaryviz.palette import Palette
 from boundaryviz.player import PlayerWriter
-from boundaryviz import writers
-from boundaryviz.writers import (
-    GifWriter,
-    MissingExtraError,
-    Mp4Writer,
-    Palette,
-    WebPWriter,
-    check_format,
-    frame_delays_ms,
-    is_complete,
-    open_writer,
-)
+from boundaryviz.writers import GifWriter, MissingExtraError, Mp4Writer, WebPWriter, frame_delays_ms
 from readback import read_animation
-
-COLORS = np.array([[255, 255, 255], [0, 114, 178], [213, 94, 0], [17, 17, 17], [0, 158, 115]], np.uint8)
-
-
-def _frames(n=5, size=(48, 32)):
-    """Frames painted from COLORS: a background and a square that moves, plus a stripe."""
-    width, height = size
-    out = []
-    for i in range(n):
-        frame = np.empty((height, width, 3), np.uint8)
-        frame[:] = COLORS[0]
-        frame[4:12, 3 + 4 * i : 11 + 4 * i] = COLORS[1 + i % 2]
-        frame[-3:, : 5 * (i + 1)] = COLORS[3]
-        out.append(frame)
-    return out
-
+from synthetic import COLORS, painted_frames
 
 def _leftovers(folder):
-    return sorted(name for name in os.listdir(folder) if name.endswith(writers.PARTIAL_SUFFIX))
+    return sorted(name for name in os.listdir(folder) if name.endswith(PARTIAL_SUFFIX))
 
 
 # ------------------------------------------------------------------------------ GifWriter
 def test_gif_reads_back_pixel_exact_with_tolerance_zero(tmp_path):
-    frames = _frames(6)
+    frames = painted_frames(6)
     path = tmp_path / "exact.gif"
     with GifWriter(path, fps=10, palette=Palette(COLORS), tolerance=0) as gif:
         for frame in frames:
@@ -62,7 +39,7 @@ def test_gif_reads_back_pixel_exact_with_tolerance_zero(tmp_path):
 
 
 def test_gif_accepts_rgba_frames(tmp_path):
-    frames = _frames(3)
+    frames = painted_frames(3)
     path = tmp_path / "rgba.gif"
     with GifWriter(path, fps=10, palette=Palette(COLORS)) as gif:
         for frame in frames:
@@ -73,7 +50,7 @@ def test_gif_accepts_rgba_frames(tmp_path):
 
 
 def test_gif_identical_consecutive_frames_still_count(tmp_path):
-    frame = _frames(1)[0]
+    frame = painted_frames(1)[0]
     path = tmp_path / "still.gif"
     with GifWriter(path, fps=20, palette=Palette(COLORS), hold_last_ms=500) as gif:
         for _ in range(4):
@@ -89,7 +66,7 @@ def test_gif_identical_consecutive_frames_still_count(tmp_path):
 def test_gif_delays_follow_frame_delays_ms(tmp_path, fps, expected):
     path = tmp_path / "timing.gif"
     with GifWriter(path, fps=fps, palette=Palette(COLORS), hold_last_ms=1500) as gif:
-        for frame in _frames(6):
+        for frame in painted_frames(6):
             gif.append(frame)
     _, durations, _ = read_animation(path)
     assert durations == expected + [1500]
@@ -192,7 +169,7 @@ def test_an_error_inside_the_block_leaves_nothing(tmp_path, kind):
     path = tmp_path / f"broken.{kind}"
     with pytest.raises(RuntimeError, match="boom"):
         with _writer(kind, path) as writer:
-            for frame in _frames(3):
+            for frame in painted_frames(3):
                 writer.append(frame)
             raise RuntimeError("boom")
     assert not path.exists()
@@ -214,7 +191,7 @@ def test_an_existing_file_is_kept_when_writing_fails(tmp_path, kind):
     path.write_bytes(b"old")
     with pytest.raises(KeyboardInterrupt):
         with _writer(kind, path) as writer:
-            writer.append(_frames(1)[0])
+            writer.append(painted_frames(1)[0])
             raise KeyboardInterrupt
     assert path.read_bytes() == b"old"
     assert _leftovers(tmp_path) == []
@@ -222,7 +199,7 @@ def test_an_existing_file_is_kept_when_writing_fails(tmp_path, kind):
 
 # -------------------------------------------------------------------------- WebP and MP4
 def test_webp_with_palette_shows_the_gif_pixels_and_timing(tmp_path):
-    frames = _frames(5)
+    frames = painted_frames(5)
     palette = Palette(COLORS)
     with GifWriter(tmp_path / "a.gif", fps=15, palette=palette, tolerance=0) as gif:
         for frame in frames:
@@ -310,7 +287,7 @@ def test_webp_keeps_frames_compressed_not_all_in_memory(tmp_path):
 def test_mp4_hold_repeats_and_even_size(tmp_path):
     import imageio.v3 as iio
 
-    frames = [np.pad(f, ((0, 1), (0, 1), (0, 0)), mode="edge") for f in _frames(4, size=(48, 32))]
+    frames = [np.pad(f, ((0, 1), (0, 1), (0, 0)), mode="edge") for f in painted_frames(4, size=(48, 32))]
     assert frames[0].shape[:2] == (33, 49)
     path = tmp_path / "odd.mp4"
     with Mp4Writer(path, fps=10, hold_last_ms=500) as video:
