@@ -99,8 +99,8 @@ def test_options_object_gives_the_same_file_as_keywords(tmp_path):
     history = bv.train(bv.gaussians(n_samples=80), epochs=6)
     options = AnimationOptions(fps=20, max_frames=4, resolution=24, size=(320, 200), levels=None)
     a = bv.save_animation(history, tmp_path / "a.gif", options=options)
-    b = bv.save_animation(history, tmp_path / "b.gif", fps=20, max_frames=4, resolution=24, size=(320, 200),
-                          levels=None)
+    bv.save_animation(history, tmp_path / "b.gif", fps=20, max_frames=4, resolution=24, size=(320, 200),
+                      levels=None)
     assert a.n_frames == 4 and (tmp_path / "a.gif").read_bytes() == (tmp_path / "b.gif").read_bytes()
     with pytest.raises(TypeError, match="either options or fps"):
         bv.save_animation(history, tmp_path / "c.gif", options=options, fps=10)
