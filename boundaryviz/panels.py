@@ -15,9 +15,9 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from .classes import CLASS_COLORS, CLASS_MARKERS, class_field_colors
+from .frame_geometry import MAX_UNIT_LABELS
 from .style import (ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE,
                     UNIT_COLORS)
-from .views import MAX_UNIT_LABELS
 
 __all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside"]
 

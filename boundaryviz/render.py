@@ -27,8 +27,10 @@ from . import views
 from ._validation import check_choice, check_int, check_render_options
 from .blit import Blitter
 from .classes import CLASS_COLORS, class_field_colors
+from .frame_geometry import FrameGeometry
 from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_tick_labels_inside
-from .style import ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS, field_colormap
+from .style import (ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS,
+                    field_colormap)
 from .training import History
 
 __all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
@@ -133,7 +135,7 @@ class Renderer:
         self.bayes = _check_bayes(options["bayes"], history)
         width, height = self.size
         self.cmap = field_colormap(levels)
-        self.geometry = views.FrameGeometry.from_history(history, self.resolution, self.layer, self.lattice_lines)
+        self.geometry = FrameGeometry.from_history(history, self.resolution, self.layer, self.lattice_lines)
 
         # The layout is designed at 9.6 inches wide; other sizes change the dpi, so fonts,
         # lines and markers scale with the frame and nothing overlaps when it is small.
@@ -311,7 +313,7 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, lay
     if panel == "curve":
         CurvePanel(ax, views.curve_view(history, bayes)).show(index)
         return ax
-    geo = views.FrameGeometry.from_history(history, resolution, layer, 15)
+    geo = FrameGeometry.from_history(history, resolution, layer, 15)
     snap = history.snapshots[index]
     with np.errstate(all="ignore"):
         if panel == "input":
