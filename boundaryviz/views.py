@@ -22,6 +22,7 @@ from .frame_geometry import MAX_UNIT_LABELS, FrameGeometry, class1_head, finite
 
 __all__ = [
     "FrameGeometry",
+    "FieldView",
     "InputView",
     "HiddenView",
     "CurveView",
@@ -37,18 +38,32 @@ __all__ = [
 
 
 @dataclass(frozen=True, eq=False)
-class InputView:
-    """What the input panel shows for one snapshot.
+class FieldView:
+    """A probability field and the decision boundary over it, on a panel's mesh.
 
     Attributes
     ----------
     logits : ndarray of shape (ny, nx) or None
-        Class-1 logit on the input mesh (two classes; NaN where not finite), else None.
+        Two classes: the class-1 logit on the mesh (NaN where not finite); else None.
     levels : ndarray of int of shape (ny, nx) or None
         K > 2 classes: the field's colour level per mesh cell
-        (:func:`~boundaryviz.classes.class_levels`), else None.
+        (:func:`~boundaryviz.classes.class_levels`); else None.
     boundary : list of ndarray of shape (n, 2)
         The decision boundary (p = 0.5, or where the top two classes tie).
+    """
+
+    logits: np.ndarray | None
+    levels: np.ndarray | None
+    boundary: list
+
+
+@dataclass(frozen=True, eq=False)
+class InputView(FieldView):
+    """What the input panel shows for one snapshot: a :class:`FieldView` on the input mesh,
+    and the first-layer unit lines with their labels.
+
+    Attributes
+    ----------
     units : list of ndarray of shape (2, 2)
         Each shown unit's zero line clipped to the panel; all NaN when it misses the view.
     label_positions : ndarray of shape (n_shown_units, 2)
@@ -56,26 +71,18 @@ class InputView:
     label_visible : ndarray of bool of shape (n_shown_units,)
     """
 
-    logits: np.ndarray | None
-    levels: np.ndarray | None
-    boundary: list
     units: list
     label_positions: np.ndarray
     label_visible: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
-class HiddenView:
-    """What the hidden panel shows for one snapshot.
+class HiddenView(FieldView):
+    """What the hidden panel shows for one snapshot: a :class:`FieldView` on the hidden-plane
+    mesh, and the warped lattice and the samples.
 
     Attributes
     ----------
-    logits : ndarray of shape (ny, nx) or None
-        Class-1 logit on the hidden-plane mesh (two classes), else None.
-    levels : ndarray of int of shape (ny, nx) or None
-        K > 2 classes: colour level per mesh cell, else None.
-    boundary : list of ndarray of shape (n, 2)
-        The decision boundary on the plane.
     lattice : ndarray of shape (n_lines, n_points, 2)
         The input lattice carried through the layer and projected (no lines for a width-one
         layer).
@@ -83,9 +90,6 @@ class HiddenView:
         The shown samples on the plane, clipped into the panel.
     """
 
-    logits: np.ndarray | None
-    levels: np.ndarray | None
-    boundary: list
     lattice: np.ndarray
     positions: np.ndarray
 
