@@ -14,6 +14,11 @@ changes the data of a fixed set of artists and redraws only those over a cached 
   current epoch solid, the stop-loss threshold dashed.
 
 Every axis limit is fixed for the whole animation, and the number of artists never changes.
+
+The work is split by job: :mod:`~boundaryviz.frame_geometry` (what is fixed for an animation)
+and :mod:`~boundaryviz.views` (what a panel shows, pure arrays) compute;
+:mod:`~boundaryviz.panels` holds the artists; :mod:`~boundaryviz.blit` composes the frames
+fast. This module puts them together.
 """
 
 from __future__ import annotations
@@ -63,7 +68,6 @@ class _FrameFigure(Figure):
         buffer = io.BytesIO()
         self.savefig(buffer, format="png")
         return buffer.getvalue()
-
 
 
 class Renderer:
