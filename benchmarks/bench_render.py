@@ -388,8 +388,9 @@ def _artist_names(renderer):
 def measure_detail(spec, history, repeats):
     """Split update per panel and draw per artist, timing the public update() and frame().
 
-    On one renderer only, wraps each panel's ``update`` (private attributes ``input_panel``,
-    ``hidden_panel``, ``curve_panel``, ``status``), every artist's ``draw`` and the canvas's
+    On one renderer only, wraps each panel's ``update`` or ``show`` (private attributes
+    ``input_panel``, ``hidden_panel``, ``curve_panel``, ``status``) and the view functions
+    that compute what it shows, every artist's ``draw`` and the canvas's
     ``restore_region`` with timers, so the split follows whatever the renderer draws. What
     the timers do not see in ``frame_rgba()`` (or ``frame()`` minus its RGB copy) -- writing
     the fields as pixels, loop overhead -- is the remainder.
@@ -400,8 +401,27 @@ def measure_detail(spec, history, repeats):
     timers = _Timers()
     for panel_name in ("input_panel", "hidden_panel", "curve_panel", "status"):
         panel = getattr(r, panel_name, None)
-        if panel is not None and hasattr(panel, "update"):
-            timers.wrap(panel, "update", f"update: {panel_name.replace('_panel', '')}")
+        # panels that compute and draw in ``update``, or that ``show`` a view computed apart
+        method = next((m for m in ("update", "show") if hasattr(panel, m)), None)
+        if method is not None:
+            timers.wrap(panel, method, f"update: {panel_name.replace('_panel', '')}")
+    # where the panel maths are pure functions (boundaryviz.views), their time counts for
+    # the panel too; put back once measured, so no other renderer is timed
+    views = sys.modules.get("boundaryviz.views")
+    restore = []
+    for function, key in (("input_view", "update: input"), ("hidden_view", "update: hidden")):
+        if hasattr(views, function):
+            restore.append((function, getattr(views, function)))
+            timers.wrap(views, function, key)
+    try:
+        return _measure_wrapped(r, history, indices, timers, repeats, spec)
+    finally:
+        for function, original in restore:
+            setattr(views, function, original)
+
+
+def _measure_wrapped(r, history, indices, timers, repeats, spec):
+    """The loop of :func:`measure_detail` once its timers are in place."""
     names = _artist_names(r)
     for artist in r.figure.findobj(include_self=False):
         timers.wrap(artist, "draw", f"draw: {names[id(artist)]}")

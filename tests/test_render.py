@@ -1,13 +1,17 @@
 """The renderer: what each panel draws is checked against the model, and frames stay steady."""
 
+import contourpy
 import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
 import boundaryviz as bv
 from boundaryviz import geometry, network
 from boundaryviz.render import Renderer, plot_panel
+from boundaryviz.style import BOUNDARY_COLOR
 
 
 @pytest.fixture(scope="module")
@@ -61,6 +65,42 @@ def test_blitted_frame_matches_full_redraw(relu_renderer):
         assert differing[60:].mean() < 0.002, f"frame {index}: panels differ"
     # and the fast path is still right after a full redraw
     assert np.array_equal(relu_renderer.frame(5), Renderer(relu_renderer.history, resolution=80).frame(5))
+
+
+def _text_mask(renderer, shape, pad=3):
+    """True over the boxes of the texts the fast path stamps from sprites (labels, status)."""
+    mask = np.zeros(shape[:2], dtype=bool)
+    height = shape[0]
+    texts = list(renderer.input_panel.unit_labels) + list(renderer.status.values)
+    for text in texts:
+        if text.get_visible() and text.get_text():
+            box = text.get_window_extent(renderer.canvas.get_renderer()).padded(pad)
+            mask[max(int(height - box.y1), 0) : int(height - box.y0) + 1, max(int(box.x0), 0) : int(box.x1) + 1] = True
+    return mask
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_blitted_panels_equal_the_full_redraw_pixel_for_pixel(n_classes):
+    """Inside the two field panels (a few pixels in from their spines) and away from the
+    sprite-stamped texts, the fast path writes exactly the pixels a plain ``canvas.draw()``
+    does. (The curve strip is left out: there the faint accuracy curve, in the background,
+    sits under the solid loss line, where a full draw puts it over; a few pixels differ.)"""
+    data = bv.gaussians(n_samples=150) if n_classes == 2 else bv.blobs(n_samples=150, n_classes=3)
+    history = bv.train(data, activation="tanh", learning_rate=0.05, hidden=(4,), epochs=25)
+    renderer = Renderer(history, resolution=60)
+    for index in (0, 7, len(history) // 2, -1):
+        fast = renderer.frame(index)
+        mask = _text_mask(renderer, fast.shape)
+        slow = renderer.frame_full_redraw(index)
+        height = fast.shape[0]
+        for name in ("input", "hidden"):
+            box = renderer.axes[name].bbox
+            rows = slice(int(height - box.y1) + 3, int(height - box.y0) - 3)
+            cols = slice(int(box.x0) + 3, int(box.x1) - 3)
+            same = np.all(fast[rows, cols] == slow[rows, cols], axis=2) | mask[rows, cols]
+            assert same.all(), f"frame {index}, {name} panel: {np.sum(~same)} pixels differ"
+        differing = np.any(np.abs(fast.astype(int) - slow.astype(int)) > 2, axis=2)
+        assert differing.mean() < 0.004, f"frame {index}: {differing.sum()} pixels differ"
 
 
 def test_grid_evaluation_draws_what_the_point_by_point_one_drew(relu_history, monkeypatch):
@@ -209,9 +249,9 @@ def test_pca_plane_boundary_is_exact_on_the_plane():
     history = bv.train(bv.gaussians(n_samples=100), activation="tanh", learning_rate=0.05, hidden=(5,), epochs=20)
     renderer = Renderer(history, resolution=30)
     renderer.update(-1)
+    assert renderer.geometry.projection.kind == "pca"
     segments = renderer.hidden_panel.boundary.get_segments()
-    if not segments:
-        pytest.skip("the decision plane misses the PCA plane in view")
+    assert len(segments) == 1, "this run's decision plane crosses the PCA plane in view"
     ends = segments[0]
     plane = ends[0] + np.linspace(0, 1, 7)[:, None] * (ends[1] - ends[0])
     h = renderer.geometry.projection.lift(plane)
@@ -248,9 +288,21 @@ def test_layer_option_picks_the_hidden_layer():
     assert last.layer == 1
     assert "layer 1 of 2" in first.axes["hidden"].get_title()
     assert "layer 2 of 2" in last.axes["hidden"].get_title()
-    # a non-last layer's decision line is a contour of the propagated probability
+    # a non-last layer's decision line is the 0-level contour of the logit carried from the
+    # PCA plane (lifted into layer 1) through the layers after it, on the hidden mesh
     first.update(-1)
-    assert first.frame(-1).shape == (560, 960, 3)
+    geo = first.geometry
+    model = history.final.model
+    logits = model.decision_from_hidden(geo.projection.lift(geo.hpoints), 0).reshape(len(geo.hys), len(geo.hxs))
+    expected = contourpy.contour_generator(geo.hxs, geo.hys, logits, name="serial", line_type="Separate").lines(0.0)
+    drawn = first.hidden_panel.boundary.get_segments()
+    assert drawn, "the trained network has a decision line in the hidden panel"
+    assert len(drawn) == len(expected)
+    for seg, line in zip(drawn, expected):
+        assert_array_equal(seg, line)
+    # and that contour has probability about one half (interpolated on a 30x30 mesh)
+    proba = model.proba_from_hidden(geo.projection.lift(np.concatenate(drawn)), 0)[:, 1]
+    assert np.max(np.abs(proba - 0.5)) < 0.05
 
 
 def test_non_finite_weights_render_and_say_diverged():
@@ -280,13 +332,63 @@ def test_curve_panel_solid_up_to_current_epoch(relu_renderer):
     assert_allclose(y, relu_renderer.history.losses[:11])
 
 
-@pytest.mark.parametrize("panel", ["input", "hidden", "curve"])
-def test_plot_panel_draws_into_a_given_axes(relu_history, panel):
+def _boundary_collections(ax):
+    """The LineCollections drawn in the decision boundary's colour and width."""
+    return [c for c in ax.collections
+            if isinstance(c, LineCollection) and len(c.get_linewidths()) == 1 and c.get_linewidths()[0] == 1.8
+            and np.allclose(c.get_edgecolor(), to_rgba(BOUNDARY_COLOR))]
+
+
+def test_plot_panel_input_draws_the_field_and_the_boundary(relu_history):
     fig = Figure()
     ax = fig.add_subplot()
-    returned = plot_panel(relu_history, 5, panel=panel, ax=ax)
-    assert returned is ax
-    assert len(ax.get_children()) > 5
+    assert plot_panel(relu_history, 5, panel="input", ax=ax, resolution=50) is ax
+    limits = geometry.input_limits(relu_history.dataset.X)
+    xs, ys, _ = geometry.mesh(limits, 50)
+    model = relu_history[5].model
+    (image,) = ax.images
+    assert_allclose(image.get_array(), network.sigmoid(model.decision_on_grid(xs, ys)), rtol=1e-12)
+    assert_allclose(image.get_extent(), limits.ravel())
+    assert_allclose([ax.get_xlim(), ax.get_ylim()], limits)
+    (boundary,) = _boundary_collections(ax)
+    segments = boundary.get_segments()
+    assert segments
+    proba = relu_history[5].predict_proba(np.concatenate(segments))
+    assert np.max(np.abs(proba - 0.5)) < 0.05
+    samples = np.concatenate([line.get_xydata() for line in ax.lines])
+    assert_allclose(np.sort(samples, axis=0), np.sort(relu_history.dataset.X, axis=0))
+
+
+def test_plot_panel_hidden_draws_the_output_over_the_plane(relu_history):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot_panel(relu_history, 5, panel="hidden", ax=ax, resolution=50) is ax
+    snap = relu_history[5]
+    (image,) = ax.images
+    (x0, x1, y0, y1) = image.get_extent()
+    hxs, hys, hpoints = geometry.mesh(np.array([[x0, x1], [y0, y1]]), 50)
+    # width 2: the plane is the layer itself, the field the network's output from it
+    expected = snap.model.proba_from_hidden(hpoints, 0)[:, 1].reshape(50, 50)
+    assert_allclose(image.get_array(), expected, rtol=1e-9, atol=1e-12)
+    (boundary,) = _boundary_collections(ax)
+    (ends,) = boundary.get_segments()
+    assert_allclose(snap.model.proba_from_hidden(ends, 0)[:, 1], 0.5, atol=1e-9)
+
+
+def test_plot_panel_curve_draws_the_run_up_to_the_snapshot(relu_history):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot_panel(relu_history, 5, panel="curve", ax=ax) is ax
+    solid = [line for line in ax.lines if line.get_label() == "loss"]
+    assert len(solid) == 1
+    x, y = solid[0].get_data()
+    assert_array_equal(x, np.arange(6))
+    assert_allclose(y, relu_history.losses[:6])
+
+
+def test_plot_panel_makes_its_own_figure(relu_history):
+    ax = plot_panel(relu_history, panel="input", resolution=20)
+    assert isinstance(ax.figure, Figure) and len(ax.images) == 1
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,208 @@
+"""What a panel shows, checked against the model: the pure view functions, no figure."""
+
+import subprocess
+import sys
+
+import contourpy
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import boundaryviz as bv
+from boundaryviz import geometry, views
+from boundaryviz.classes import class_levels
+from boundaryviz.frame_geometry import MAX_UNIT_LABELS, FrameGeometry, shown_units
+
+
+@pytest.fixture(scope="module")
+def history():
+    return bv.train(bv.gaussians(), activation="relu", learning_rate=0.1, epochs=40)
+
+
+@pytest.fixture(scope="module")
+def geo(history):
+    return FrameGeometry.from_history(history, 60, 0, 15)
+
+
+@pytest.fixture(scope="module")
+def wide():
+    """Width 5: the hidden panel is a PCA plane."""
+    history = bv.train(bv.gaussians(n_samples=100), activation="tanh", learning_rate=0.05, hidden=(5,), epochs=20)
+    return history, FrameGeometry.from_history(history, 40, 0, 15)
+
+
+@pytest.fixture(scope="module")
+def three():
+    history = bv.train(bv.blobs(n_samples=150, n_classes=3), activation="tanh", learning_rate=0.05, hidden=(4,),
+                       epochs=20)
+    return history, FrameGeometry.from_history(history, 40, 0, 15)
+
+
+def _points_along(segments, n=9):
+    t = np.linspace(0, 1, n)[:, None]
+    return np.concatenate([seg[0] + t * (seg[-1] - seg[0]) for seg in segments])
+
+
+def test_geometry_is_fixed_arrays_of_the_data(history, geo):
+    assert_array_equal(geo.input_limits, geometry.input_limits(history.dataset.X))
+    assert geo.xs.shape == geo.ys.shape == geo.hxs.shape == (60,)
+    assert geo.points.shape == geo.hpoints.shape == (3600, 2)
+    assert geo.lattice.shape == (30, 60, 2)
+    assert geo.projection.kind == "identity" and geo.n_classes == 2 and geo.layer == 0
+    assert_array_equal(geo.unit_index, [0, 1]) and geo.n_units == 2
+    with pytest.raises(AttributeError):
+        geo.layer = 1  # frozen
+
+
+def test_input_view_logits_are_the_models_decision_on_grid(history, geo):
+    for index in (0, -1):
+        view = views.input_view(history[index], geo)
+        assert view.levels is None
+        assert_array_equal(view.logits, history[index].model.decision_on_grid(geo.xs, geo.ys))
+
+
+def test_input_boundary_is_the_zero_contour_of_the_logits(history, geo):
+    view = views.input_view(history[-1], geo)
+    expected = contourpy.contour_generator(geo.xs, geo.ys, view.logits, name="serial",
+                                           line_type="Separate").lines(0.0)
+    assert view.boundary and len(view.boundary) == len(expected)
+    for seg, line in zip(view.boundary, expected):
+        assert_array_equal(seg, line)
+    proba = history[-1].predict_proba(np.concatenate(view.boundary))
+    assert np.max(np.abs(proba - 0.5)) < 0.05
+
+
+def test_unit_lines_lie_on_zero_pre_activation_and_carry_their_labels(history, geo):
+    for index in (0, -1):
+        snap = history[index]
+        view = views.input_view(snap, geo)
+        W, b = snap.model.first_layer()
+        assert len(view.units) == 2 and view.label_positions.shape == (2, 2)
+        for k, seg in enumerate(view.units):
+            assert view.label_visible[k] == np.all(np.isfinite(seg))
+            if not view.label_visible[k]:
+                assert np.all(np.isnan(view.label_positions[k]))
+                continue
+            assert_allclose(seg @ W[:, k] + b[k], 0, atol=1e-9)
+            # the label sits on its line, between the ends
+            label = view.label_positions[k]
+            assert_allclose(label @ W[:, k] + b[k], 0, atol=1e-9)
+            assert np.all(label >= seg.min(axis=0) - 1e-12) and np.all(label <= seg.max(axis=0) + 1e-12)
+        assert view.label_visible.any()
+
+
+def test_hidden_view_straight_boundary_satisfies_the_head(history, geo):
+    snap = history[-1]
+    view = views.hidden_view(snap, geo)
+    (ends,) = view.boundary
+    w, b = snap.weights[-1][:, 0], snap.biases[-1][0]  # width 2: the plane is the layer
+    assert_allclose(ends @ w + b, 0, atol=1e-9)
+    assert np.all(ends >= geo.hidden_limits[:, 0] - 1e-9) and np.all(ends <= geo.hidden_limits[:, 1] + 1e-9)
+
+
+def test_hidden_view_field_is_the_output_over_the_plane(history, geo):
+    snap = history[-1]
+    view = views.hidden_view(snap, geo)
+    expected = snap.model.decision_from_hidden(geo.hpoints, 0).reshape(60, 60)
+    assert_allclose(view.logits, expected, rtol=1e-9, atol=1e-9)
+
+
+def test_hidden_view_lattice_and_samples_are_the_layers_activations(history, geo):
+    snap = history[-1]
+    view = views.hidden_view(snap, geo)
+    assert_allclose(view.lattice, snap.hidden(geo.lattice.reshape(-1, 2)).reshape(geo.lattice.shape),
+                    rtol=1e-12, atol=1e-12)
+    lim = geo.hidden_limits
+    h = snap.hidden(geo.X)
+    inside = np.all((h > lim[:, 0] + 0.01 * np.ptp(lim, axis=1)) & (h < lim[:, 1] - 0.01 * np.ptp(lim, axis=1)), axis=1)
+    assert inside.mean() > 0.9
+    assert_allclose(view.positions[inside], h[inside], rtol=1e-12)
+    assert np.all(view.positions >= lim[:, 0]) and np.all(view.positions <= lim[:, 1])
+
+
+def test_pca_plane_boundary_is_exact_in_the_layer(wide):
+    history, geo = wide
+    assert geo.projection.kind == "pca"
+    snap = history[-1]
+    view = views.hidden_view(snap, geo)
+    assert len(view.boundary) == 1
+    h = geo.projection.lift(_points_along(view.boundary))
+    assert_allclose(h @ snap.weights[-1][:, 0] + snap.biases[-1][0], 0, atol=1e-9)
+    # the field is the network's output over the lifted plane
+    expected = snap.model.decision_from_hidden(geo.projection.lift(geo.hpoints), 0).reshape(40, 40)
+    assert_allclose(view.logits, expected, rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["identity", "pca", "jitter"])
+def test_plane_affine_is_the_same_for_one_output_and_many(kind):
+    """The two-class head (a vector) and K class scores (a matrix) go through one function."""
+    rng = np.random.default_rng(0)
+    d = {"identity": 2, "pca": 5, "jitter": 1}[kind]
+    projection = geometry.fit_projection(rng.normal(size=(50, d)))
+    assert projection.kind == kind
+    W, b = rng.normal(size=(d, 3)), rng.normal(size=3)
+    W_plane, b_plane = views.plane_affine(W, b, projection)
+    assert W_plane.shape == (2, 3)
+    for k in range(3):
+        w, c = views.plane_affine(W[:, k], float(b[k]), projection)
+        assert_allclose(w, W_plane[:, k], rtol=1e-12)
+        assert_allclose(c, b_plane[k], rtol=1e-12)
+    if kind != "jitter":  # on the plane, the affine function is the original one of the layer
+        p = rng.normal(size=(4, 2))
+        assert_allclose(p @ W_plane + b_plane, projection.lift(p) @ W + b, rtol=1e-9, atol=1e-12)
+
+
+def test_three_classes_give_levels_and_tie_lines(three):
+    history, geo = three
+    snap = history[-1]
+    view = views.input_view(snap, geo)
+    assert view.logits is None
+    scores = snap.model.class_scores(geo.points).reshape(40, 40, -1)
+    assert_array_equal(view.levels, class_levels(scores))
+    assert view.boundary
+    # on a tie line the two best classes score alike
+    top2 = np.sort(snap.model.class_scores(np.concatenate(view.boundary)), axis=1)[:, -2:]
+    assert np.max(top2[:, 1] - top2[:, 0]) < 0.2
+    hidden = views.hidden_view(snap, geo)
+    assert hidden.logits is None and hidden.levels.shape == (40, 40)
+    assert hidden.boundary and hidden.positions.shape == (len(geo.X), 2)
+
+
+def test_contour_segments_mask_what_is_not_finite():
+    xs = ys = np.linspace(-1, 1, 21)
+    z = xs[None, :] + 0 * ys[:, None]
+    assert views.contour_segments(xs, ys, np.full((21, 21), np.nan)) == []
+    z = z.copy()
+    z[:, :3] = np.inf
+    (seg,) = views.contour_segments(xs, ys, z)
+    assert_allclose(seg[:, 0], 0, atol=1e-12)
+
+
+def test_curve_view_clips_losses_into_a_fixed_axis(history):
+    curve = views.curve_view(history)
+    assert curve.bayes_loss is None
+    assert_array_equal(curve.epochs, [s.epoch for s in history.snapshots])
+    assert np.all((curve.losses >= 0) & (curve.losses <= curve.top))
+    assert_allclose(curve.losses, np.clip(history.losses, 0, curve.top))
+    assert views.curve_view(history, bayes=True).bayes_loss > 0  # gaussians: a known mixture
+
+
+def test_status_values_say_epoch_loss_accuracy(history):
+    snap = history[12]
+    epoch, loss, accuracy, note = views.status_values(history, 12)
+    assert epoch == f"{snap.epoch}/{history.epochs_run}"
+    assert loss == f"{snap.loss:.4f}" and accuracy == f"{snap.accuracy:.1%}" and note == ""
+
+
+def test_wide_layer_shows_at_most_eight_unit_lines():
+    history = bv.train(bv.gaussians(n_samples=120), activation="relu", learning_rate=0.01, hidden=(20,), epochs=5)
+    index, n_units = shown_units(history)
+    assert n_units == 20 and 0 < len(index) <= MAX_UNIT_LABELS
+    assert np.all(np.diff(index) > 0)
+
+
+@pytest.mark.parametrize("module", ["boundaryviz.views", "boundaryviz.frame_geometry"])
+def test_view_modules_do_not_import_matplotlib(module):
+    code = f"import sys, {module}; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
