@@ -135,38 +135,6 @@ def _bound_text(bound):
     return f"{bound:g}"
 
 
-def check_render_options(options, n_hidden):
-    """Check renderer options before any work; return them complete and normalised.
-
-    A thin view of :class:`~boundaryviz.options.AnimationOptions`, where the options, their
-    defaults and their checks are defined.
-
-    Parameters
-    ----------
-    options : dict
-        Any of :attr:`AnimationOptions.RENDERING <boundaryviz.options.AnimationOptions>`
-        (``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``, ``bayes``).
-    n_hidden : int
-        Number of hidden layers of the network to be drawn.
-
-    Returns
-    -------
-    dict
-        Every renderer option, ``layer`` as a non-negative index and ``size`` as a tuple.
-    """
-    from .options import AnimationOptions
-
-    if not isinstance(options, dict):
-        raise ParameterTypeError(f"render options must be a dict. Got {type(options).__name__}.", "render")
-    unknown = sorted(set(options) - set(AnimationOptions.RENDERING))
-    if unknown:
-        allowed = ", ".join(repr(k) for k in AnimationOptions.RENDERING)
-        raise ParameterTypeError(f"render options must be among {allowed}. Got {', '.join(map(repr, unknown))}.",
-                                 "render")
-    checked = AnimationOptions(**options)
-    return {**checked.renderer_options, "layer": checked.layer_index(n_hidden)}
-
-
 def check_sequence(value, name, what):
     """Return ``value`` as a list, refusing a bare string or a non-iterable.
 

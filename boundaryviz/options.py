@@ -130,18 +130,18 @@ class AnimationOptions:
         values = asdict(self)
         return {name: values[name] for name in self.RENDERING}
 
-    def layer_index(self, n_hidden):
+    def layer_index(self, n_hidden, default=-1):
         """The hidden layer shown, as a 0-based index into ``n_hidden`` layers.
 
-        ``layer=None`` stands for the last layer here (a History's own default is resolved
-        by the renderer).
+        ``layer=None`` stands for ``default``: the last layer, or a History's own
+        (``History.default_layer``, which the renderer passes).
 
         Raises
         ------
         ValueError
             When ``layer`` is not a layer of a network with ``n_hidden`` hidden layers.
         """
-        layer = -1 if self.layer is None else self.layer
+        layer = default if self.layer is None else self.layer
         return check_int(layer, "layer", low=-n_hidden, high=n_hidden - 1) % n_hidden
 
 

@@ -29,10 +29,11 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import views
-from ._validation import check_choice, check_int, check_render_options
+from ._validation import check_choice, check_int
 from .blit import Blitter
 from .classes import CLASS_COLORS, class_field_colors
 from .frame_geometry import FrameGeometry
+from .options import AnimationOptions
 from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_tick_labels_inside
 from .style import (ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS,
                     field_colormap)
@@ -41,6 +42,10 @@ from .training import History
 __all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
 
 PANELS = ("input", "hidden", "curve")
+
+
+_DEFAULT = AnimationOptions()
+"""The renderer's defaults: the package's, defined in :mod:`boundaryviz.options`."""
 
 
 def _check_bayes(bayes, history):
@@ -121,22 +126,19 @@ class Renderer:
     """
 
 
-    def __init__(self, history, *, resolution=200, layer=None, size=(960, 560), levels=10, lattice_lines=15,
-                 bayes=False):
+    def __init__(self, history, *, resolution=_DEFAULT.resolution, layer=_DEFAULT.layer, size=_DEFAULT.size,
+                 levels=_DEFAULT.levels, lattice_lines=_DEFAULT.lattice_lines, bayes=_DEFAULT.bayes):
         if not isinstance(history, History):
             raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
         _check_classes(history)
         self.history = history
-        options = check_render_options(
-            {"resolution": resolution, "layer": history.default_layer if layer is None else layer,
-             "size": size, "levels": levels, "bayes": bayes,
-             "lattice_lines": lattice_lines},
-            len(history.final.hidden_widths),
-        )
-        self.resolution, self.layer = options["resolution"], options["layer"]
-        self.levels, self.lattice_lines = options["levels"], options["lattice_lines"]
-        self.size = options["size"]
-        self.bayes = _check_bayes(options["bayes"], history)
+        options = AnimationOptions(resolution=resolution, layer=layer, size=size, levels=levels,
+                                   lattice_lines=lattice_lines, bayes=bayes)
+        self.resolution = options.resolution
+        self.layer = options.layer_index(len(history.final.hidden_widths), default=history.default_layer)
+        self.levels, self.lattice_lines = options.levels, options.lattice_lines
+        self.size = options.size
+        self.bayes = _check_bayes(options.bayes, history)
         width, height = self.size
         self.cmap = field_colormap(levels)
         self.geometry = FrameGeometry.from_history(history, self.resolution, self.layer, self.lattice_lines)
@@ -269,7 +271,8 @@ class Renderer:
         return index % n
 
 
-def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, layer=None, levels=10, bayes=False):
+def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT.resolution, layer=_DEFAULT.layer,
+               levels=_DEFAULT.levels, bayes=_DEFAULT.bayes):
     """Draw one panel of one snapshot into a matplotlib Axes.
 
     Parameters
@@ -303,17 +306,16 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=200, lay
     check_choice(panel, "panel", PANELS)
     n = len(history)
     index = check_int(index, "index", low=-n, high=n - 1) % n
-    layer = history.default_layer if layer is None else layer
-    options = check_render_options({"resolution": resolution, "layer": layer, "levels": levels, "bayes": bayes},
-                                   len(history.final.hidden_widths))
-    resolution, layer, levels = options["resolution"], options["layer"], options["levels"]
+    options = AnimationOptions(resolution=resolution, layer=layer, levels=levels, bayes=bayes)
+    resolution, levels = options.resolution, options.levels
+    layer = options.layer_index(len(history.final.hidden_widths), default=history.default_layer)
     if ax is None:
         ax = Figure(figsize=(4.5, 4)).add_subplot()
         FigureCanvasAgg(ax.figure)
     elif not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes. Got {type(ax).__name__}.")
     cmap = field_colormap(levels)
-    bayes = _check_bayes(options["bayes"], history)
+    bayes = _check_bayes(options.bayes, history)
     if panel == "curve":
         CurvePanel(ax, views.curve_view(history, bayes)).show(index)
         return ax
