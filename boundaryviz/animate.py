@@ -233,15 +233,18 @@ def animation_options(options=None, **keywords):
     Raises
     ------
     TypeError
-        When ``options`` is not an AnimationOptions, or is given with keywords that differ
-        from the defaults.
+        For a keyword that is not an option; when ``options`` is not an AnimationOptions; or
+        when it is given with a keyword that is neither the default nor its own value.
     """
     if options is None:
         return AnimationOptions.from_keywords(**keywords)
+    AnimationOptions.from_keywords(**{name: value for name, value in keywords.items()
+                                      if name not in AnimationOptions.TIMING + AnimationOptions.RENDERING})
     if not isinstance(options, AnimationOptions):
         raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(options).__name__}.")
     defaults = AnimationOptions()
-    clash = sorted(name for name, value in keywords.items() if getattr(defaults, name, object()) != value)
+    clash = sorted(name for name, value in keywords.items()
+                   if value != getattr(defaults, name) and value != getattr(options, name))
     if clash:
         raise TypeError(f"pass either options or {', '.join(clash)}, not both.")
     return options
@@ -341,7 +344,7 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_L
     fps, hold_last = options.fps, options.hold_last
     indices = frame_indices(renderer.n_frames, options.max_frames)
     n = len(indices)
-    if palette is None and any(fmt in ("gif", "webp", "html") for fmt in formats):  # the GIF's pixels
+    if palette is None and any(get_format(fmt).needs_palette for fmt in formats):  # the GIF's pixels
         palette = animation_palette(renderer, indices)
     epochs = [history.snapshots[int(i)].epoch for i in indices]  # the player's slider shows them
     bar = None
@@ -390,8 +393,9 @@ def show(history, *, format="gif", player=False, **options):
         ``format='html'``.
     **options
         As for :func:`save_animation`: ``fps``, ``hold_last``, ``max_frames``, ``renderer``,
-        ``progress`` and the renderer options (``resolution``, ``layer``, ``size``,
-        ``levels``, ``lattice_lines``).
+        ``progress``, the renderer options (``resolution``, ``layer``, ``size``, ``levels``,
+        ``lattice_lines``, ``bayes``), or ``options`` (an
+        :class:`~boundaryviz.options.AnimationOptions`) for all of them at once.
 
     Returns
     -------

@@ -13,7 +13,7 @@ from .animate import DEFAULT_FPS, DEFAULT_HOLD_LAST, GIF_TOLERANCE, animation_pa
 from .gallery_runs import check_compare, grid_of, outcome, picture_titles, renderer_of
 from .sheet import BACKGROUND, INK, MUTED, STOPPED, Sheet
 from .tiles import MAX_TILES
-from .formats import check_format, open_writer
+from .formats import check_format, get_format, open_writer
 from .palette import Palette
 
 __all__ = ["write_compare", "COMPARE_MAX_FRAMES"]
@@ -181,7 +181,7 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
                             held=held)
     n = len(frames)
     palette = None
-    if any(fmt in ("gif", "webp", "html") for fmt in formats):
+    if any(get_format(fmt).needs_palette for fmt in formats):
         samples = [frames.frame(t)[:, :, :3] for t in sorted({0, n // 2, n - 1})]
         palette = Palette.from_frames(frames.key_colors(), samples)
     paths = [os.path.join(os.fspath(out_dir), f"compare.{fmt}") for fmt in formats]

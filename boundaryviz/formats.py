@@ -71,6 +71,11 @@ class Format:
         if unknown:
             raise ValueError(f"options must be among {', '.join(map(repr, OPTIONS))}. Got {sorted(unknown)!r}.")
 
+    @property
+    def needs_palette(self):
+        """bool: whether the writer takes the animation's fixed palette (GIF, WebP, HTML)."""
+        return "palette" in self.options
+
 
 REGISTRY = (
     Format(name="gif", suffix=".gif", writer=GifWriter, options=("palette", "tolerance"), mime="image/gif",

@@ -21,9 +21,9 @@ from ._validation import ParameterTypeError, ParameterValueError, check_int, che
 __all__ = ["AnimationOptions", "MAX_FPS", "MAX_HOLD_LAST"]
 
 MAX_FPS = 50
-"""float: the highest frame rate (browsers slow GIF delays under 20 ms down to 100 ms)."""
+"""int: the highest frame rate (browsers slow GIF delays under 20 ms down to 100 ms)."""
 MAX_HOLD_LAST = 60
-"""float: the longest hold of the last frame, in seconds."""
+"""int: the longest hold of the last frame, in seconds."""
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,9 @@ class AnimationOptions:
     bayes: bool = False
 
     TIMING = ("fps", "hold_last", "max_frames")
+    """The options of an animation's timing (class attribute, not a field)."""
     RENDERING = ("resolution", "layer", "size", "levels", "lattice_lines", "bayes")
+    """The options of :class:`~boundaryviz.Renderer` (class attribute, not a field)."""
 
     def __post_init__(self):
         checked = {

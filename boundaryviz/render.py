@@ -140,7 +140,7 @@ class Renderer:
         self.size = options.size
         self.bayes = _check_bayes(options.bayes, history)
         width, height = self.size
-        self.cmap = field_colormap(levels)
+        self.cmap = field_colormap(self.levels)
         self.geometry = FrameGeometry.from_history(history, self.resolution, self.layer, self.lattice_lines)
 
         # The layout is designed at 9.6 inches wide; other sizes change the dpi, so fonts,
@@ -284,7 +284,7 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure is made when omitted. Its labels and limits are set by
         the panel.
-    resolution, layer, levels
+    resolution, layer, levels, bayes
         As for :class:`Renderer`.
 
     Returns
@@ -319,7 +319,7 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT
     if panel == "curve":
         CurvePanel(ax, views.curve_view(history, bayes)).show(index)
         return ax
-    geo = FrameGeometry.from_history(history, resolution, layer, 15)
+    geo = FrameGeometry.from_history(history, resolution, layer, _DEFAULT.lattice_lines)
     snap = history.snapshots[index]
     with np.errstate(all="ignore"):
         if panel == "input":

@@ -33,9 +33,10 @@ class RunSpec:
     config : TrainConfig
     out_dir : str
     formats : tuple of str, default=('gif',)
-    options : AnimationOptions, default=AnimationOptions()
-        How the animations are drawn and timed (``fps``, ``hold_last``, ``max_frames`` and
-        the renderer's options); its ``layer`` is checked against ``config.hidden``.
+    fps : float, default=12
+    max_frames : int or None, default=100
+    render : dict, optional
+        Options for :class:`~boundaryviz.render.Renderer` (``resolution``, ``layer``, ...).
     tiles : bool, default=False
         Also keep half-size tiles of up to 60 of the frames, evenly spaced
         (:class:`~boundaryviz.tiles.Tiles`), in the result, so a gallery's compare animation
@@ -43,22 +44,28 @@ class RunSpec:
     stem : str, optional
         The file name without its suffix; default ``{activation}_lr{learning_rate:g}``.
         :func:`~boundaryviz.grid.grid_specs` names each run by the settings that vary.
+    options : AnimationOptions, optional
+        ``fps``, ``max_frames``, ``hold_last`` and the renderer's options at once, instead
+        of ``fps``, ``max_frames`` and ``render``.
 
     Attributes
     ----------
-    fps, max_frames : float, int or None
-        ``options.fps`` and ``options.max_frames``.
-    render : dict
-        ``options.renderer_options``, with ``layer`` as a 0-based index.
+    options : AnimationOptions
+        How the animations are drawn and timed, checked once; its ``layer`` is fixed
+        against ``config.hidden`` (a 0-based index). ``fps``, ``max_frames`` and ``render``
+        (every renderer option) are read from it.
     """
 
     dataset: Dataset
     config: TrainConfig
     out_dir: str
     formats: tuple = ("gif",)
-    options: AnimationOptions = AnimationOptions()
+    fps: float = DEFAULT_FPS
+    max_frames: int | None = DEFAULT_MAX_FRAMES
+    render: dict | None = None
     tiles: bool = False
     stem: str | None = None
+    options: AnimationOptions | None = None
 
     def __post_init__(self):
         if not isinstance(self.dataset, Dataset):
@@ -76,11 +83,9 @@ class RunSpec:
         for fmt in formats:
             check_format(fmt)  # an unknown format, or MP4 without the video extra
         object.__setattr__(self, "formats", formats)
-        if not isinstance(self.options, AnimationOptions):
-            raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(self.options).__name__}.")
+        options = spec_options(self.options, fps=self.fps, max_frames=self.max_frames, render=self.render)
         # the layer shown is fixed here, against this run's network
-        layer = self.options.layer_index(len(self.config.hidden))
-        object.__setattr__(self, "options", self.options.replace(layer=layer))
+        _set_options(self, options.replace(layer=options.layer_index(len(self.config.hidden))))
         if not isinstance(self.tiles, bool):
             raise TypeError(f"tiles must be True or False. Got {self.tiles!r}.")
         if self.stem is not None:
@@ -90,21 +95,6 @@ class RunSpec:
                     or any(sep in self.stem for sep in ("/", os.sep))):
                 raise ValueError(f"stem must be a file name without folders, not starting with '.'. "
                                  f"Got {self.stem!r}.")
-
-    @property
-    def fps(self):
-        """float: ``options.fps``."""
-        return self.options.fps
-
-    @property
-    def max_frames(self):
-        """int or None: ``options.max_frames``."""
-        return self.options.max_frames
-
-    @property
-    def render(self):
-        """dict: the renderer's options (``options.renderer_options``)."""
-        return self.options.renderer_options
 
     @property
     def name(self):
@@ -147,12 +137,17 @@ class RunResult:
         The hidden layer (0-based) that frame shows.
     tiles : Tiles or None
         Half-size copies of the animation's frames, when the spec asked for them.
-    options : AnimationOptions
-        The options the files were drawn with (``RunSpec.options``), so that a gallery draws
-        what the run did not keep exactly as the run would have.
+    render : dict
+        The renderer options the files were drawn with (``options.renderer_options``).
+    max_frames : int or None
+        ``options.max_frames``.
     settings : dict
         ``RunSpec.settings``: the data set's name and every training setting (empty when
         not known), so a gallery can group runs by the settings that vary.
+    options : AnimationOptions
+        The options the files were drawn with (``RunSpec.options``; made from ``render``
+        and ``max_frames`` when not given), so that a gallery draws what the run did not
+        keep exactly as the run would have.
     """
 
     name: str
@@ -163,26 +158,26 @@ class RunResult:
     final_frame: np.ndarray | None = None
     frame_layer: int | None = None
     tiles: Tiles | None = None
-    options: AnimationOptions = AnimationOptions()
+    render: dict | None = None
+    max_frames: int | None = DEFAULT_MAX_FRAMES
     settings: dict = field(default_factory=dict)
+    options: AnimationOptions | None = None
 
     def __post_init__(self):
         for name, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles)):
             value = getattr(self, name)
             if value is not None and not isinstance(value, kind):
                 raise TypeError(f"{name} must be a {kind.__name__} or None. Got {type(value).__name__}.")
-        if not isinstance(self.options, AnimationOptions):
-            raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(self.options).__name__}.")
+        _set_options(self, spec_options(self.options, max_frames=self.max_frames, render=self.render))
 
-    @property
-    def render(self):
-        """dict: the renderer's options the run was drawn with (``options.renderer_options``)."""
-        return self.options.renderer_options
 
-    @property
-    def max_frames(self):
-        """int or None: ``options.max_frames`` of the run."""
-        return self.options.max_frames
+def _set_options(holder, options):
+    """Store ``options`` in a frozen RunSpec or RunResult, with the fields read from it."""
+    object.__setattr__(holder, "options", options)
+    object.__setattr__(holder, "max_frames", options.max_frames)
+    object.__setattr__(holder, "render", options.renderer_options)
+    if hasattr(holder, "fps"):
+        object.__setattr__(holder, "fps", options.fps)
 
 
 def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
@@ -236,7 +231,7 @@ def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_
     for activation in activations:
         for lr in learning_rates:
             cfg = TrainConfig(activation=activation, learning_rate=lr, **settings)
-            specs.append(RunSpec(dataset, cfg, out_dir, formats, options, tiles))
+            specs.append(RunSpec(dataset, cfg, out_dir, formats, tiles=tiles, options=options))
     names = [s.name for s in specs]
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:

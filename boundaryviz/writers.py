@@ -17,7 +17,6 @@ only once every frame is in: its writer keeps frames compressed meanwhile (see W
 from __future__ import annotations
 
 import contextlib
-import logging
 import math
 import struct
 import zlib
@@ -27,7 +26,10 @@ from PIL import Image
 
 from ._extras import MissingExtraError
 from .atomic import AtomicWriter
-from .palette import ChangedRects
+# These names lived here before the palette, atomic files and the registry of formats had
+# modules of their own; ``from boundaryviz.writers import ...`` keeps working for them.
+from .atomic import PARTIAL_SUFFIX, atomic_output, format_size, is_complete, remove_partials  # noqa: F401
+from .palette import ChangedRects, Palette  # noqa: F401
 
 __all__ = [
     "GifWriter",
@@ -37,7 +39,16 @@ __all__ = [
     "frame_delays_ms",
 ]
 
-log = logging.getLogger(__name__)
+MOVED_TO_FORMATS = ("FORMATS", "check_format", "open_writer")
+"""Names now in :mod:`boundaryviz.formats` (which imports this module), still found here."""
+
+
+def __getattr__(name):
+    if name in MOVED_TO_FORMATS:
+        from . import formats
+
+        return getattr(formats, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 MIN_DELAY_MS = 20  # browsers slow shorter GIF delays down to 100 ms
 
