@@ -260,7 +260,7 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=DEFAULT_FP
                 f"grid must give every run its own file name; two runs would be named {name!r} "
                 f"({_differences(first[name], s)}; learning rates are named with 6 significant digits).")
         first[name] = s
-    return [RunSpec(dataset, config, out_dir, tuple(formats), options, tiles, stem=name)
+    return [RunSpec(dataset, config, out_dir, tuple(formats), tiles=tiles, stem=name, options=options)
             for (dataset, config), name in zip(specs, names)]
 
 
