@@ -8,7 +8,7 @@ import sys
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -23,7 +23,7 @@ from .training import History, TrainConfig, train
 __all__ = ["RunSpec", "RunResult", "run_one", "run_sweep", "reference_specs", "default_jobs", "spec_options"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RunSpec:
     """Everything one run needs: data, training settings, where and how to write.
 
@@ -59,15 +59,22 @@ class RunSpec:
     dataset: Dataset
     config: TrainConfig
     out_dir: str
-    formats: tuple = ("gif",)
-    fps: float = DEFAULT_FPS
-    max_frames: int | None = DEFAULT_MAX_FRAMES
-    render: dict | None = None
-    tiles: bool = False
-    stem: str | None = None
-    options: AnimationOptions | None = None
+    formats: tuple
+    tiles: bool
+    stem: str | None
+    options: AnimationOptions
 
-    def __post_init__(self):
+    def __init__(self, dataset, config, out_dir, formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES,
+                 render=None, tiles=False, stem=None, options=None):
+        # fps, max_frames and render are not fields: ``options`` holds them (dataclasses.replace
+        # passes only the fields, so replacing ``options`` or another field round-trips)
+        for name, value in (("dataset", dataset), ("config", config), ("out_dir", out_dir), ("formats", formats),
+                            ("tiles", tiles), ("stem", stem)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "options", spec_options(options, fps=fps, max_frames=max_frames, render=render))
+        self._check()
+
+    def _check(self):
         if not isinstance(self.dataset, Dataset):
             raise TypeError(f"dataset must be a boundaryviz Dataset. Got {type(self.dataset).__name__}.")
         if not isinstance(self.config, TrainConfig):
@@ -83,9 +90,9 @@ class RunSpec:
         for fmt in formats:
             check_format(fmt)  # an unknown format, or MP4 without the video extra
         object.__setattr__(self, "formats", formats)
-        options = spec_options(self.options, fps=self.fps, max_frames=self.max_frames, render=self.render)
         # the layer shown is fixed here, against this run's network
-        _set_options(self, options.replace(layer=options.layer_index(len(self.config.hidden))))
+        layer = self.options.layer_index(len(self.config.hidden))
+        object.__setattr__(self, "options", self.options.replace(layer=layer))
         if not isinstance(self.tiles, bool):
             raise TypeError(f"tiles must be True or False. Got {self.tiles!r}.")
         if self.stem is not None:
@@ -95,6 +102,21 @@ class RunSpec:
                     or any(sep in self.stem for sep in ("/", os.sep))):
                 raise ValueError(f"stem must be a file name without folders, not starting with '.'. "
                                  f"Got {self.stem!r}.")
+
+    @property
+    def fps(self):
+        """float: ``options.fps``."""
+        return self.options.fps
+
+    @property
+    def max_frames(self):
+        """int or None: ``options.max_frames``."""
+        return self.options.max_frames
+
+    @property
+    def render(self):
+        """dict: every renderer option (``options.renderer_options``), ``layer`` 0-based."""
+        return self.options.renderer_options
 
     @property
     def name(self):
@@ -114,7 +136,7 @@ class RunSpec:
         return [os.path.join(self.out_dir, f"{self.name}.{fmt}") for fmt in self.formats]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class RunResult:
     """What a run produced.
 
@@ -153,31 +175,36 @@ class RunResult:
     name: str
     summary: dict
     files: tuple
-    history: History | None = None
-    skipped: bool = False
-    final_frame: np.ndarray | None = None
-    frame_layer: int | None = None
-    tiles: Tiles | None = None
-    render: dict | None = None
-    max_frames: int | None = DEFAULT_MAX_FRAMES
-    settings: dict = field(default_factory=dict)
-    options: AnimationOptions | None = None
+    history: History | None
+    skipped: bool
+    final_frame: np.ndarray | None
+    frame_layer: int | None
+    tiles: Tiles | None
+    settings: dict
+    options: AnimationOptions
 
-    def __post_init__(self):
-        for name, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles)):
-            value = getattr(self, name)
+    def __init__(self, name, summary, files, history=None, skipped=False, final_frame=None, frame_layer=None,
+                 tiles=None, render=None, max_frames=DEFAULT_MAX_FRAMES, settings=None, options=None):
+        # render and max_frames are not fields: ``options`` holds them (see RunSpec)
+        for key, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles)):
+            value = locals()[key]
             if value is not None and not isinstance(value, kind):
-                raise TypeError(f"{name} must be a {kind.__name__} or None. Got {type(value).__name__}.")
-        _set_options(self, spec_options(self.options, max_frames=self.max_frames, render=self.render))
+                raise TypeError(f"{key} must be a {kind.__name__} or None. Got {type(value).__name__}.")
+        for key, value in (("name", name), ("summary", summary), ("files", files), ("history", history),
+                           ("skipped", skipped), ("final_frame", final_frame), ("frame_layer", frame_layer),
+                           ("tiles", tiles), ("settings", dict(settings or {}))):
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "options", spec_options(options, max_frames=max_frames, render=render))
 
+    @property
+    def render(self):
+        """dict: the renderer's options the files were drawn with (``options.renderer_options``)."""
+        return self.options.renderer_options
 
-def _set_options(holder, options):
-    """Store ``options`` in a frozen RunSpec or RunResult, with the fields read from it."""
-    object.__setattr__(holder, "options", options)
-    object.__setattr__(holder, "max_frames", options.max_frames)
-    object.__setattr__(holder, "render", options.renderer_options)
-    if hasattr(holder, "fps"):
-        object.__setattr__(holder, "fps", options.fps)
+    @property
+    def max_frames(self):
+        """int or None: ``options.max_frames``."""
+        return self.options.max_frames
 
 
 def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
