@@ -44,7 +44,7 @@ import tempfile
 import time
 
 import boundaryviz as bv
-from boundaryviz.sweep import default_jobs
+from boundaryviz.runs.sweep import default_jobs
 
 GRID = {"activation": ["relu", "tanh"], "learning_rate": [0.1, 0.01, 0.001], "hidden": [(2,), (4,)],
         "seed": [0, 1, 2, 3]}

@@ -136,7 +136,7 @@ def per_frame(history, repeats=3):
     so a subprocess can run it against an earlier tree.
     """
     import boundaryviz as bv
-    from boundaryviz.render import Renderer
+    from boundaryviz.render.renderer import Renderer
 
     indices = bv.frame_indices(len(history), 100)
     renderer = Renderer(history)

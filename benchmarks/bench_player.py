@@ -54,9 +54,9 @@ def measure_sizes(specs):
 def measure_writers(spec, repeats=3):
     """Milliseconds per frame to write pre-rendered frames as a GIF and as a player."""
     import boundaryviz as bv
-    from boundaryviz.animate import GIF_TOLERANCE, animation_palette, frame_indices
-    from boundaryviz.render import Renderer
-    from boundaryviz.formats import open_writer
+    from boundaryviz.output.animation import GIF_TOLERANCE, animation_palette, frame_indices
+    from boundaryviz.render.renderer import Renderer
+    from boundaryviz.output.formats import open_writer
 
     history = bv.train(spec.dataset, config=spec.config)
     renderer = Renderer(history)
@@ -82,7 +82,7 @@ def measure_writers(spec, repeats=3):
 def measure_explorer(spec, n_redraws, seed=0):
     """Per-redraw times of the explorer over every snapshot, in a shuffled order."""
     import boundaryviz as bv
-    from boundaryviz.explore import frame_png
+    from boundaryviz.output.explorer import frame_png
 
     history = bv.train(spec.dataset, config=spec.config)
     explorer = bv.explore(history)

@@ -95,10 +95,11 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 import boundaryviz as bv  # noqa: E402
-from boundaryviz import animate, geometry  # noqa: E402
-from boundaryviz.sweep import default_jobs  # noqa: E402
-from boundaryviz.palette import Palette  # noqa: E402
-from boundaryviz.writers import GifWriter  # noqa: E402
+from boundaryviz.output import animation as animate
+from boundaryviz.render import geometry  # noqa: E402
+from boundaryviz.runs.sweep import default_jobs  # noqa: E402
+from boundaryviz.output.palette import Palette  # noqa: E402
+from boundaryviz.output.writers import GifWriter  # noqa: E402
 
 perf = time.perf_counter
 MB = 1e6
@@ -405,9 +406,9 @@ def measure_detail(spec, history, repeats):
         method = next((m for m in ("update", "show") if hasattr(panel, m)), None)
         if method is not None:
             timers.wrap(panel, method, f"update: {panel_name.replace('_panel', '')}")
-    # where the panel maths are pure functions (boundaryviz.views), their time counts for
+    # where the panel maths are pure functions (boundaryviz.render.views), their time counts for
     # the panel too; put back once measured, so no other renderer is timed
-    views = sys.modules.get("boundaryviz.views")
+    views = sys.modules.get("boundaryviz.render.views")
     restore = []
     for function, key in (("input_view", "update: input"), ("hidden_view", "update: hidden")):
         if hasattr(views, function):
@@ -578,8 +579,8 @@ steps = [("start", hwm())]
 import numpy, matplotlib
 steps.append(("import numpy, matplotlib", hwm()))
 import boundaryviz as bv
-from boundaryviz.palette import Palette
-from boundaryviz.writers import GifWriter
+from boundaryviz.output.palette import Palette
+from boundaryviz.output.writers import GifWriter
 steps.append(("import boundaryviz", hwm()))
 epochs, max_frames, path, tolerance = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 history = bv.train(bv.make_dataset("gaussians", seed=0), activation="relu", learning_rate=0.1, epochs=epochs,

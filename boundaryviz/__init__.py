@@ -10,20 +10,27 @@ Examples
 >>> bv.save_animation(history, "tanh.gif")  # doctest: +SKIP
 """
 
-__version__ = "0.1.0"
+from ._version import __version__
 
-from .animate import Animation, animation_palette, frame_indices, save_animation, save_animations, show
-from .datasets import DATASETS, Dataset, blobs, circles, gaussians, iris, load_csv, make_dataset, moons, spiral, wine, xor
-from .explore import Explorer, explore
-from .grid import grid_specs
-from .gallery import write_compare, write_gallery, write_index, write_summary
-from .models import MLP, Model, ModelBase
-from .network import ACTIVATIONS
-from .optim import OPTIMIZERS
+from .output.animation import Animation, animation_palette, frame_indices, save_animation, save_animations, show
+from .data.synthetic import DATASETS, blobs, circles, gaussians, make_dataset, moons, spiral, xor
+from .data.dataset import Dataset
+from .data.tables import iris, load_csv, wine
+from .output.explorer import Explorer, explore
+from .runs.grid import grid_specs
+from .gallery.compare import write_compare
+from .gallery.build import write_gallery
+from .gallery.page import write_index
+from .gallery.summary import write_summary
+from .models.protocol import MLP, Model, ModelBase
+from .models.network import ACTIVATIONS
+from .models.optim import OPTIMIZERS
 from .options import AnimationOptions
-from .sweep import RunResult, RunSpec, reference_specs, run_one, run_sweep
-from .recorder import Recorder
-from .training import ENGINES, History, Snapshot, TrainConfig, iter_train, train
+from .runs.sweep import RunResult, RunSpec, reference_specs, run_one, run_sweep
+from .train.recorder import Recorder
+from .train.config import ENGINES, TrainConfig
+from .train.history import History, Snapshot
+from .train.loop import iter_train, train
 
 
 
@@ -32,7 +39,7 @@ def __getattr__(name):
     # so the command line answers --help and bad input at once, and a parent process that
     # only hands runs to workers never loads it.
     if name in ("Renderer", "plot_panel"):
-        from . import render
+        from .render import renderer as render
 
         return getattr(render, name)
     raise AttributeError(f"module 'boundaryviz' has no attribute {name!r}")

@@ -8,16 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from boundaryviz import (
-    Dataset,
-    TrainConfig,
-    circles,
-    gaussians,
-    iter_train,
-    make_dataset,
-    moons,
-    spiral,
-    train,
-    xor,
+    Dataset, TrainConfig, circles, gaussians, iter_train, make_dataset, moons, spiral, train, xor
 )
 
 ACT = "activation must be one of 'identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'. Got 'swish'."

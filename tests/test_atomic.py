@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from boundaryviz.atomic import PARTIAL_SUFFIX, AtomicWriter, atomic_output, format_size
-from boundaryviz.formats import REGISTRY, check_format, open_writer
-from boundaryviz.palette import Palette
+from boundaryviz.output.atomic import PARTIAL_SUFFIX, AtomicWriter, atomic_output, format_size
+from boundaryviz.output.formats import REGISTRY, check_format, open_writer
+from boundaryviz.output.palette import Palette
 from synthetic import COLORS, painted_frames
 
 

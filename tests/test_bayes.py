@@ -5,8 +5,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
-from boundaryviz.bayes import Mixture, bayes_proba, bayes_reference, bayes_scores, sample_mixture
-from boundaryviz.render import Renderer
+from boundaryviz.data.bayes import Mixture, bayes_proba, bayes_reference, bayes_scores, sample_mixture
+from boundaryviz.render.renderer import Renderer
 
 
 @pytest.mark.parametrize("make", [bv.gaussians, bv.xor, lambda: bv.blobs(n_classes=4)], ids=["gaussians", "xor", "blobs4"])

@@ -7,9 +7,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
-from boundaryviz.classes import (CLASS_COLORS, CLASS_MARKERS, CONFIDENCE_BANDS, class_field_colors,
-                                 class_levels, tie_segments_affine)
-from boundaryviz.render import Renderer
+from boundaryviz.render.class_colors import (
+    CLASS_COLORS, CLASS_MARKERS, CONFIDENCE_BANDS, class_field_colors, class_levels, tie_segments_affine
+)
+from boundaryviz.render.renderer import Renderer
 
 
 @pytest.mark.parametrize("deficiency", [None, "deuteranomaly", "protanomaly", "tritanomaly"])

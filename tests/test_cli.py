@@ -1,6 +1,6 @@
 """The command line: bad input, unexpected errors, divergence, --skip-existing, --data, and
 byte-identical output. Tested as a subprocess (``python -m boundaryviz``) and in-process
-(``boundaryviz.cli.main(argv)``, which returns the exit status)."""
+(``boundaryviz.cli.command.main(argv)``, which returns the exit status)."""
 
 import hashlib
 import os
@@ -12,10 +12,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import boundaryviz.sweep
+import boundaryviz.runs.sweep
 from boundaryviz import Renderer, gaussians, load_csv, save_animation, train
-from boundaryviz.cli import build_parser, main
-from boundaryviz.atomic import is_complete
+from boundaryviz.cli.parser import build_parser
+from boundaryviz.cli.command import main
+from boundaryviz.output.atomic import is_complete
 
 # Small, fast settings for runs that really train and render (and no gallery, when the CLI
 # has one: it is tested on its own).
@@ -192,7 +193,7 @@ def _boom(*args, **kwargs):
 
 @pytest.mark.parametrize("target", ["train", "run_one"])
 def test_unexpected_error_one_line(tmp_path, monkeypatch, capsys, target):
-    monkeypatch.setattr(boundaryviz.sweep, target, _boom)
+    monkeypatch.setattr(boundaryviz.runs.sweep, target, _boom)
     out_dir = tmp_path / "out"
     status = main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--out", str(out_dir)])
     assert status == 1
@@ -209,7 +210,7 @@ def test_unexpected_error_one_line(tmp_path, monkeypatch, capsys, target):
 
 
 def test_unexpected_error_with_debug_shows_traceback(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(boundaryviz.sweep, "train", _boom)
+    monkeypatch.setattr(boundaryviz.runs.sweep, "train", _boom)
     status = main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--debug",
                    "--out", str(tmp_path / "out")])
     assert status == 1
@@ -221,7 +222,7 @@ def test_unexpected_error_with_debug_shows_traceback(tmp_path, monkeypatch, caps
 
 
 def test_unexpected_error_while_checking_arguments(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr("boundaryviz.cli.make_dataset", _boom)
+    monkeypatch.setattr("boundaryviz.cli.command.make_dataset", _boom)
     assert main(["--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
     assert err.splitlines() == [
@@ -236,7 +237,7 @@ def test_keyboard_interrupt_in_process(tmp_path, monkeypatch, capsys):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(boundaryviz.sweep, "train", interrupt)
+    monkeypatch.setattr(boundaryviz.runs.sweep, "train", interrupt)
     out_dir = tmp_path / "out"
     assert main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--out", str(out_dir)]) == 130
     out, err = capsys.readouterr()

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
-import boundaryviz.cli
-from boundaryviz.cli import build_parser, main
-from boundaryviz.sweep import RunResult
+import boundaryviz.cli.command
+from boundaryviz.cli.parser import build_parser
+from boundaryviz.cli.command import main
+from boundaryviz.runs.sweep import RunResult
 
 NO_GALLERY = ["--no-gallery"] if "--no-gallery" in build_parser().format_help() else []
 BASE = ["--epochs", "2", "--resolution", "8", "--max-frames", "2", "--activations", "relu",
@@ -38,7 +39,7 @@ def fake_sweep(monkeypatch):
         calls.append([s.name for s in specs])
         return _fake_sweep(specs, **kwargs)
 
-    monkeypatch.setattr(boundaryviz.cli, "run_sweep", sweep)
+    monkeypatch.setattr(boundaryviz.cli.command, "run_sweep", sweep)
     return calls
 
 

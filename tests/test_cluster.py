@@ -16,8 +16,8 @@ import distributed
 import pytest
 
 import boundaryviz as bv
-from boundaryviz.cli import main
-from boundaryviz.atomic import is_complete
+from boundaryviz.cli.command import main
+from boundaryviz.output.atomic import is_complete
 from readback import sha256
 
 SMALL = dict(epochs=8, stop_loss=0, render={"size": (480, 280), "resolution": 20}, max_frames=0)
@@ -158,7 +158,7 @@ def test_unreachable_scheduler_exits_2_before_any_work(tmp_path):
 
 
 def test_a_scheduler_without_workers_is_refused(tmp_path):
-    from boundaryviz.cluster import connect
+    from boundaryviz.runs.cluster import connect
 
     with distributed.LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                                   silence_logs=40) as empty:
@@ -218,7 +218,7 @@ def _n_tasks(dask_scheduler):
 
 
 def test_import_does_not_load_dask():
-    code = ("import sys, boundaryviz, boundaryviz.cli; boundaryviz.cli.build_parser(); "
+    code = ("import sys, boundaryviz, boundaryviz.cli.command; boundaryviz.cli.command.build_parser(); "
             "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr

@@ -63,8 +63,8 @@ TORCH_RTOL = 1e-6
 
 def _numpy_with_torch_adam(data, activation, epochs):
     """The numpy engine's maths with PyTorch's form of the Adam step."""
-    from boundaryviz import network
-    from boundaryviz.optim import BETA1, BETA2, EPSILON
+    from boundaryviz.models import network
+    from boundaryviz.models.optim import BETA1, BETA2, EPSILON
 
     rng = np.random.default_rng(2)
     weights, biases = network.init_params((2, 2, 1), rng)
@@ -125,7 +125,7 @@ def test_keras_engine_agrees_within_float32(data, activation):
 def test_missing_extra_is_named_before_any_work(tmp_path):
     code = (
         "import sys; sys.modules['torch'] = None\n"
-        "from boundaryviz.cli import main\n"
+        "from boundaryviz.cli.command import main\n"
         f"sys.exit(main(['--engine', 'torch', '--out', {str(tmp_path / 'out')!r}, '-q']))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

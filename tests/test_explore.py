@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import boundaryviz as bv
-from boundaryviz.explore import frame_png
+from boundaryviz.output.explorer import frame_png
 
 pytest.importorskip("ipywidgets", reason="the explorer needs ipywidgets (in the test extra)")
 

@@ -10,22 +10,15 @@ from html.parser import HTMLParser
 import pytest
 from PIL import Image
 
-from boundaryviz import gallery
-from boundaryviz.animate import Animation, save_animation
-from boundaryviz.atomic import PARTIAL_SUFFIX, is_complete, remove_partials
-from boundaryviz.cli import build_parser
-from boundaryviz.formats import (
-    FORMATS,
-    REGISTRY,
-    Format,
-    check_format,
-    check_path,
-    format_of,
-    get_format,
-    open_writer,
+from boundaryviz.gallery import build as gallery
+from boundaryviz.output.animation import Animation, save_animation
+from boundaryviz.output.atomic import PARTIAL_SUFFIX, is_complete, remove_partials
+from boundaryviz.cli.parser import build_parser
+from boundaryviz.output.formats import (
+    FORMATS, REGISTRY, Format, check_format, check_path, format_of, get_format, open_writer
 )
-from boundaryviz.palette import Palette
-from boundaryviz.writers import GifWriter
+from boundaryviz.output.palette import Palette
+from boundaryviz.output.writers import GifWriter
 from readback import read_animation
 from synthetic import COLORS, painted_frames
 
@@ -57,7 +50,7 @@ def _count_frames(entry, path):
     if entry.element == "video":
         import imageio.v3 as iio
 
-        from boundaryviz.writers import Mp4Writer
+        from boundaryviz.output.writers import Mp4Writer
 
         return len(list(iio.imiter(path, plugin="FFMPEG"))) - Mp4Writer.hold_repeats(10, 1500), False
     with open(path, encoding="utf-8") as handle:  # the HTML player

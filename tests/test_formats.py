@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 
 import boundaryviz as bv
-from boundaryviz import render  # noqa: F401  (bv.render is patched below)
-from boundaryviz.animate import frame_indices
-from boundaryviz.cli import main
-from boundaryviz.atomic import is_complete
-from boundaryviz.writers import MissingExtraError, Mp4Writer
+from boundaryviz.render import renderer as render  # noqa: F401  (bv.render is patched below)
+from boundaryviz.output.animation import frame_indices
+from boundaryviz.cli.command import main
+from boundaryviz.output.atomic import is_complete
+from boundaryviz._extras import MissingExtraError
+from boundaryviz.output.writers import Mp4Writer
 from readback import read_animation, sha256
 
 iio = pytest.importorskip("imageio.v3")

@@ -15,10 +15,10 @@ from PIL import Image
 
 import boundaryviz as bv
 from readback import sha256
-from boundaryviz import gallery
-from boundaryviz.animate import frame_indices
-from boundaryviz.cli import main
-from boundaryviz.sweep import RunResult
+from boundaryviz.gallery import build as gallery
+from boundaryviz.output.animation import frame_indices
+from boundaryviz.cli.command import main
+from boundaryviz.runs.sweep import RunResult
 
 FORMATS = ("gif", "mp4", "webp")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",

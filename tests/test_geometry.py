@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from boundaryviz import geometry
+from boundaryviz.render import geometry
 
 
 def test_mesh_is_row_major_over_limits():

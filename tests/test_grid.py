@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 import boundaryviz as bv
-from boundaryviz import gallery
-from boundaryviz.cli import main
-from boundaryviz.grid import AXES, facets, run_names, setting_label
+from boundaryviz.gallery import build as gallery
+from boundaryviz.cli.command import main
+from boundaryviz.runs.grid import AXES, facets, run_names, setting_label
 
 TINY = ["--epochs", "2", "--resolution", "10", "-q"]
 

@@ -14,8 +14,8 @@ import time
 
 import pytest
 
-from boundaryviz.cli import build_parser
-from boundaryviz.atomic import atomic_output, is_complete, remove_partials
+from boundaryviz.cli.parser import build_parser
+from boundaryviz.output.atomic import atomic_output, is_complete, remove_partials
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc") or os.name != "posix",
                                 reason="needs POSIX signals and /proc")

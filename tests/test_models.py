@@ -11,8 +11,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
-from boundaryviz.models import MLP, Model, as_model
-from boundaryviz.render import Renderer
+from boundaryviz.models.protocol import MLP, Model, as_model
+from boundaryviz.render.renderer import Renderer
 
 PACKAGE = pathlib.Path(bv.__file__).parent
 
@@ -101,7 +101,7 @@ def test_render_speaks_only_the_protocol(module):
             imported |= {node.module or ""} | {a.name for a in node.names}
         elif isinstance(node, ast.Import):
             imported |= {a.name for a in node.names}
-    assert "network" not in imported and "boundaryviz.network" not in imported
+    assert "network" not in imported and "boundaryviz.models.network" not in imported
     for name in ("snapshot.weights", "snapshot.biases", "snapshot.activation", "ACTIVATIONS"):
         assert name not in source
 
@@ -178,7 +178,7 @@ def test_recorded_history_without_config_renders_with_its_label(history):
 
 
 def test_import_loads_no_framework():
-    code = ("import sys, boundaryviz, boundaryviz.recorder, boundaryviz.models; "
+    code = ("import sys, boundaryviz, boundaryviz.train.recorder, boundaryviz.models.protocol; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'keras', 'jax', 'dask', 'distributed', 'tensorflow'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

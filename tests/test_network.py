@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from boundaryviz import network
-from boundaryviz.optim import BETA1, BETA2, EPSILON, adam_init, adam_step, sgd_init, sgd_step
+from boundaryviz.models import network
+from boundaryviz.models.optim import BETA1, BETA2, EPSILON, adam_init, adam_step, sgd_init, sgd_step
 
 HIDDEN_SHAPES = [(3,), (3, 2)]
 

@@ -10,7 +10,7 @@ import pytest
 
 import boundaryviz as bv
 from boundaryviz._validation import ParameterTypeError, ParameterValueError
-from boundaryviz.cli import FLAGS, _bad_input_message
+from boundaryviz.cli.command import FLAGS, _bad_input_message
 from boundaryviz.options import AnimationOptions
 
 BAD = [
@@ -77,7 +77,7 @@ def test_the_api_reads_its_defaults_from_the_options():
 
 def test_cli_help_shows_the_defaults():
     """Each flag's own help text and default come from AnimationOptions."""
-    from boundaryviz.cli_args import build_parser
+    from boundaryviz.cli.parser import build_parser
 
     actions = {flag: action for action in build_parser()._actions for flag in action.option_strings}
     defaults = AnimationOptions()
@@ -149,8 +149,8 @@ def test_runspec_and_runresult_keep_their_keywords(tmp_path):
 
 def test_old_writers_imports_still_work():
     """Names that moved to palette, atomic and formats are still found in writers."""
-    import boundaryviz.writers as writers
-    from boundaryviz import atomic, formats, palette
+    import boundaryviz.output.writers as writers
+    from boundaryviz.output import atomic, formats, palette
 
     for name, home in [("Palette", palette), ("ChangedRects", palette), ("atomic_output", atomic),
                        ("remove_partials", atomic), ("is_complete", atomic), ("format_size", atomic),

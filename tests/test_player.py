@@ -19,11 +19,11 @@ import pytest
 from PIL import Image
 
 import boundaryviz as bv
-from boundaryviz.animate import frame_indices
-from boundaryviz.player import BAR_HEIGHT, PlayerWriter, read_player_size
-from boundaryviz.atomic import is_complete
-from boundaryviz.formats import open_writer
-from boundaryviz.palette import Palette
+from boundaryviz.output.animation import frame_indices
+from boundaryviz.output.player import BAR_HEIGHT, PlayerWriter, read_player_size
+from boundaryviz.output.atomic import is_complete
+from boundaryviz.output.formats import open_writer
+from boundaryviz.output.palette import Palette
 from readback import read_animation, sha256
 
 SMALL = {"size": (320, 200), "resolution": 30}

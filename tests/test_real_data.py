@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
-from boundaryviz.render import Renderer
+from boundaryviz.render.renderer import Renderer
 
 
 def _badly_scaled(seed=0, n=400):
@@ -101,7 +101,7 @@ def test_real_data_sets_from_scikit_learn(make, classes, accuracy):
 
 
 def test_big_data_draws_a_fixed_stratified_subsample_and_trains_on_everything():
-    from boundaryviz import geometry
+    from boundaryviz.render import geometry
 
     data = bv.blobs(n_samples=12_000, n_classes=3, seed=2)
     history = bv.train(data, hidden=(3,), learning_rate=0.05, epochs=3, stop_loss=0)

@@ -9,8 +9,8 @@ import pytest
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
-from boundaryviz.models import MLP
-from boundaryviz.render import Renderer
+from boundaryviz.models.protocol import MLP
+from boundaryviz.render.renderer import Renderer
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 # Each framework's tests skip on their own when it is missing; the others still run.

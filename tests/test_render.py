@@ -9,9 +9,10 @@ from matplotlib.figure import Figure
 from numpy.testing import assert_allclose, assert_array_equal
 
 import boundaryviz as bv
-from boundaryviz import geometry, network
-from boundaryviz.render import Renderer, plot_panel
-from boundaryviz.style import BOUNDARY_COLOR
+from boundaryviz.render import geometry
+from boundaryviz.models import network
+from boundaryviz.render.renderer import Renderer, plot_panel
+from boundaryviz.render.style import BOUNDARY_COLOR
 
 
 @pytest.fixture(scope="module")

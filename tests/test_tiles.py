@@ -7,11 +7,11 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import boundaryviz as bv
-from boundaryviz import gallery
-from boundaryviz.animate import frame_indices
-from boundaryviz.render import Renderer
-from boundaryviz.sweep import RunSpec
-from boundaryviz.tiles import TileRecorder, half
+from boundaryviz.gallery import build as gallery
+from boundaryviz.output.animation import frame_indices
+from boundaryviz.render.renderer import Renderer
+from boundaryviz.runs.sweep import RunSpec
+from boundaryviz.output.tiles import TileRecorder, half
 from readback import read_animation, sha256
 
 

@@ -6,7 +6,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from boundaryviz import Dataset, History, Snapshot, TrainConfig, gaussians, iter_train, train, xor
-from boundaryviz import network
+from boundaryviz.models import network
 import boundaryviz as bv
 
 

@@ -9,9 +9,9 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
 import boundaryviz as bv
-from boundaryviz import geometry, views
-from boundaryviz.classes import class_levels
-from boundaryviz.frame_geometry import MAX_UNIT_LABELS, FrameGeometry, shown_units
+from boundaryviz.render import geometry, views
+from boundaryviz.render.class_colors import class_levels
+from boundaryviz.render.frame_geometry import MAX_UNIT_LABELS, FrameGeometry, shown_units
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_wide_layer_shows_at_most_eight_unit_lines():
     assert np.all(np.diff(index) > 0)
 
 
-@pytest.mark.parametrize("module", ["boundaryviz.views", "boundaryviz.frame_geometry"])
+@pytest.mark.parametrize("module", ["boundaryviz.render.views", "boundaryviz.render.frame_geometry"])
 def test_view_modules_do_not_import_matplotlib(module):
     code = f"import sys, {module}; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

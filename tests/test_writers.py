@@ -10,11 +10,12 @@ import pytest
 from numpy.testing import assert_array_equal
 from PIL import Image
 
-from boundaryviz.atomic import PARTIAL_SUFFIX, is_complete
-from boundaryviz.formats import check_format, open_writer
-from boundaryviz.palette import Palette
-from boundaryviz.player import PlayerWriter
-from boundaryviz.writers import GifWriter, MissingExtraError, Mp4Writer, WebPWriter, frame_delays_ms
+from boundaryviz.output.atomic import PARTIAL_SUFFIX, is_complete
+from boundaryviz.output.formats import check_format, open_writer
+from boundaryviz.output.palette import Palette
+from boundaryviz.output.player import PlayerWriter
+from boundaryviz.output.writers import GifWriter, Mp4Writer, WebPWriter, frame_delays_ms
+from boundaryviz._extras import MissingExtraError
 from readback import read_animation
 from synthetic import COLORS, painted_frames
 
@@ -264,7 +265,7 @@ def test_webp_keeps_frames_compressed_not_all_in_memory(tmp_path):
     script = textwrap.dedent(
         f"""
         import resource, numpy as np
-        from boundaryviz.writers import WebPWriter
+        from boundaryviz.output.writers import WebPWriter
         frame = np.full((560, 960, 3), 240, np.uint8)
         frame[::7] = 30  # stripes: something to encode
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

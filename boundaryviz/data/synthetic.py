@@ -1,0 +1,281 @@
+"""Two-feature data sets of 2 to 10 classes: the reference gaussians, toy shapes, two real
+data sets that scikit-learn ships, CSV files and arrays.
+
+Every generator takes a ``seed`` and draws from ``np.random.default_rng(seed)`` only, so the
+same arguments give the same points. Every loader returns a :class:`Dataset`.
+
+The :class:`Dataset` type is defined in :mod:`boundaryviz.dataset`, the real tables and CSV
+files in :mod:`boundaryviz.real_data`; this module holds the synthetic generators and the
+registry of named data sets, and re-exports the others.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._validation import ParameterValueError, check_int, check_number
+from .dataset import MAX_CLASSES, MAX_SAMPLES, MAX_SEED, Dataset
+from .tables import iris, load_csv, wine
+
+__all__ = [
+    "Dataset",
+    "DATASETS",
+    "gaussians",
+    "moons",
+    "circles",
+    "xor",
+    "spiral",
+    "blobs",
+    "blob_centres",
+    "iris",
+    "wine",
+    "load_csv",
+    "make_dataset",
+    "MULTICLASS",
+    "REAL",
+]
+
+
+def _check_common(n_samples, noise, seed, noise_name="noise"):
+    n_samples = check_int(n_samples, "n_samples", low=4, high=MAX_SAMPLES)
+    noise = check_number(noise, noise_name, low=0)
+    seed = check_int(seed, "seed", low=0, high=MAX_SEED)
+    return n_samples, noise, seed
+
+
+def gaussians(n_samples=400, std=0.5, seed=0):
+    """The reference data: three normal clouds on the diagonal, the middle one against the others.
+
+    Class 0 is one cloud centred on (0, 0) holding half the samples; class 1 is two clouds
+    centred on (-1, -1) and (1, 1) holding a quarter each. Every cloud has standard deviation
+    ``std`` on both axes. A straight line cannot separate the classes; two hidden units can.
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+        Total number of samples (at least 4).
+    std : float, default=0.5
+        Standard deviation of each cloud (>= 0).
+    seed : int, default=0
+
+    Returns
+    -------
+    Dataset
+        ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,).
+
+    Examples
+    --------
+    >>> from boundaryviz.datasets import gaussians
+    >>> data = gaussians()
+    >>> data.X.shape, int(data.y.sum())
+    ((400, 2), 200)
+    """
+    n_samples, std, seed = _check_common(n_samples, std, seed, "std")
+    rng = np.random.default_rng(seed)
+    n_middle = n_samples // 2
+    n_low = (n_samples - n_middle) // 2
+    n_high = n_samples - n_middle - n_low
+    centres = np.repeat(np.array([[0.0, 0.0], [-1.0, -1.0], [1.0, 1.0]]), [n_middle, n_low, n_high], axis=0)
+    X = centres + rng.normal(scale=std, size=(n_samples, 2))
+    y = np.repeat([0, 1, 1], [n_middle, n_low, n_high])
+    return Dataset(X, y, name="gaussians", mixture=_mixture(
+        (0, 1, 1), (n_middle, n_low, n_high), ((0.0, 0.0), (-1.0, -1.0), (1.0, 1.0)), std))
+
+
+def moons(n_samples=400, noise=0.15, seed=0):
+    """Two interleaving half circles (scikit-learn's ``make_moons``).
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+    noise : float, default=0.15
+        Standard deviation of the Gaussian noise added to each point.
+    seed : int, default=0
+
+    Returns
+    -------
+    Dataset
+    """
+    from sklearn.datasets import make_moons
+
+    n_samples, noise, seed = _check_common(n_samples, noise, seed)
+    X, y = make_moons(n_samples=n_samples, noise=noise, random_state=seed)
+    return Dataset(X, y, name="moons")
+
+
+def circles(n_samples=400, noise=0.1, seed=0, factor=0.5):
+    """A small circle inside a larger one (scikit-learn's ``make_circles``).
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+    noise : float, default=0.1
+    seed : int, default=0
+    factor : float, default=0.5
+        Radius of the inner circle relative to the outer one, in (0, 1).
+
+    Returns
+    -------
+    Dataset
+    """
+    from sklearn.datasets import make_circles
+
+    n_samples, noise, seed = _check_common(n_samples, noise, seed)
+    factor = check_number(factor, "factor", low=0, high=1, low_open=True, high_open=True)
+    X, y = make_circles(n_samples=n_samples, noise=noise, random_state=seed, factor=factor)
+    return Dataset(X, y, name="circles")
+
+
+def xor(n_samples=400, noise=0.25, seed=0):
+    """Four clouds on the corners of a square; diagonal corners share a class.
+
+    Clouds centred on (±1, ±1) with standard deviation ``noise``; class 1 where the signs of
+    the two coordinates differ.
+
+    Returns
+    -------
+    Dataset
+    """
+    n_samples, noise, seed = _check_common(n_samples, noise, seed)
+    rng = np.random.default_rng(seed)
+    corners = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    which = np.arange(n_samples) % 4
+    X = corners[which] + rng.normal(scale=noise, size=(n_samples, 2))
+    y = (which >= 2).astype(np.int64)
+    counts = np.bincount(which, minlength=4)
+    return Dataset(X, y, name="xor", mixture=_mixture((0, 0, 1, 1), counts, tuple(map(tuple, corners)), noise))
+
+
+def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5, n_classes=2):
+    """Interleaved spiral arms, one per class.
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+    noise : float, default=0.1
+        Standard deviation of the Gaussian noise added to each point.
+    seed : int, default=0
+    turns : float, default=1.5
+        How many times each arm winds around the centre (> 0, <= 10).
+    n_classes : int, default=2
+        Number of arms (2 to 10), evenly spaced in angle.
+
+    Returns
+    -------
+    Dataset
+    """
+    n_samples, noise, seed = _check_common(n_samples, noise, seed)
+    turns = check_number(turns, "turns", low=0, high=10, low_open=True)
+    n_classes = check_int(n_classes, "n_classes", low=2, high=MAX_CLASSES)
+    if n_samples < 2 * n_classes:
+        raise ValueError(f"n_samples must be at least 2 per class ({2 * n_classes}). Got {n_samples}.")
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % n_classes
+    t = np.sort(rng.uniform(0.05, 1.0, size=n_samples))
+    angle = 2 * math.pi * turns * t + 2 * math.pi * y / n_classes
+    X = np.column_stack([t * np.cos(angle), t * np.sin(angle)]) * 2
+    X += rng.normal(scale=noise, size=X.shape)
+    return Dataset(X, y, name="spiral")
+
+
+def blob_centres(n_classes, radius=2.0):
+    """Centres of :func:`blobs`: evenly spaced on a circle, the first at the top.
+
+    Returns
+    -------
+    ndarray of shape (n_classes, 2)
+    """
+    angle = math.pi / 2 + 2 * math.pi * np.arange(n_classes) / n_classes
+    return radius * np.column_stack([np.cos(angle), np.sin(angle)])
+
+
+def blobs(n_samples=400, n_classes=3, std=0.8, seed=0, radius=2.0):
+    """One normal cloud per class, the centres evenly spaced on a circle.
+
+    Class k holds ``n_samples // n_classes`` samples (the first ``n_samples % n_classes``
+    classes one more), drawn around centre k (:func:`blob_centres`) with standard deviation
+    ``std`` on both axes. Neighbouring clouds overlap, so even the best classifier errs.
+
+    Parameters
+    ----------
+    n_samples : int, default=400
+    n_classes : int, default=3
+        2 to 10.
+    std : float, default=0.8
+    seed : int, default=0
+    radius : float, default=2.0
+        Distance of each centre from the origin (> 0).
+
+    Returns
+    -------
+    Dataset
+    """
+    n_samples, std, seed = _check_common(n_samples, std, seed, "std")
+    n_classes = check_int(n_classes, "n_classes", low=2, high=MAX_CLASSES)
+    radius = check_number(radius, "radius", low=0, low_open=True)
+    if n_samples < 2 * n_classes:
+        raise ValueError(f"n_samples must be at least 2 per class ({2 * n_classes}). Got {n_samples}.")
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % n_classes
+    centres = blob_centres(n_classes, radius)
+    X = centres[y] + rng.normal(scale=std, size=(n_samples, 2))
+    return Dataset(X, y, name="blobs", mixture=_mixture(
+        tuple(range(n_classes)), np.bincount(y, minlength=n_classes), tuple(map(tuple, centres)), std))
+
+
+def _mixture(labels, counts, means, std):
+    """The known distribution of a synthetic set: cloud weights in the drawn proportions,
+    or None when a standard deviation of 0 leaves no density."""
+    if std <= 0:
+        return None
+    from .bayes import Mixture
+
+    counts = np.asarray(counts, dtype=float)
+    keep = counts > 0
+    return Mixture(tuple(int(c) for c, k in zip(labels, keep) if k), tuple((counts / counts.sum())[keep].tolist()),
+                   tuple(tuple(float(v) for v in m) for m, k in zip(means, keep) if k), tuple(float(std) for k in keep if k))
+
+
+DATASETS = {
+    "gaussians": gaussians,
+    "moons": moons,
+    "circles": circles,
+    "xor": xor,
+    "spiral": spiral,
+    "blobs": blobs,
+    "iris": iris,
+    "wine": wine,
+}
+"""dict: name → generator function (the synthetic ones called as ``f(seed=...)``)."""
+
+MULTICLASS = ("spiral", "blobs")
+"""Synthetic sets that take ``n_classes``."""
+REAL = ("iris", "wine")
+"""Real data sets shipped by scikit-learn: fixed samples, no seed, no n_classes."""
+
+
+def make_dataset(name, *, seed=0, n_classes=None):
+    """Return the named built-in dataset with its default size and noise.
+
+    Parameters
+    ----------
+    name : {'blobs', 'circles', 'gaussians', 'iris', 'moons', 'spiral', 'wine', 'xor'}
+    seed : int, default=0
+        Ignored by the real data sets (iris, wine).
+    n_classes : int, optional
+        Classes of ``blobs`` (default 3) and ``spiral`` (default 2); the others have a fixed
+        number.
+    """
+    from .._validation import check_choice
+
+    check_choice(name, "dataset", DATASETS)
+    if n_classes is not None and name not in MULTICLASS:
+        raise ParameterValueError(f"n_classes applies to {' and '.join(MULTICLASS)}, not to {name!r}. "
+                                  f"Got {n_classes!r}.", "n_classes")
+    if name in REAL:
+        return DATASETS[name]()
+    if n_classes is not None:
+        return DATASETS[name](seed=seed, n_classes=n_classes)
+    return DATASETS[name](seed=seed)

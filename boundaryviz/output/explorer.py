@@ -1,0 +1,149 @@
+"""A live explorer for notebooks: a slider over every snapshot, each frame drawn on demand.
+
+Where a file keeps every k-th epoch, :func:`explore` reaches every snapshot of the history:
+moving the slider (or the play button, which moves it) asks the
+:class:`~boundaryviz.render.Renderer` for that snapshot's frame and shows it as a PNG in an
+``ipywidgets.Image``. ipywidgets is imported only here; ``pip install ipywidgets`` (it is in
+the ``test`` extra) if it is missing.
+"""
+
+from __future__ import annotations
+
+import io
+
+from .._validation import check_number
+from ..train.history import History
+
+__all__ = ["Explorer", "explore", "frame_png"]
+
+DEFAULT_EXPLORE_FPS = 8
+
+
+def frame_png(frame):
+    """PNG bytes of an RGB frame, as the explorer shows it.
+
+    Parameters
+    ----------
+    frame : ndarray of shape (H, W, 3), dtype uint8
+
+    Returns
+    -------
+    bytes
+        A PNG without time stamps or text chunks (the same frame gives the same bytes),
+        compressed quickly (zlib level 1: the frames are flat colours, and the explorer
+        redraws them while the slider moves).
+    """
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(frame).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _widgets():
+    try:
+        import ipywidgets
+    except ImportError as exc:
+        raise ImportError("explore needs ipywidgets, which is not installed; install it with: "
+                          "pip install ipywidgets") from exc
+    return ipywidgets
+
+
+class Explorer:
+    """Widgets that show any snapshot of a history: a slider, a play button, the frame.
+
+    Made by :func:`explore`; a notebook cell ending in it shows the widgets.
+
+    Attributes
+    ----------
+    renderer : Renderer
+        Draws the frames.
+    slider : ipywidgets.IntSlider
+        The snapshot index shown (0 to ``len(history) - 1``); set its ``value`` to show
+        another snapshot.
+    play : ipywidgets.Play
+        Moves the slider, ``fps`` snapshots a second.
+    link : ipywidgets.Link
+        Play → slider, kept in the browser (``jslink``), so playing costs the kernel only
+        the redraws.
+    image : ipywidgets.Image
+        The frame, PNG (:func:`frame_png` of ``renderer.frame(slider.value)``).
+    label : ipywidgets.Label
+        The epoch shown, its loss and accuracy.
+    widget : ipywidgets.VBox
+        All of them, as displayed.
+    """
+
+    def __init__(self, history, renderer, fps):
+        widgets = _widgets()
+        self.history = history
+        self.renderer = renderer
+        last = len(history) - 1
+        self.slider = widgets.IntSlider(value=0, min=0, max=last, step=1, description="snapshot",
+                                        continuous_update=True, readout=False,
+                                        layout=widgets.Layout(flex="1 1 auto", width="auto"))
+        self.play = widgets.Play(value=0, min=0, max=last, step=1, interval=max(1, int(round(1000 / fps))),
+                                 description="Play", show_repeat=True)
+        self.link = widgets.jslink((self.play, "value"), (self.slider, "value"))
+        self.label = widgets.Label()
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width="100%"))
+        self._show(0)
+        width = renderer.frame(0).shape[1]
+        self.image.layout.max_width = f"{width}px"  # never larger than drawn
+        self.widget = widgets.VBox([self.image, widgets.HBox([self.play, self.slider, self.label])])
+        self.slider.observe(self._on_value, names="value")
+
+    def _on_value(self, change):
+        self._show(change["new"])
+
+    def _show(self, index):
+        snapshot = self.history.snapshots[index]
+        self.image.value = frame_png(self.renderer.frame(index))
+        self.label.value = (f"epoch {snapshot.epoch} · loss {snapshot.loss:.4f} · "
+                            f"accuracy {snapshot.accuracy:.1%}")
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def explore(history, *, fps=DEFAULT_EXPLORE_FPS, renderer=None, **renderer_options):
+    """Explore every snapshot of ``history`` in a notebook: a slider, play, the frame drawn on demand.
+
+    Each move of the slider draws that snapshot's frame through the
+    :class:`~boundaryviz.render.Renderer` (about a hundredth of a second at the default
+    960 × 560, see ``benchmarks/bench_player.py``), so the explorer reaches every epoch,
+    not only the frames a file keeps, and keeps no frame in memory.
+
+    Parameters
+    ----------
+    history : History
+        From :func:`~boundaryviz.training.train` or any other source of snapshots.
+    fps : float, default=8
+        Snapshots a second while playing (> 0, <= 50).
+    renderer : Renderer, optional
+        A renderer of ``history`` to reuse; otherwise one is made from ``renderer_options``
+        (``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``).
+
+    Returns
+    -------
+    Explorer
+        A notebook cell ending in it shows the widgets.
+
+    Raises
+    ------
+    ImportError
+        When ipywidgets is not installed (the message says how to install it).
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> history = bv.train(bv.gaussians(), activation="relu", learning_rate=0.1)
+    >>> bv.explore(history)  # doctest: +SKIP
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+    fps = check_number(fps, "fps", low=0, high=50, low_open=True)
+    _widgets()  # a missing ipywidgets is reported before any drawing
+    from .animation import renderer_for
+
+    return Explorer(history, renderer_for(history, renderer, renderer_options), fps)

@@ -1,0 +1,442 @@
+"""Streaming animation writers: GIF, MP4 and WebP, and their frame timing.
+
+A writer takes RGB frames one at a time and never holds more than two of them. Each is an
+:class:`~boundaryviz.atomic.AtomicWriter`: the file appears at its path only once complete.
+Which writer a path gets, and what a page shows it with, is the registry's business
+(:mod:`boundaryviz.formats`).
+
+GIF is written here frame by frame: a global palette fixed for the whole animation (so colours
+never flicker), each frame cropped to the rectangle that changed, unchanged pixels inside it
+made transparent, and the LZW coding of each frame done by Pillow. (Pillow's and imageio's own
+GIF savers keep every frame in memory until the end.)
+
+MP4 (the ``video`` extra) streams frames through a pipe to ffmpeg. WebP is encoded by Pillow
+only once every frame is in: its writer keeps frames compressed meanwhile (see WebPWriter).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import struct
+import zlib
+
+import numpy as np
+from PIL import Image
+
+from .._extras import MissingExtraError
+from .atomic import AtomicWriter
+# These names lived here before the palette, atomic files and the registry of formats had
+# modules of their own; ``from boundaryviz.writers import ...`` keeps working for them.
+from .atomic import PARTIAL_SUFFIX, atomic_output, format_size, is_complete, remove_partials  # noqa: F401
+from .palette import ChangedRects, Palette  # noqa: F401
+
+__all__ = [
+    "GifWriter",
+    "Mp4Writer",
+    "WebPWriter",
+    "MissingExtraError",
+    "frame_delays_ms",
+]
+
+MOVED_TO_FORMATS = ("FORMATS", "check_format", "open_writer")
+"""Names now in :mod:`boundaryviz.formats` (which imports this module), still found here."""
+
+
+def __getattr__(name):
+    if name in MOVED_TO_FORMATS:
+        from . import formats
+
+        return getattr(formats, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+MIN_DELAY_MS = 20  # browsers slow shorter GIF delays down to 100 ms
+
+
+def frame_delays_ms(n_frames, fps, hold_last_ms, *, tick_ms=10):
+    """Per-frame display times, rounded to the format's clock without drifting.
+
+    Frame ``i`` starts at ``round(i * 1000 / fps)`` in units of ``tick_ms``; the last frame is
+    shown for ``hold_last_ms`` (at least one frame's time). No delay is below 20 ms.
+
+    Returns
+    -------
+    ndarray of shape (n_frames,), dtype int
+        Milliseconds, multiples of ``tick_ms``.
+    """
+    starts = np.round(np.arange(n_frames + 1) * (1000.0 / fps) / tick_ms).astype(int) * tick_ms
+    delays = np.diff(starts)
+    delays = np.maximum(delays, MIN_DELAY_MS)
+    if n_frames:
+        delays[-1] = max(delays[-1], int(round(hold_last_ms / tick_ms)) * tick_ms)
+    return delays
+
+
+# -------------------------------------------------------------------------------------- GIF
+class GifWriter(AtomicWriter):
+    """Stream frames into an animated GIF that loops forever.
+
+    Use as a context manager; the file appears at ``path`` only when the block ends without
+    an error.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    fps : float
+        Frames per second (> 0, <= 50; GIF delays are whole centiseconds).
+    palette : Palette
+        Fixed palette of the whole animation.
+    hold_last_ms : int, default=1500
+        How long the last frame stays before the loop restarts.
+    tolerance : int, default=0
+        A pixel whose shown colour differs from the new one by at most this much in every
+        channel (0-255) keeps the shown colour. 0 is lossless; a small value (about 16)
+        drops antialiasing flicker and makes files smaller.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from boundaryviz.palette import Palette
+    >>> from boundaryviz.writers import GifWriter
+    >>> palette = Palette([[0, 0, 0], [255, 255, 255]])
+    >>> with GifWriter("blink.gif", fps=10, palette=palette) as gif:  # doctest: +SKIP
+    ...     gif.append(np.zeros((20, 20, 3), np.uint8))
+    ...     gif.append(np.full((20, 20, 3), 255, np.uint8))
+    """
+
+    TRANSPARENT = ChangedRects.TRANSPARENT
+
+    def __init__(self, path, *, fps, palette, hold_last_ms=1500, tolerance=0):
+        if palette is None:
+            raise ValueError("a GIF writer needs a palette.")
+        super().__init__(path)
+        self.tolerance = tolerance
+        self._changes = ChangedRects(palette, tolerance)
+        self.fps = float(fps)
+        self.palette = palette
+        self.hold_last_ms = hold_last_ms
+        self.n_frames = 0
+        self._fh = None
+        self._pending = None  # the last frame's indices, written once its delay is known
+        self._delays = np.zeros(0, dtype=int)  # frame_delays_ms of the first frames, grown as they come
+
+    def _start(self):
+        self._fh = open(self._tmp, "wb")
+
+    def append(self, frame):
+        """Add one frame, ndarray of shape (H, W, 3) (or 4), dtype uint8."""
+        indices = self.palette.index(frame)
+        self.n_frames += 1
+        if self._pending is not None:
+            self._write(self._pending, self._delay_ms(self.n_frames - 2))
+        self._pending = indices
+
+    def _delay_ms(self, i):
+        """Display time of frame ``i`` when another follows it, from :func:`frame_delays_ms`.
+
+        The first frames' delays do not depend on how many follow (only the last one's hold
+        does), so the table is computed for twice the frames seen so far when they outgrow it.
+        """
+        if i >= len(self._delays):
+            self._delays = frame_delays_ms(2 * i + 64, self.fps, 0)
+        return int(self._delays[i])
+
+    def _finish(self):
+        if self._pending is None:
+            raise ValueError("an animation needs at least one frame; none was appended.")
+        self._write(self._pending, int(frame_delays_ms(self.n_frames, self.fps, self.hold_last_ms)[-1]))
+        self._fh.write(b";")
+        self._fh.close()  # a failure here (disk full) is a failure to finish, too
+
+    def _abort(self):
+        if self._fh is not None:
+            with contextlib.suppress(OSError):
+                self._fh.close()
+
+    def _write(self, indices, delay_ms):
+        from PIL import GifImagePlugin, Image
+
+        fh = self._fh
+        first = self._changes.shown is None
+        if first:
+            fh.write(self._header(indices.shape[1], indices.shape[0]))
+        box, data = self._changes.next(indices)
+        data = np.ascontiguousarray(data, dtype=np.uint8)
+        image = Image.frombuffer("P", (data.shape[1], data.shape[0]), data, "raw", "P", 0, 1)
+        # a GIF delay field holds at most 65535 cs (11 minutes)
+        params = {"duration": min(delay_ms, 655350), "disposal": 1}
+        if not first:
+            params["transparency"] = self.TRANSPARENT
+        for part in GifImagePlugin.getdata(image, offset=box[:2], **params):
+            fh.write(part)
+
+    def _header(self, width, height):
+        colors = np.zeros((256, 3), np.uint8)
+        colors[: len(self.palette.colors)] = self.palette.colors
+        return (
+            b"GIF89a"
+            + struct.pack("<HHBBB", width, height, 0xF7, 0, 0)  # 256-colour global table
+            + colors.tobytes()
+            + b"!\xff\x0bNETSCAPE2.0\x03\x01" + struct.pack("<H", 0) + b"\x00"  # loop forever
+        )
+
+
+# ------------------------------------------------------------------------- optional extras
+def _ffmpeg_exe():
+    try:
+        import imageio_ffmpeg
+
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except ImportError as exc:
+        raise MissingExtraError(
+            'MP4 needs imageio-ffmpeg, which is not installed; install it with: pip install "boundaryviz[video]"'
+        ) from exc
+    except RuntimeError as exc:  # imageio-ffmpeg without a bundled or system ffmpeg
+        detail = " ".join(str(exc).split())  # one line
+        raise MissingExtraError(
+            f'MP4 needs an ffmpeg executable and imageio-ffmpeg found none ({detail}); '
+            'reinstall it with: pip install --force-reinstall "boundaryviz[video]"'
+        ) from exc
+
+
+# -------------------------------------------------------------------------------------- MP4
+class Mp4Writer(AtomicWriter):
+    """Stream frames into an H.264 MP4 that plays in every browser.
+
+    Frames go one at a time through a pipe to ffmpeg (imageio's ``FFMPEG`` plugin, from the
+    ``video`` extra): H.264 High profile, 4:2:0 chroma (``yuv420p``), BT.709 colours, the
+    index moved to the front (``+faststart``) so a page can start playing before the file
+    has arrived. The bytes depend only on the frames and the settings: one encoder thread,
+    no metadata, no timestamps (``bitexact``).
+
+    MP4 has no loop flag (a page loops it with ``<video loop>``) and a constant frame rate:
+    the last frame is repeated to stay for ``hold_last_ms``, so the file holds
+    ``n_frames + hold_repeats(fps, hold_last_ms)`` frames. An odd width or height is padded
+    by one pixel (repeating the edge), as 4:2:0 video needs even sizes.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    fps : float
+    hold_last_ms : int, default=1500
+    crf : int, default=23
+        x264 quality, 0 (lossless) to 51 (worst); 23 keeps text and thin lines sharp.
+    preset : str, default='medium'
+        x264 speed/size trade-off (``'veryfast'`` … ``'veryslow'``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from boundaryviz.writers import Mp4Writer
+    >>> with Mp4Writer("blink.mp4", fps=10) as video:  # doctest: +SKIP
+    ...     video.append(np.zeros((20, 20, 3), np.uint8))
+    ...     video.append(np.full((20, 20, 3), 255, np.uint8))
+    """
+
+    def __init__(self, path, *, fps, hold_last_ms=1500, crf=23, preset="medium"):
+        self.ffmpeg = _ffmpeg_exe()
+        super().__init__(path)
+        self.fps = float(fps)
+        self.hold_last_ms = hold_last_ms
+        self.crf = int(crf)
+        self.preset = preset
+        self.n_frames = 0
+        self._plugin = None
+        self._video = None
+        self._last = None
+
+    @classmethod
+    def check_available(cls):
+        """Raise :class:`MissingExtraError` unless the ``video`` extra (ffmpeg) is installed."""
+        _ffmpeg_exe()
+
+    @staticmethod
+    def hold_repeats(fps, hold_last_ms):
+        """int: extra copies of the last frame so that it stays about ``hold_last_ms``.
+
+        The last frame is shown for ``hold_last_ms`` rounded to whole frames (at least one).
+
+        Examples
+        --------
+        >>> Mp4Writer.hold_repeats(15, 1500), Mp4Writer.hold_repeats(10, 0)
+        (22, 0)
+        """
+        return max(1, math.floor(hold_last_ms * fps / 1000 + 0.5)) - 1
+
+    def append(self, frame):
+        """Add one frame, ndarray of shape (H, W, 3) (or 4, alpha ignored), dtype uint8."""
+        frame = np.asarray(frame)
+        if frame.ndim != 3 or frame.shape[2] not in (3, 4) or frame.dtype != np.uint8:
+            raise ValueError(f"frame must be an RGB uint8 array of shape (H, W, 3). Got {frame.dtype} {frame.shape}.")
+        height, width = frame.shape[:2]
+        frame = np.array(frame[:, :, :3], order="C")  # a copy: the last frame is kept for the hold
+        if height % 2 or width % 2:
+            frame = np.pad(frame, ((0, height % 2), (0, width % 2), (0, 0)), mode="edge")
+        if self._video is None:
+            self._open()
+        self._video.append_data(frame)
+        self._last = frame
+        self.n_frames += 1
+
+    def _open(self):
+        import imageio.v3 as iio
+
+        params = [
+            "-preset", self.preset, "-crf", str(self.crf), "-profile:v", "high", "-threads", "1",
+            # BT.709 conversion and tags, as browsers assume for untagged HD video
+            "-vf", "scale=out_color_matrix=bt709:out_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,"
+            "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709",
+            "-movflags", "+faststart", "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact",
+            "-f", "mp4",  # the temporary name does not end in .mp4
+        ]
+        # imopen's extension lets the FFMPEG plugin write to the temporary name
+        self._plugin = iio.imopen(self._tmp, "wI", plugin="FFMPEG", extension=".mp4", legacy_mode=True)
+        self._video = self._plugin.legacy_get_writer(
+            fps=self.fps, codec="libx264", pixelformat="yuv420p", quality=None, macro_block_size=1,
+            ffmpeg_log_level="error", output_params=params,
+        )
+
+    def _finish(self):
+        if self._video is None:
+            raise ValueError("an animation needs at least one frame; none was appended.")
+        for _ in range(self.hold_repeats(self.fps, self.hold_last_ms)):
+            self._video.append_data(self._last)
+        video, plugin = self._video, self._plugin
+        self._video = self._plugin = self._last = None
+        video.close()  # ffmpeg writes the index and moves it to the front
+        plugin.close()
+
+    def _abort(self):
+        video, plugin = self._video, self._plugin
+        self._video = self._plugin = self._last = None
+        for closer in (video, plugin):
+            if closer is not None:
+                with contextlib.suppress(Exception):
+                    closer.close()
+
+
+# ------------------------------------------------------------------------------------- WebP
+class _StoredFrames(Image.Image):
+    """Frames kept compressed in memory, seen by Pillow as one multi-frame image.
+
+    Pillow's animated WebP saver turns ``append_images`` into a list before it encodes (so a
+    generator of images would all be held at once), but it reads a multi-frame image one
+    frame at a time through ``n_frames`` and ``seek``. This image decodes a frame on
+    ``seek``, so only one frame is ever held uncompressed.
+    """
+
+    def __init__(self, chunks, size, decode):
+        super().__init__()
+        self._chunks = chunks
+        self._decode = decode
+        self._frame_size = size
+        self._index = -1
+        self.seek(0)
+
+    @property
+    def n_frames(self):
+        return len(self._chunks)
+
+    @property
+    def is_animated(self):
+        return len(self._chunks) > 1
+
+    def seek(self, frame):
+        if not 0 <= frame < len(self._chunks):
+            raise EOFError(f"no frame {frame}; the animation has {len(self._chunks)}.")
+        if frame != self._index:
+            image = Image.frombytes("RGB", self._frame_size, self._decode(self._chunks[frame]))
+            self.im = image.im
+            self._mode = image.mode
+            self._size = image.size
+            self._index = frame
+
+    def tell(self):
+        return self._index
+
+
+class WebPWriter(AtomicWriter):
+    """Collect frames into an animated, lossless WebP that loops forever.
+
+    With a ``palette`` (as :func:`~boundaryviz.animate.save_animation` gives it) the frames
+    are mapped to the GIF's palette with the same ``tolerance``, so the WebP shows exactly
+    the GIF's pixels and timing, losslessly compressed (about a quarter smaller). Without
+    one, frames are kept in full colour.
+
+    Pillow encodes an animated WebP only once it has every frame (libwebp's animation
+    encoder is reached only through ``Image.save``). The frames are therefore kept
+    zlib-compressed in memory (a few tens of kB each for these flat-coloured frames, not
+    megabytes) and handed to Pillow as one lazily decoded multi-frame image when the block
+    ends; only one frame is ever held uncompressed.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    fps : float
+    hold_last_ms : int, default=1500
+    palette : Palette, optional
+    tolerance : int, default=0
+        As for :class:`GifWriter`; used only with a palette.
+    method : int, default=4
+        libwebp effort, 0 (fast, large) to 6 (slow, small).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from boundaryviz.writers import WebPWriter
+    >>> with WebPWriter("blink.webp", fps=10) as webp:  # doctest: +SKIP
+    ...     webp.append(np.zeros((20, 20, 3), np.uint8))
+    ...     webp.append(np.full((20, 20, 3), 255, np.uint8))
+    """
+
+    def __init__(self, path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, method=4):
+        super().__init__(path)
+        self.fps = float(fps)
+        self.hold_last_ms = hold_last_ms
+        self.palette = palette
+        self.tolerance = tolerance
+        self.method = method
+        self.n_frames = 0
+        self._keep = None if palette is None else palette.closeness(tolerance).ravel()
+        self._chunks = []
+        self._size = None
+        self._shown = None
+
+    def append(self, frame):
+        """Add one frame, ndarray of shape (H, W, 3) (or 4, alpha ignored), dtype uint8."""
+        height, width = frame.shape[:2]
+        if self._size is None:
+            self._size = (width, height)
+        elif self._size != (width, height):
+            raise ValueError(f"every frame must have the first one's size {self._size}. Got {(width, height)}.")
+        if self.palette is None:
+            data = np.ascontiguousarray(frame[:, :, :3])
+        else:
+            data = self.palette.index(frame)
+            if self._shown is not None:
+                changed = ~self._keep.take(self._shown.astype(np.intp) * 256 + data)
+                data = np.where(changed, data, self._shown)
+            self._shown = data
+        self._chunks.append(zlib.compress(data.tobytes(), 1))
+        self.n_frames += 1
+
+    def _decode(self, chunk):
+        raw = zlib.decompress(chunk)
+        if self.palette is None:
+            return raw
+        width, height = self._size
+        indices = np.frombuffer(raw, np.uint8).reshape(height, width)
+        return self.palette.to_rgb(indices).tobytes()
+
+    def _finish(self):
+        if not self._chunks:
+            raise ValueError("an animation needs at least one frame; none was appended.")
+        durations = frame_delays_ms(len(self._chunks), self.fps, self.hold_last_ms).tolist()
+        frames = _StoredFrames(self._chunks, self._size, self._decode)
+        # kmin=kmax=0: no forced key frames, every frame may be a sub-rectangle of the last
+        frames.save(self._tmp, format="WEBP", save_all=True, duration=durations, loop=0, lossless=True,
+                    method=self.method, kmin=0, kmax=0)
+        self._chunks = []
+
+    def _abort(self):
+        self._chunks = []

@@ -1,0 +1,369 @@
+"""The artists of a frame: each panel builds its artists once on an Axes and shows views.
+
+A panel's ``show`` only hands finished arrays (an :class:`~boundaryviz.views.InputView`,
+:class:`~boundaryviz.views.HiddenView` or the index into a
+:class:`~boundaryviz.views.CurveView`) to its artists with ``set_data`` / ``set_segments``;
+the computing is in :mod:`boundaryviz.views`. Also here: the status line's texts, the legend
+and the two layout helpers that keep it and the tick labels inside the figure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+
+from .class_colors import CLASS_COLORS, CLASS_MARKERS, class_field_colors
+from .frame_geometry import MAX_UNIT_LABELS
+from .style import ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE, UNIT_COLORS
+
+__all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside"]
+
+
+class _FieldPanel:
+    """A panel with a probability field (an AxesImage) under its other artists."""
+
+    def _add_field(self, ax, shape, limits, cmap, n_classes):
+        self.level_colors = class_field_colors(n_classes) if n_classes > 2 else None
+        self.image = ax.imshow(
+            np.zeros(shape), origin="lower", extent=tuple(limits.ravel()), cmap=cmap,
+            norm=Normalize(0, 1), interpolation="nearest", aspect="auto", zorder=0,
+        )
+        self.view = None
+
+    def show_field(self):
+        """Give the AxesImage the field of the view shown (for full, non-blit draws)."""
+        from scipy.special import expit
+
+        if self.view.levels is not None:  # K > 2: colours straight from the levels
+            self.image.set_data(self.level_colors[self.view.levels])
+            return
+        with np.errstate(all="ignore"):
+            proba = expit(np.array(self.view.logits, dtype=float))
+        self.image.set_data(np.ma.masked_invalid(proba))
+
+
+class InputPanel(_FieldPanel):
+    """Input space: field, decision boundary, hidden-unit zero lines, samples.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    history : History
+    geo : FrameGeometry
+    cmap : matplotlib.colors.Colormap
+        Of the two-class field.
+    bayes_segments : list of ndarray of shape (n, 2), optional
+        The Bayes-optimal boundary, drawn dotted (it never moves).
+    """
+
+    def __init__(self, ax, history, geo, cmap, *, bayes_segments=None):
+        self.ax = ax
+        data = history.dataset
+        lim = geo.input_limits
+        self.n_classes = data.n_classes
+        self._add_field(ax, (len(geo.ys), len(geo.xs)), lim, cmap, self.n_classes)
+        self.unit_index, self.n_units = geo.unit_index, geo.n_units
+        colors = [UNIT_COLORS[k % len(UNIT_COLORS)] for k in range(len(self.unit_index))]
+        self.units = LineCollection([], colors=colors, linewidths=1.2, linestyles=(0, (4, 2)), zorder=2)
+        ax.add_collection(self.units)
+        self.unit_labels = [
+            ax.text(0, 0, f"h{unit + 1}", color=colors[k], fontsize=8, fontweight="bold",
+                    ha="center", va="center", zorder=5, visible=False,
+                    bbox=dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.8))
+            for k, unit in enumerate(self.unit_index[:MAX_UNIT_LABELS])
+        ]
+        self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
+        ax.add_collection(self.boundary)
+        # the Bayes-optimal boundary never moves; drawn (dotted) above the field every frame
+        self.bayes = (LineCollection(bayes_segments, colors=BAYES_COLOR, linewidths=1.3,
+                                     linestyles=(0, (1, 2)), zorder=2.5) if bayes_segments is not None else None)
+        if self.bayes is not None:
+            ax.add_collection(self.bayes)
+        self.samples = [
+            ax.plot(*geo.X[geo.y == c].T, ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE),
+                    mfc=CLASS_COLORS[c], mew=0, zorder=4, label=data.class_names[c])[0]
+            for c in range(self.n_classes)
+        ]
+        ax.set_xlim(*lim[0])
+        ax.set_ylim(*lim[1])
+        ax.set_xlabel(data.feature_names[0])
+        ax.set_ylabel(data.feature_names[1])
+        shown = len(self.unit_index)
+        parts = ["input space"]
+        if shown != self.n_units:
+            parts.append(f"unit lines of {shown} of {self.n_units} units")
+        if len(geo.shown) < geo.n_samples:
+            parts.append(f"showing {len(geo.shown):,} of {geo.n_samples:,} points")
+        ax.set_title(" · ".join(parts), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
+        self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
+        if self.bayes is not None:
+            self.artists.append(self.bayes)
+
+    def show(self, view):
+        """Show an :class:`~boundaryviz.views.InputView` (the field waits for a draw)."""
+        self.view = view
+        self.boundary.set_segments(view.boundary)
+        if not self.unit_index.size:
+            return
+        for label, visible, position in zip(self.unit_labels, view.label_visible, view.label_positions):
+            label.set_visible(bool(visible))
+            if visible:
+                label.set_position(position)
+        self.units.set_segments(view.units)
+
+
+class HiddenPanel(_FieldPanel):
+    """Hidden space: output probability, warped lattice, decision line, samples.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    history : History
+    geo : FrameGeometry
+    cmap : matplotlib.colors.Colormap
+    """
+
+    def __init__(self, ax, history, geo, cmap):
+        self.ax = ax
+        lim = geo.hidden_limits
+        self.y = geo.y
+        kind = geo.projection.kind
+        self.n_classes = history.dataset.n_classes
+        self._add_field(ax, (len(geo.hys), len(geo.hxs)), lim, cmap, self.n_classes)
+        # The lattice is one polyline broken by NaNs, drawn without antialiasing (crisp
+        # one-pixel lines keep GIF frames small); moving samples are line markers. Both are
+        # a single Agg path each: cheaper per frame than collections.
+        (self.lattice,) = ax.plot([], [], color=LATTICE_COLOR, lw=0.5, antialiased=False, zorder=1)
+        self.boundary = LineCollection([], colors=BOUNDARY_COLOR, linewidths=1.8, zorder=3)
+        ax.add_collection(self.boundary)
+        self.samples = [
+            ax.plot([], [], ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE), mfc=CLASS_COLORS[c],
+                    mew=0, zorder=4)[0]
+            for c in range(self.n_classes)
+        ]
+        ax.set_xlim(*lim[0])
+        ax.set_ylim(*lim[1])
+        n_hidden = len(history.final.hidden_widths)
+        xlabel, ylabel = geo.projection.axis_labels("h")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel if kind != "jitter" else "(jitter)")
+        if kind == "jitter":
+            ax.set_yticks([])
+        where = "" if n_hidden == 1 else f" (layer {geo.layer + 1} of {n_hidden})"
+        what = " — PCA projection" if kind == "pca" else ""
+        ax.set_title(f"hidden space{where}{what}", fontsize=10, y=1.0)
+        self.artists = [self.image, self.lattice, self.boundary, *self.samples]
+
+    def show(self, view):
+        """Show a :class:`~boundaryviz.views.HiddenView` (the field waits for a draw)."""
+        self.view = view
+        self.boundary.set_segments(view.boundary)
+        gaps = np.full((len(view.lattice), 1, 2), np.nan)
+        self.lattice.set_data(*np.concatenate([view.lattice, gaps], axis=1).reshape(-1, 2).T)
+        for c, markers in enumerate(self.samples):
+            markers.set_data(*view.positions[self.y == c].T)
+
+
+class CurvePanel:
+    """Loss and accuracy against epoch; the run faint, the part so far solid.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    curve : CurveView
+    """
+
+    def __init__(self, ax, curve):
+        self.ax = ax
+        self.curve = curve
+        top, stop_loss, best = curve.top, curve.stop_loss, curve.bayes_loss
+        ax.set_xlim(0, max(curve.epochs[-1], 1))
+        ax.set_ylim(0, top)
+        self.acc_ax = ax.twinx()
+        self.acc_ax.set_ylim(0, 1.02)
+        ax.plot(curve.epochs, curve.losses, color=LOSS_COLOR, alpha=0.18, lw=1)
+        self.acc_ax.plot(curve.epochs, curve.accuracies, color=ACC_COLOR, alpha=0.18, lw=1)
+        if stop_loss > 0:
+            # the label goes under its line when the Bayes line runs just above it
+            under = best is not None and 0 <= best - stop_loss < 0.08 * top
+            ax.axhline(stop_loss, color=LOSS_COLOR, lw=0.8, ls="--", alpha=0.7)
+            ax.text(0.005, stop_loss, f"stop_loss {stop_loss:g}", fontsize=7,
+                    color=LOSS_COLOR, va="top" if under else "bottom", ha="left",
+                    transform=ax.get_yaxis_transform())
+        if best is not None:
+            ax.axhline(best, color=BAYES_COLOR, lw=0.9, ls=(0, (1, 3)))
+            ax.text(0.995, best, f"Bayes-optimal loss {best:.3f}", fontsize=7, color=BAYES_COLOR,
+                    va="bottom", ha="right", transform=ax.get_yaxis_transform())
+        (self.loss_line,) = ax.plot([], [], color=LOSS_COLOR, lw=1.6, label="loss")
+        (self.acc_line,) = self.acc_ax.plot([], [], color=ACC_COLOR, lw=1.6, label="accuracy")
+        (self.loss_dot,) = ax.plot([], [], "o", color=LOSS_COLOR, ms=4)
+        (self.acc_dot,) = self.acc_ax.plot([], [], "o", color=ACC_COLOR, ms=4)
+        ax.set_xlabel("epoch", labelpad=1)
+        ax.set_ylabel("loss", color=LOSS_COLOR)
+        self.acc_ax.set_ylabel("accuracy", color=ACC_COLOR)
+        self.acc_ax.tick_params(axis="y", colors=ACC_COLOR)
+        self.artists = [self.loss_line, self.acc_line, self.loss_dot, self.acc_dot]
+
+    def show(self, index):
+        """Draw the curves solid up to snapshot ``index``, with a dot there."""
+        epochs, losses, acc = self.curve.epochs, self.curve.losses, self.curve.accuracies
+        stop = index + 1
+        self.loss_line.set_data(epochs[:stop], losses[:stop])
+        self.acc_line.set_data(epochs[:stop], acc[:stop])
+        self.loss_dot.set_data(epochs[index : index + 1], losses[index : index + 1])
+        self.acc_dot.set_data(epochs[index : index + 1], acc[index : index + 1])
+
+
+class StatusLine:
+    """The title row: static labels drawn once, small value texts updated per frame.
+
+    Rendering text is slow (about 0.1 ms a glyph), so only the digits change.
+
+    Attributes
+    ----------
+    static : list of matplotlib.text.Text
+        Headline and labels.
+    values : list of matplotlib.text.Text
+        Epoch, loss, accuracy and the note (:attr:`note`, the last).
+    right : float
+        Figure fraction where the last value ends.
+    """
+
+    def __init__(self, fig, history, y=0.955, fontsize=11):
+        head = f"{history.headline}  ·  "
+        n = history.epochs_run
+        slots = [("epoch ", f"{n}/{n}"), ("  ·  loss ", "0.0000"), ("  ·  accuracy ", "100.0%")]
+        renderer = fig.canvas.get_renderer()
+        self.static, self.values = [], []
+        x = 0.065
+        fig_width = fig.bbox.width
+        for label, widest in [(head, "")] + slots:
+            text = fig.text(x, y, label, fontsize=fontsize, ha="left", va="center")
+            self.static.append(text)
+            x += text.get_window_extent(renderer).width / fig_width
+            if widest:
+                # each value is right-aligned in a slot as wide as its widest form
+                probe = fig.text(x, y, widest, fontsize=fontsize, ha="left", va="center")
+                x += probe.get_window_extent(renderer).width / fig_width
+                probe.remove()
+                self.values.append(fig.text(x, y, "", fontsize=fontsize, ha="right", va="center"))
+        # "diverged at epoch N" / "stopped: ...": inside the curve strip, top centre
+        self.note = fig.text(0.5, 0.215, "", fontsize=fontsize, ha="center", va="center",
+                             color="#b2182b", fontweight="bold",
+                             bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#b2182b", lw=0.8))
+        self.values.append(self.note)
+        self.artists = list(self.values)
+        self.right = x
+
+    def show(self, values):
+        """Show the strings of :func:`~boundaryviz.views.status_values`."""
+        for text, value in zip(self.values, values):
+            text.set_text(value)
+
+    @property
+    def text(self):
+        """str: the whole status line as shown."""
+        parts = [self.static[0].get_text()]
+        for label, value in zip(self.static[1:], self.values):
+            parts += [label.get_text(), value.get_text()]
+        if self.note.get_text():
+            parts += ["  ·  ", self.note.get_text()]
+        return "".join(parts)
+
+
+def _class_label(name):
+    """'class 0' for a bare label; a name that already says class stays as it is."""
+    return name if name.lower().startswith("class") else f"class {name}"
+
+
+def add_legend(fig, class_names, status_right, panels, *, bayes=False):
+    """The figure's legend: class markers, the boundary and (``bayes``) the Bayes line.
+
+    Placed on the status line's row, right-aligned, when it fits there; otherwise on rows of
+    its own under the status line (see :func:`_make_room_for_legend`).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    class_names : sequence of str
+    status_right : float
+        Figure fraction where the status line ends.
+    panels : sequence of matplotlib.axes.Axes
+        Axes that give up height at their top when the legend needs a row.
+    bayes : bool, default=False
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+    """
+    n_classes = len(class_names)
+    handles = [
+        Line2D([], [], ls="", marker=CLASS_MARKERS[c], color=CLASS_COLORS[c], mec="white",
+               ms=7, label=_class_label(class_names[c]))
+        for c in range(n_classes)
+    ]
+    handles.append(Line2D([], [], color=BOUNDARY_COLOR, lw=1.8, label="p = 0.5" if n_classes == 2 else "tie"))
+    if bayes:
+        handles.append(Line2D([], [], color=BAYES_COLOR, lw=1.3, ls=(0, (1, 2)), label="Bayes-optimal"))
+    legend = fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.975, 0.955),
+                        ncol=len(handles), fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)
+    return _make_room_for_legend(fig, legend, status_right, panels)
+
+
+def _make_room_for_legend(fig, legend, status_right, panels, gap_px=12):
+    """Keep the legend off the status line, whatever the class names' length.
+
+    It stays on the status line's row, right-aligned, when it fits there; otherwise it gets a
+    row of its own (two when one is too narrow) under the status line, centred, and the
+    panels give up that height at their top.
+
+    Returns
+    -------
+    matplotlib.legend.Legend
+        The legend placed.
+    """
+    renderer = fig.canvas.get_renderer()
+    width = fig.bbox.width
+    box = legend.get_window_extent(renderer)
+    if box.x0 >= status_right * width + gap_px:
+        return legend
+    handles, n = legend.legend_handles, len(legend.legend_handles)
+    labels = [t.get_text() for t in legend.get_texts()]
+    options = dict(fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)
+    legend.remove()
+    for rows in range(1, n + 1):
+        ncol = -(-n // rows)
+        row_height = 0.035
+        top = 0.925
+        new = fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, top + 0.01),
+                         ncol=ncol, **options)
+        if new.get_window_extent(renderer).width <= 0.96 * width or ncol == 1:
+            break
+        new.remove()
+    shrink = rows * row_height + 0.015
+    for ax in panels:
+        x0, y0, w, h = ax.get_position().bounds
+        ax.set_position((x0, y0, w, h - shrink))
+    return new
+
+
+def keep_tick_labels_inside(fig, ax, pad_px=3):
+    """Move the input panel right when its y tick labels and label would leave the figure.
+
+    Plain tick labels (no offset or multiplier text) of data in large or small units can be
+    wide; the default layout has room for about five characters.
+    """
+    ax.ticklabel_format(axis="both", style="plain", useOffset=False)
+    ticks = ax.get_yticks()
+    labels = ax.yaxis.get_major_formatter().format_ticks(ticks)
+    if max((len(t) for t in labels), default=0) <= 5:
+        return
+    renderer = fig.canvas.get_renderer()
+    left = ax.get_tightbbox(renderer).x0
+    if left >= pad_px:
+        return
+    shift = (pad_px - left) / fig.bbox.width
+    x0, y0, w, h = ax.get_position().bounds
+    ax.set_position((x0 + shift, y0, w - shift, h))

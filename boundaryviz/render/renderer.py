@@ -1,0 +1,334 @@
+"""Frames of an animation: one off-screen matplotlib figure whose artists are updated in place.
+
+A :class:`Renderer` builds its figure once (no pyplot, no global state) and, for each snapshot,
+changes the data of a fixed set of artists and redraws only those over a cached background
+(blitting). The figure has three panels:
+
+- **input space** (left): the probability of class 1 on a mesh grid as a banded colour field,
+  the 0.5 decision contour, the zero line of each first-layer hidden unit (labelled h1, h2, …)
+  and the samples;
+- **hidden space** (right): the input lattice carried through the hidden layer (the plane
+  folded and stretched), the output layer's probability over hidden space with its 0.5 line,
+  and the samples at their hidden activations;
+- **training curve** (bottom strip): loss and accuracy against epoch, the part up to the
+  current epoch solid, the stop-loss threshold dashed.
+
+Every axis limit is fixed for the whole animation, and the number of artists never changes.
+
+The work is split by job: :mod:`~boundaryviz.frame_geometry` (what is fixed for an animation)
+and :mod:`~boundaryviz.views` (what a panel shows, pure arrays) compute;
+:mod:`~boundaryviz.panels` holds the artists; :mod:`~boundaryviz.blit` composes the frames
+fast. This module puts them together.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from . import views
+from .._validation import check_choice, check_int
+from .blit import Blitter
+from .class_colors import CLASS_COLORS, class_field_colors
+from .frame_geometry import FrameGeometry
+from ..options import AnimationOptions
+from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_tick_labels_inside
+from .style import (
+    ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS, field_colormap
+)
+from ..train.history import History
+
+__all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
+
+PANELS = ("input", "hidden", "curve")
+
+
+_DEFAULT = AnimationOptions()
+"""The renderer's defaults: the package's, defined in :mod:`boundaryviz.options`."""
+
+
+def _check_bayes(bayes, history):
+    if bayes and history.dataset.mixture is None:
+        raise ValueError(
+            "bayes=True needs a data set whose distribution is known (gaussians, blobs, xor). "
+            f"Got {history.dataset.name!r}."
+        )
+    return bayes
+
+
+def _check_classes(history):
+    model_k, data_k = history.final.model.n_classes, history.dataset.n_classes
+    if model_k != data_k:
+        raise ValueError(f"the model gives {model_k} classes but the dataset has {data_k} "
+                         f"({', '.join(history.dataset.class_names)}).")
+
+
+class _FrameFigure(Figure):
+    """A Figure that shows itself in Jupyter even before pyplot's inline backend is on."""
+
+    def _repr_png_(self):
+        import io
+
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+
+class Renderer:
+    """Draw the snapshots of a :class:`History` as frames of one fixed figure.
+
+    Parameters
+    ----------
+    history : History
+    resolution : int, default=200
+        Mesh points per axis of the probability fields (2 to 2000).
+    layer : int, optional
+        Hidden layer shown in the hidden panel (0-based; negative counts from the last); by
+        default the history's own (``History.default_layer``: the last, or the layer a
+        :class:`~boundaryviz.Recorder` was given).
+    size : tuple of int, default=(960, 560)
+        Frame width and height in pixels (both even, for video).
+    levels : int or None, default=10
+        Colour bands of the probability field (2 to 256): 10 gives steps of 0.1 with the
+        0.5 line on a band edge; ``None`` for a smooth field. Bands read like contour
+        levels and keep animation files small.
+    lattice_lines : int, default=15
+        Lines of the input lattice drawn warped in hidden space, per direction.
+    bayes : bool, default=False
+        Also draw the Bayes-optimal boundary (dotted) in the input panel and the
+        Bayes-optimal expected loss (dotted, labelled) in the training curve: the best any
+        model can do. Needs a data set whose distribution is known (``gaussians``,
+        ``blobs``, ``xor``; ``Dataset.mixture``).
+
+    Attributes
+    ----------
+    figure : matplotlib.figure.Figure
+        The one figure every frame is drawn into.
+    n_frames : int
+
+    Notes
+    -----
+    For a hidden layer wider than 2 the hidden panel shows the plane spanned by the first two
+    principal components of the layer's activations over all snapshots (fitted once, signs
+    fixed). The field and the 0.5 line there are exact on that plane (through the mean
+    activation); samples lie off the plane, so a sample's colour side can differ from its
+    predicted class. For a hidden layer that is not the last, the 0.5 line is a contour of the
+    field rather than a straight line.
+
+    Examples
+    --------
+    >>> from boundaryviz import Renderer, gaussians, train
+    >>> history = train(gaussians(), epochs=20)
+    >>> renderer = Renderer(history)
+    >>> renderer.frame(-1).shape
+    (560, 960, 3)
+    """
+
+
+    def __init__(self, history, *, resolution=_DEFAULT.resolution, layer=_DEFAULT.layer, size=_DEFAULT.size,
+                 levels=_DEFAULT.levels, lattice_lines=_DEFAULT.lattice_lines, bayes=_DEFAULT.bayes):
+        if not isinstance(history, History):
+            raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+        _check_classes(history)
+        self.history = history
+        options = AnimationOptions(resolution=resolution, layer=layer, size=size, levels=levels,
+                                   lattice_lines=lattice_lines, bayes=bayes)
+        self.resolution = options.resolution
+        self.layer = options.layer_index(len(history.final.hidden_widths), default=history.default_layer)
+        self.levels, self.lattice_lines = options.levels, options.lattice_lines
+        self.size = options.size
+        self.bayes = _check_bayes(options.bayes, history)
+        width, height = self.size
+        self.cmap = field_colormap(self.levels)
+        self.geometry = FrameGeometry.from_history(history, self.resolution, self.layer, self.lattice_lines)
+
+        # The layout is designed at 9.6 inches wide; other sizes change the dpi, so fonts,
+        # lines and markers scale with the frame and nothing overlaps when it is small.
+        dpi = width / 9.6
+        self.figure = _FrameFigure(figsize=(9.6, height / dpi), dpi=dpi, facecolor="white")
+        self.canvas = FigureCanvasAgg(self.figure)
+        fig = self.figure
+        ax_in = fig.add_axes((0.065, 0.34, 0.40, 0.56))
+        ax_hid = fig.add_axes((0.575, 0.34, 0.40, 0.56))
+        ax_curve = fig.add_axes((0.065, 0.075, 0.865, 0.17))
+        for ax in (ax_in, ax_hid, ax_curve):
+            ax.tick_params(labelsize=8)
+        bayes_segments = views.bayes_segments(history.dataset.mixture, self.geometry) if self.bayes else None
+        self.input_panel = InputPanel(ax_in, history, self.geometry, self.cmap, bayes_segments=bayes_segments)
+        self.hidden_panel = HiddenPanel(ax_hid, history, self.geometry, self.cmap)
+        self.curve_panel = CurvePanel(ax_curve, views.curve_view(history, self.bayes))
+        self.status = StatusLine(fig, history)
+        add_legend(fig, history.dataset.class_names, self.status.right, (ax_in, ax_hid), bayes=self.bayes)
+        keep_tick_labels_inside(fig, ax_in)
+        ax_hid.ticklabel_format(axis="both", style="plain", useOffset=False)
+        self.axes = {"input": ax_in, "hidden": ax_hid, "curve": ax_curve}
+        animated = (
+            self.input_panel.artists + self.hidden_panel.artists + self.curve_panel.artists
+            + self.status.artists
+        )
+        self._blitter = Blitter(fig, (self.input_panel, self.hidden_panel), animated, self.status,
+                                self.input_panel.unit_labels, self.cmap)
+        self._current = None
+
+    # ------------------------------------------------------------------ public
+    @property
+    def n_frames(self):
+        """int: number of frames, one per snapshot."""
+        return len(self.history)
+
+    def __len__(self):
+        return self.n_frames
+
+    def key_colors(self):
+        """Colours every frame is made of, for a fixed animation palette.
+
+        Returns
+        -------
+        ndarray of shape (n_colors, 3), dtype uint8
+        """
+        from matplotlib.colors import to_rgba_array
+
+        n_classes = self.history.dataset.n_classes
+        named = (*CLASS_COLORS[:n_classes], NAN_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, ACC_COLOR,
+                 *UNIT_COLORS, "white", "black")
+        # the same float-to-byte conversion Agg and the colour map use
+        lines = (to_rgba_array(named) * 255).astype(np.uint8)[:, :3]
+        if n_classes > 2:
+            field = class_field_colors(n_classes)[:, :3]
+        else:
+            field = self.cmap(np.arange(self.cmap.N), bytes=True)[:, :3]
+        return np.vstack([field, lines])
+
+    def update(self, index):
+        """Set every artist to show snapshot ``index``; draws nothing."""
+        index = self._index(index)
+        if self._current == index:
+            return index
+        snap = self.history.snapshots[index]
+        with np.errstate(all="ignore"):
+            self.input_panel.show(views.input_view(snap, self.geometry))
+            self.hidden_panel.show(views.hidden_view(snap, self.geometry))
+        self.curve_panel.show(index)
+        self.status.show(views.status_values(self.history, index))
+        self._current = index
+        return index
+
+    def draw(self, index=-1):
+        """Show snapshot ``index`` and return the figure (a notebook cell displays it).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        self.update(index)
+        self._blitter.set_animated(False)
+        self.input_panel.show_field()
+        self.hidden_panel.show_field()
+        return self.figure
+
+    def frame(self, index=-1):
+        """Pixels of the frame for snapshot ``index``.
+
+        Returns
+        -------
+        ndarray of shape (height, width, 3), dtype uint8
+        """
+        return self.frame_rgba(index)[:, :, :3].copy()
+
+    def frame_rgba(self, index=-1):
+        """The canvas buffer showing snapshot ``index``, without a copy.
+
+        Returns
+        -------
+        ndarray of shape (height, width, 4), dtype uint8
+            A view of the figure's pixels: valid until the next frame is drawn; copy it to
+            keep it.
+        """
+        self.update(index)
+        return self._blitter.draw()
+
+    def frames(self, start=0, stop=None, step=1):
+        """Yield frames one at a time (never all in memory).
+
+        Yields
+        ------
+        ndarray of shape (height, width, 3), dtype uint8
+        """
+        for index in range(len(self))[start:stop:step]:
+            yield self.frame(index)
+
+    def frame_full_redraw(self, index=-1):
+        """The same frame drawn without blitting (a slow reference for tests)."""
+        self.draw(index)
+        self.canvas.draw()
+        return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
+
+    # ----------------------------------------------------------------- private
+    def _index(self, index):
+        n = len(self.history)
+        index = check_int(index, "index", low=-n, high=n - 1)
+        return index % n
+
+
+def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT.resolution, layer=_DEFAULT.layer,
+               levels=_DEFAULT.levels, bayes=_DEFAULT.bayes):
+    """Draw one panel of one snapshot into a matplotlib Axes.
+
+    Parameters
+    ----------
+    history : History
+    index : int, default=-1
+        Snapshot to show.
+    panel : {'input', 'hidden', 'curve'}, default='input'
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure is made when omitted. Its labels and limits are set by
+        the panel.
+    resolution, layer, levels, bayes
+        As for :class:`Renderer`.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from boundaryviz import gaussians, plot_panel, train
+    >>> history = train(gaussians(), epochs=30)
+    >>> fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4))  # doctest: +SKIP
+    >>> plot_panel(history, panel="input", ax=left)  # doctest: +SKIP
+    >>> plot_panel(history, panel="hidden", ax=right)  # doctest: +SKIP
+    """
+
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
+    check_choice(panel, "panel", PANELS)
+    n = len(history)
+    index = check_int(index, "index", low=-n, high=n - 1) % n
+    options = AnimationOptions(resolution=resolution, layer=layer, levels=levels, bayes=bayes)
+    resolution, levels = options.resolution, options.levels
+    layer = options.layer_index(len(history.final.hidden_widths), default=history.default_layer)
+    if ax is None:
+        ax = Figure(figsize=(4.5, 4)).add_subplot()
+        FigureCanvasAgg(ax.figure)
+    elif not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes. Got {type(ax).__name__}.")
+    cmap = field_colormap(levels)
+    bayes = _check_bayes(options.bayes, history)
+    if panel == "curve":
+        CurvePanel(ax, views.curve_view(history, bayes)).show(index)
+        return ax
+    geo = FrameGeometry.from_history(history, resolution, layer, _DEFAULT.lattice_lines)
+    snap = history.snapshots[index]
+    with np.errstate(all="ignore"):
+        if panel == "input":
+            segments = views.bayes_segments(history.dataset.mixture, geo) if bayes else None
+            drawn = InputPanel(ax, history, geo, cmap, bayes_segments=segments)
+            drawn.show(views.input_view(snap, geo))
+        else:
+            drawn = HiddenPanel(ax, history, geo, cmap)
+            drawn.show(views.hidden_view(snap, geo))
+        drawn.show_field()
+    return ax

@@ -1,0 +1,376 @@
+"""What each panel of a frame shows, as arrays: pure functions of a snapshot and the geometry.
+
+In the spirit of scikit-learn's ``DecisionBoundaryDisplay.from_estimator``, the computing is
+kept apart from the drawing: :class:`~boundaryviz.frame_geometry.FrameGeometry` holds
+everything fixed for an animation (limits, meshes, the hidden-space projection, which samples
+and unit lines are shown), and
+:func:`input_view`, :func:`hidden_view`, :func:`curve_view` and :func:`status_values` turn a
+snapshot into finished arrays that the artists in :mod:`boundaryviz.panels` only display.
+
+Nothing here imports matplotlib; contour lines come from contourpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import geometry
+from .class_colors import class_levels, tie_segments_affine, tie_segments_on_grid
+from .frame_geometry import MAX_UNIT_LABELS, FrameGeometry, class1_head, finite
+
+__all__ = [
+    "FrameGeometry",
+    "FieldView",
+    "InputView",
+    "HiddenView",
+    "CurveView",
+    "input_view",
+    "hidden_view",
+    "curve_view",
+    "status_values",
+    "contour_segments",
+    "plane_affine",
+    "plane_scores",
+    "bayes_segments",
+]
+
+
+@dataclass(frozen=True, eq=False)
+class FieldView:
+    """A probability field and the decision boundary over it, on a panel's mesh.
+
+    Attributes
+    ----------
+    logits : ndarray of shape (ny, nx) or None
+        Two classes: the class-1 logit on the mesh (NaN where not finite); else None.
+    levels : ndarray of int of shape (ny, nx) or None
+        K > 2 classes: the field's colour level per mesh cell
+        (:func:`~boundaryviz.classes.class_levels`); else None.
+    boundary : list of ndarray of shape (n, 2)
+        The decision boundary (p = 0.5, or where the top two classes tie).
+    """
+
+    logits: np.ndarray | None
+    levels: np.ndarray | None
+    boundary: list
+
+
+@dataclass(frozen=True, eq=False)
+class InputView(FieldView):
+    """What the input panel shows for one snapshot: a :class:`FieldView` on the input mesh,
+    and the first-layer unit lines with their labels.
+
+    Attributes
+    ----------
+    units : list of ndarray of shape (2, 2)
+        Each shown unit's zero line clipped to the panel; all NaN when it misses the view.
+    label_positions : ndarray of shape (n_shown_units, 2)
+        Where each unit's label sits (NaN when hidden).
+    label_visible : ndarray of bool of shape (n_shown_units,)
+    """
+
+    units: list
+    label_positions: np.ndarray
+    label_visible: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class HiddenView(FieldView):
+    """What the hidden panel shows for one snapshot: a :class:`FieldView` on the hidden-plane
+    mesh, and the warped lattice and the samples.
+
+    Attributes
+    ----------
+    lattice : ndarray of shape (n_lines, n_points, 2)
+        The input lattice carried through the layer and projected (no lines for a width-one
+        layer).
+    positions : ndarray of shape (n_shown, 2)
+        The shown samples on the plane, clipped into the panel.
+    """
+
+    lattice: np.ndarray
+    positions: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class CurveView:
+    """The training curve of a whole run; a frame shows it up to its snapshot.
+
+    Attributes
+    ----------
+    epochs : ndarray of shape (n_snapshots,)
+    losses : ndarray of shape (n_snapshots,)
+        Losses clipped into ``[0, top]`` (NaN where not finite).
+    accuracies : ndarray of shape (n_snapshots,)
+    top : float
+        Upper limit of the loss axis.
+    stop_loss : float
+        The stop threshold (0 for none).
+    bayes_loss : float or None
+        The Bayes-optimal expected loss, when asked for.
+    """
+
+    epochs: np.ndarray
+    losses: np.ndarray
+    accuracies: np.ndarray
+    top: float
+    stop_loss: float
+    bayes_loss: float | None
+
+def _clip_to(points, limits):
+    """Clip points of shape (n, 2) into the box, just inside its edge."""
+    pad = 0.004 * (limits[:, 1] - limits[:, 0])
+    return np.clip(finite(points), limits[:, 0] + pad, limits[:, 1] - pad)
+
+
+def contour_segments(xs, ys, z, level=0.0):
+    """Lines of ``z == level`` on a grid (contourpy).
+
+    Called with logits and level 0, which is the probability-0.5 line.
+
+    Parameters
+    ----------
+    xs : ndarray of shape (nx,)
+    ys : ndarray of shape (ny,)
+    z : ndarray of shape (ny, nx)
+        Non-finite values are masked.
+    level : float, default=0.0
+
+    Returns
+    -------
+    list of ndarray of shape (n, 2)
+        Polylines of at least two points.
+    """
+    import contourpy
+
+    finite = np.isfinite(z)
+    if not finite.any():
+        return []
+    if not finite.all():
+        z = np.ma.masked_invalid(z)
+    gen = contourpy.contour_generator(xs, ys, z, name="serial", line_type="Separate")
+    return [seg for seg in gen.lines(level) if len(seg) >= 2]
+
+def plane_affine(W, b, projection):
+    """An affine function ``h @ W + b`` of the hidden layer as one of plane coordinates ``p``.
+
+    Exact on the plane ``h = mean + p @ components`` (the identity for width 2; for width 1
+    the plane's second coordinate is jitter and counts for nothing).
+
+    Parameters
+    ----------
+    W : ndarray of shape (d,) or (d, K)
+    b : float or ndarray of shape (K,)
+    projection : geometry.HiddenProjection
+
+    Returns
+    -------
+    W_plane : ndarray of shape (2,) or (2, K)
+    b_plane : float or ndarray of shape (K,)
+    """
+    if projection.kind == "identity":
+        return W, b
+    if projection.kind == "jitter":
+        return np.concatenate([W[:1], np.zeros_like(W[:1])]), b
+    return projection.components @ W, b + projection.mean @ W
+
+
+def plane_scores(model, layer, projection):
+    """K class scores as affine functions ``p @ W + b`` of plane coordinates, or None.
+
+    Returns
+    -------
+    (W, b) with W of shape (2, K), b of shape (K,); None without a linear head.
+    """
+    head = model.linear_head(layer)
+    if head is None:
+        return None
+    W, b = np.asarray(head[0], dtype=float), np.asarray(head[1], dtype=float)
+    return plane_affine(W, b, projection)
+
+def bayes_segments(mixture, geo):
+    """The Bayes-optimal boundary over the input mesh: where its top two classes tie.
+
+    Returns
+    -------
+    list of ndarray of shape (n, 2)
+    """
+    from ..data.bayes import bayes_scores
+
+    scores = bayes_scores(mixture, geo.points).reshape(len(geo.ys), len(geo.xs), -1)
+    if scores.shape[-1] == 2:
+        return contour_segments(geo.xs, geo.ys, scores[..., 1] - scores[..., 0])
+    return tie_segments_on_grid(geo.xs, geo.ys, scores, contour_segments)
+
+
+def input_view(snapshot, geo):
+    """What the input panel shows for ``snapshot``: field, boundary, unit lines and labels.
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+    geo : FrameGeometry
+
+    Returns
+    -------
+    InputView
+    """
+    model = snapshot.model
+    if geo.n_classes == 2:
+        logits, levels = model.decision_on_grid(geo.xs, geo.ys), None
+        boundary = contour_segments(geo.xs, geo.ys, logits)
+    else:
+        scores = model.class_scores(geo.points).reshape(len(geo.ys), len(geo.xs), -1)
+        logits, levels = None, class_levels(scores)
+        boundary = tie_segments_on_grid(geo.xs, geo.ys, scores, contour_segments)
+    n_shown = len(geo.unit_index)
+    units = []
+    positions = np.full((n_shown, 2), np.nan)
+    visible = np.zeros(n_shown, dtype=bool)
+    if n_shown:
+        W, b = model.first_layer()
+        W, b = np.asarray(W, dtype=float)[:, geo.unit_index], np.asarray(b, dtype=float)[geo.unit_index]
+        for k in range(W.shape[1]):
+            seg = geometry.line_in_box(W[:, k], b[k], geo.input_limits)
+            units.append(np.full((2, 2), np.nan) if seg is None else seg)
+            if seg is not None:
+                # a label a fifth of the way along, staggered per unit; a few of many (a wide
+                # layer) are spread along their whole lines
+                t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
+                positions[k] = seg[0] + t * (seg[1] - seg[0])
+                visible[k] = True
+    return InputView(logits=logits, levels=levels, boundary=boundary, units=units,
+                     label_positions=positions, label_visible=visible)
+
+
+def _grid_from_plane(from_hidden, geo, tail=()):
+    """A function of the hidden layer (``from_hidden(h, layer)``) on the hidden-plane mesh.
+
+    Parameters
+    ----------
+    from_hidden : callable
+        ``(H of shape (n, d), layer) -> ndarray of shape (n, *tail)``.
+    geo : FrameGeometry
+    tail : tuple, default=()
+        Shape of one point's value: ``()`` for a logit, ``(-1,)`` for class scores.
+
+    Returns
+    -------
+    ndarray of shape (ny, nx, *tail)
+    """
+    shape = (len(geo.hys), len(geo.hxs))
+    if geo.projection.kind == "jitter":  # the value does not depend on the jitter coordinate
+        line = from_hidden(geo.hxs[:, None], geo.layer)
+        return np.broadcast_to(line[None], shape + line.shape[1:])
+    return from_hidden(geo.projection.lift(geo.hpoints), geo.layer).reshape(shape + tail)
+
+
+def _hidden_classes(model, geo):
+    """K > 2 on the hidden plane: the field's levels and the tie lines (straight with a
+    linear head)."""
+    plane = plane_scores(model, geo.layer, geo.projection)
+    if plane is not None:
+        W, b = plane
+        scores = geo.hxs[None, :, None] * W[0] + geo.hys[:, None, None] * W[1] + b
+        segments = tie_segments_affine(W, b, geo.hidden_limits)
+    else:
+        scores = _grid_from_plane(model.class_scores_from_hidden, geo, (-1,))
+        segments = tie_segments_on_grid(geo.hxs, geo.hys, scores, contour_segments)
+    return class_levels(scores), segments
+
+
+def hidden_view(snapshot, geo):
+    """What the hidden panel shows for ``snapshot``: field, boundary, warped lattice, samples.
+
+    With a linear head after the shown layer the field is an outer sum and the two-class
+    boundary the straight line ``w · p + b = 0`` on the plane (no network pass); otherwise
+    both come from the layers after it, over the plane lifted into the layer.
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+    geo : FrameGeometry
+
+    Returns
+    -------
+    HiddenView
+    """
+    proj, lim, layer = geo.projection, geo.hidden_limits, geo.layer
+    model = snapshot.model
+    h = model.hidden(geo.X, layer)
+    head = class1_head(model, layer) if geo.n_classes == 2 else None
+    logits = levels = plane_head = None
+    if geo.n_classes > 2:
+        levels, boundary = _hidden_classes(model, geo)
+    elif head is not None:
+        # the output is affine in the plane: the field is an outer sum, no network pass
+        plane_head = plane_affine(*head, proj)
+        w, b = plane_head
+        logits = (geo.hxs * w[0])[None, :] + (geo.hys * w[1])[:, None] + b
+    else:
+        logits = _grid_from_plane(model.decision_from_hidden, geo)
+    if proj.kind == "jitter":
+        plane = np.column_stack([h[:, 0], geo.jitter])
+        lattice = np.zeros((0, 2, 2))
+    else:
+        plane = proj.project(h)
+        warped = model.hidden(geo.lattice.reshape(-1, 2), layer)
+        lattice = finite(proj.project(warped)).reshape(geo.lattice.shape[0], -1, 2)
+    if plane_head is not None:
+        # w · h + b = 0 restricted to the plane h = mean + p @ components: a straight line
+        seg = geometry.line_in_box(*plane_head, lim)
+        boundary = [] if seg is None else [seg]
+    elif geo.n_classes == 2:
+        boundary = contour_segments(geo.hxs, geo.hys, logits)
+    return HiddenView(logits=logits, levels=levels, boundary=boundary, lattice=lattice,
+                      positions=_clip_to(plane, lim))
+
+
+def curve_view(history, bayes=False):
+    """The loss and accuracy curves of ``history`` and the fixed loss axis.
+
+    Parameters
+    ----------
+    history : History
+    bayes : bool, default=False
+        Also give the Bayes-optimal expected loss (needs ``history.dataset.mixture``).
+
+    Returns
+    -------
+    CurveView
+    """
+    epochs = np.array([s.epoch for s in history.snapshots], dtype=float)
+    losses = finite(history.losses, fill=np.nan)
+    kept = losses[np.isfinite(losses)]
+    first = kept[0] if kept.size else 1.0
+    highest = float(np.percentile(kept, 99)) if kept.size else 1.0
+    top = max(min(highest, 3 * first) * 1.1, history.stop_loss * 1.2, 0.1)
+    best = None
+    if bayes:
+        from ..data.bayes import bayes_reference
+
+        best, _ = bayes_reference(history.dataset.mixture)
+    return CurveView(epochs=epochs, losses=np.clip(losses, 0, top), accuracies=history.accuracies, top=top,
+                     stop_loss=history.stop_loss, bayes_loss=best)
+
+
+def status_values(history, index):
+    """The changing part of the status line for snapshot ``index``.
+
+    Returns
+    -------
+    tuple of str
+        Epoch (``"12/200"``), loss, accuracy and a note (``""``, ``"diverged at epoch N"`` or
+        ``"stopped: loss < x"``).
+    """
+    snap = history.snapshots[index]
+    note = ""
+    last = index == len(history) - 1
+    if history.stop_reason == "diverged" and (last or not snap.is_finite):
+        note = f"diverged at epoch {history.epochs_run}"
+    elif last and history.stop_reason == "stop_loss":
+        note = f"stopped: loss < {history.stop_loss:g}"
+    loss = f"{snap.loss:.4f}" if abs(snap.loss) < 1e4 else f"{snap.loss:.2e}"  # a diverging run
+    return (f"{snap.epoch}/{history.epochs_run}", loss, f"{snap.accuracy:.1%}", note)
