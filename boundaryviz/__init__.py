@@ -13,7 +13,8 @@ Examples
 from ._version import __version__
 
 from .output.animation import Animation, animation_palette, frame_indices, save_animation, save_animations, show
-from .data.synthetic import DATASETS, blobs, circles, gaussians, make_dataset, moons, spiral, xor
+from .data.catalogue import DATASETS, make_dataset
+from .data.synthetic import blobs, circles, gaussians, moons, spiral, xor
 from .data.dataset import Dataset
 from .data.tables import iris, load_csv, wine
 from .output.explorer import Explorer, explore
@@ -26,7 +27,8 @@ from .models.protocol import MLP, Model, ModelBase
 from .models.network import ACTIVATIONS
 from .models.optim import OPTIMIZERS
 from .options import AnimationOptions
-from .runs.sweep import RunResult, RunSpec, reference_specs, run_one, run_sweep
+from .runs.run import RunResult, RunSpec, run_one
+from .runs.sweep import reference_specs, run_sweep
 from .train.recorder import Recorder
 from .train.config import ENGINES, TrainConfig
 from .train.history import History, Snapshot

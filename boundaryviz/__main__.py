@@ -1,4 +1,4 @@
-"""``python -m boundaryviz``: see :mod:`boundaryviz.cli`."""
+"""``python -m boundaryviz``: see :mod:`boundaryviz.cli.command`."""
 
 import sys
 

@@ -16,7 +16,7 @@ import boundaryviz.runs.sweep
 from boundaryviz import Renderer, gaussians, load_csv, save_animation, train
 from boundaryviz.cli.parser import build_parser
 from boundaryviz.cli.command import main
-from boundaryviz.output.atomic import is_complete
+from boundaryviz.output.formats import is_complete
 
 # Small, fast settings for runs that really train and render (and no gallery, when the CLI
 # has one: it is tested on its own).

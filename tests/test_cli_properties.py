@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import boundaryviz.cli.command
 from boundaryviz.cli.parser import build_parser
 from boundaryviz.cli.command import main
-from boundaryviz.runs.sweep import RunResult
+from boundaryviz.runs.run import RunResult
 
 NO_GALLERY = ["--no-gallery"] if "--no-gallery" in build_parser().format_help() else []
 BASE = ["--epochs", "2", "--resolution", "8", "--max-frames", "2", "--activations", "relu",

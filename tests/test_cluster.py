@@ -17,7 +17,7 @@ import pytest
 
 import boundaryviz as bv
 from boundaryviz.cli.command import main
-from boundaryviz.output.atomic import is_complete
+from boundaryviz.output.formats import is_complete
 from readback import sha256
 
 SMALL = dict(epochs=8, stop_loss=0, render={"size": (480, 280), "resolution": 20}, max_frames=0)

@@ -12,7 +12,8 @@ from PIL import Image
 
 from boundaryviz.gallery import build as gallery
 from boundaryviz.output.animation import Animation, save_animation
-from boundaryviz.output.atomic import PARTIAL_SUFFIX, is_complete, remove_partials
+from boundaryviz.output.atomic import PARTIAL_SUFFIX
+from boundaryviz.output.formats import is_complete, remove_partials
 from boundaryviz.cli.parser import build_parser
 from boundaryviz.output.formats import (
     FORMATS, REGISTRY, Format, check_format, check_path, format_of, get_format, open_writer

@@ -16,7 +16,7 @@ import boundaryviz as bv
 from boundaryviz.render import renderer as render  # noqa: F401  (bv.render is patched below)
 from boundaryviz.output.animation import frame_indices
 from boundaryviz.cli.command import main
-from boundaryviz.output.atomic import is_complete
+from boundaryviz.output.formats import is_complete
 from boundaryviz._extras import MissingExtraError
 from boundaryviz.output.writers import Mp4Writer
 from readback import read_animation, sha256

@@ -18,7 +18,7 @@ from readback import sha256
 from boundaryviz.gallery import build as gallery
 from boundaryviz.output.animation import frame_indices
 from boundaryviz.cli.command import main
-from boundaryviz.runs.sweep import RunResult
+from boundaryviz.runs.run import RunResult
 
 FORMATS = ("gif", "mp4", "webp")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",

@@ -15,7 +15,8 @@ import time
 import pytest
 
 from boundaryviz.cli.parser import build_parser
-from boundaryviz.output.atomic import atomic_output, is_complete, remove_partials
+from boundaryviz.output.atomic import atomic_output
+from boundaryviz.output.formats import is_complete, remove_partials
 
 pytestmark = pytest.mark.skipif(not os.path.isdir("/proc") or os.name != "posix",
                                 reason="needs POSIX signals and /proc")

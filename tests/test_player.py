@@ -21,7 +21,7 @@ from PIL import Image
 import boundaryviz as bv
 from boundaryviz.output.animation import frame_indices
 from boundaryviz.output.player import BAR_HEIGHT, PlayerWriter, read_player_size
-from boundaryviz.output.atomic import is_complete
+from boundaryviz.output.formats import is_complete
 from boundaryviz.output.formats import open_writer
 from boundaryviz.output.palette import Palette
 from readback import read_animation, sha256

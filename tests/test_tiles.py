@@ -10,7 +10,7 @@ import boundaryviz as bv
 from boundaryviz.gallery import build as gallery
 from boundaryviz.output.animation import frame_indices
 from boundaryviz.render.renderer import Renderer
-from boundaryviz.runs.sweep import RunSpec
+from boundaryviz.runs.run import RunSpec
 from boundaryviz.output.tiles import TileRecorder, half
 from readback import read_animation, sha256
 

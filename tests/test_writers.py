@@ -10,7 +10,8 @@ import pytest
 from numpy.testing import assert_array_equal
 from PIL import Image
 
-from boundaryviz.output.atomic import PARTIAL_SUFFIX, is_complete
+from boundaryviz.output.atomic import PARTIAL_SUFFIX
+from boundaryviz.output.formats import is_complete
 from boundaryviz.output.formats import check_format, open_writer
 from boundaryviz.output.palette import Palette
 from boundaryviz.output.player import PlayerWriter

@@ -25,14 +25,16 @@ import traceback
 
 from .._extras import MissingExtraError, check_available
 from .parser import PROG, UsageError, build_parser
-from ..data.synthetic import DATASETS, MULTICLASS, make_dataset
+from ..data.catalogue import DATASETS, MULTICLASS, make_dataset
 from ..data.tables import load_csv
 from ..gallery.build import write_gallery
 from ..options import AnimationOptions
 from ..runs.grid import facets, grid_specs
-from ..runs.sweep import RunResult, run_sweep
+from ..runs.run import RunResult
+from ..runs.sweep import run_sweep
 from ..train.loop import train
-from ..output.atomic import format_size, is_complete, remove_partials
+from ..output.atomic import format_size
+from ..output.formats import is_complete, remove_partials
 
 log = logging.getLogger(PROG)
 
@@ -265,7 +267,7 @@ def main(argv=None):
 
     Examples
     --------
-    >>> from boundaryviz.cli import main
+    >>> from boundaryviz.cli.command import main
     >>> main(["--epochs", "0"])  # doctest: +SKIP
     boundaryviz: error: --epochs: epochs must be an integer >= 1 and <= 100000. Got 0 instead.
     2

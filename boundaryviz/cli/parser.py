@@ -2,7 +2,7 @@
 
 Help texts read their defaults and limits from the library (:class:`~boundaryviz.options.AnimationOptions`,
 the registry of formats, the data sets, activations, optimizers and engines), so they say what
-the code does. A parse error is a :class:`UsageError`: one line, exit status 2 (see :mod:`boundaryviz.cli`).
+the code does. A parse error is a :class:`UsageError`: one line, exit status 2 (see :mod:`boundaryviz.cli.command`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from .._version import __version__
-from ..data.synthetic import DATASETS
+from ..data.catalogue import DATASETS
 from ..output.formats import FORMATS
 from ..models.network import ACTIVATIONS
 from ..models.optim import OPTIMIZERS

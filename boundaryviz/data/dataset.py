@@ -33,7 +33,7 @@ class Dataset:
         Whether training should see standardised features (mean 0, standard deviation 1 per
         column). The network is then composed with the scaler, so every drawing stays in the
         data's own units. On by default for CSV and array data, off for the built-in sets.
-    mixture : boundaryviz.bayes.Mixture, optional
+    mixture : boundaryviz.data.bayes.Mixture, optional
         The distribution the samples were drawn from, when it is known (``gaussians``,
         ``blobs``, ``xor``): it gives the Bayes-optimal classifier (``bayes=True``).
 

@@ -1,12 +1,8 @@
-"""Two-feature data sets of 2 to 10 classes: the reference gaussians, toy shapes, two real
-data sets that scikit-learn ships, CSV files and arrays.
+"""Synthetic two-feature data sets of 2 to 10 classes: the reference gaussians and toy shapes.
 
 Every generator takes a ``seed`` and draws from ``np.random.default_rng(seed)`` only, so the
-same arguments give the same points. Every loader returns a :class:`Dataset`.
-
-The :class:`Dataset` type is defined in :mod:`boundaryviz.dataset`, the real tables and CSV
-files in :mod:`boundaryviz.real_data`; this module holds the synthetic generators and the
-registry of named data sets, and re-exports the others.
+same arguments give the same points, and returns a :class:`~boundaryviz.Dataset` that knows
+its mixture where the distribution is known (for the Bayes reference).
 """
 
 from __future__ import annotations
@@ -15,27 +11,10 @@ import math
 
 import numpy as np
 
-from .._validation import ParameterValueError, check_int, check_number
+from .._validation import check_int, check_number
 from .dataset import MAX_CLASSES, MAX_SAMPLES, MAX_SEED, Dataset
-from .tables import iris, load_csv, wine
 
-__all__ = [
-    "Dataset",
-    "DATASETS",
-    "gaussians",
-    "moons",
-    "circles",
-    "xor",
-    "spiral",
-    "blobs",
-    "blob_centres",
-    "iris",
-    "wine",
-    "load_csv",
-    "make_dataset",
-    "MULTICLASS",
-    "REAL",
-]
+__all__ = ["gaussians", "moons", "circles", "xor", "spiral", "blobs", "blob_centres"]
 
 
 def _check_common(n_samples, noise, seed, noise_name="noise"):
@@ -67,7 +46,7 @@ def gaussians(n_samples=400, std=0.5, seed=0):
 
     Examples
     --------
-    >>> from boundaryviz.datasets import gaussians
+    >>> from boundaryviz.data.synthetic import gaussians
     >>> data = gaussians()
     >>> data.X.shape, int(data.y.sum())
     ((400, 2), 200)
@@ -236,46 +215,3 @@ def _mixture(labels, counts, means, std):
     keep = counts > 0
     return Mixture(tuple(int(c) for c, k in zip(labels, keep) if k), tuple((counts / counts.sum())[keep].tolist()),
                    tuple(tuple(float(v) for v in m) for m, k in zip(means, keep) if k), tuple(float(std) for k in keep if k))
-
-
-DATASETS = {
-    "gaussians": gaussians,
-    "moons": moons,
-    "circles": circles,
-    "xor": xor,
-    "spiral": spiral,
-    "blobs": blobs,
-    "iris": iris,
-    "wine": wine,
-}
-"""dict: name → generator function (the synthetic ones called as ``f(seed=...)``)."""
-
-MULTICLASS = ("spiral", "blobs")
-"""Synthetic sets that take ``n_classes``."""
-REAL = ("iris", "wine")
-"""Real data sets shipped by scikit-learn: fixed samples, no seed, no n_classes."""
-
-
-def make_dataset(name, *, seed=0, n_classes=None):
-    """Return the named built-in dataset with its default size and noise.
-
-    Parameters
-    ----------
-    name : {'blobs', 'circles', 'gaussians', 'iris', 'moons', 'spiral', 'wine', 'xor'}
-    seed : int, default=0
-        Ignored by the real data sets (iris, wine).
-    n_classes : int, optional
-        Classes of ``blobs`` (default 3) and ``spiral`` (default 2); the others have a fixed
-        number.
-    """
-    from .._validation import check_choice
-
-    check_choice(name, "dataset", DATASETS)
-    if n_classes is not None and name not in MULTICLASS:
-        raise ParameterValueError(f"n_classes applies to {' and '.join(MULTICLASS)}, not to {name!r}. "
-                                  f"Got {n_classes!r}.", "n_classes")
-    if name in REAL:
-        return DATASETS[name]()
-    if n_classes is not None:
-        return DATASETS[name](seed=seed, n_classes=n_classes)
-    return DATASETS[name](seed=seed)

@@ -1,7 +1,7 @@
 """A gallery for a folder of runs: a page to browse them, a header image, one animation of all.
 
-Given the runs of a sweep (:class:`~boundaryviz.sweep.RunResult`: a name, a summary, the
-files written and the :class:`~boundaryviz.training.History`), :func:`write_gallery` adds
+Given the runs of a sweep (:class:`~boundaryviz.RunResult`: a name, a summary, the
+files written and the :class:`~boundaryviz.History`), :func:`write_gallery` adds
 three things to the output folder:
 
 - ``index.html``: a static page embedding every animation (``<img>`` for GIF and WebP,
@@ -21,10 +21,10 @@ Runs are laid out by activation name, then by learning rate from largest to smal
 whatever order they finished in, so the same runs always give the same bytes. Every file is
 written under a temporary name and renamed into place.
 
-Each file has a module of its own: :mod:`~boundaryviz.page` (``index.html``),
-:mod:`~boundaryviz.summary` (``summary.png``) and :mod:`~boundaryviz.compare` (``compare.*``),
-reading the runs through :mod:`~boundaryviz.gallery_runs` and drawing grid pictures with
-:mod:`~boundaryviz.sheet`; this module writes the three together.
+Each file has a module of its own: :mod:`~boundaryviz.gallery.page` (``index.html``),
+:mod:`~boundaryviz.gallery.summary` (``summary.png``) and :mod:`~boundaryviz.gallery.compare` (``compare.*``),
+reading the runs through :mod:`~boundaryviz.gallery.entries` and drawing grid pictures with
+:mod:`~boundaryviz.gallery.sheet`; this module writes the three together.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     Parameters
     ----------
     results : list of RunResult
-        As :func:`~boundaryviz.sweep.run_sweep` yields them, in any order.
+        As :func:`~boundaryviz.run_sweep` yields them, in any order.
     out_dir : str or os.PathLike
         The folder of the runs' files (it must exist).
     formats : tuple of {'gif', 'mp4', 'webp'}, default=('gif',)

@@ -25,7 +25,7 @@ COMPARE_MAX_FRAMES = MAX_TILES
 class _CompareFrames:
     """Frames of every run side by side, one epoch of the shared timeline per frame.
 
-    A run whose result brought :class:`~boundaryviz.tiles.Tiles` of the same layer is shown
+    A run whose result brought :class:`~boundaryviz.output.tiles.Tiles` of the same layer is shown
     from them; any other run is drawn here, with its own renderer options, at the frames and
     in the colours its worker would have kept. The timeline is the longest run's kept frames,
     every k-th of them when there are more than ``max_frames``; each tile shows its run's
@@ -114,7 +114,7 @@ class _KeptTiles:
 
 class _DrawnTiles:
     """Tiles drawn here: the frames a worker would have kept (:meth:`TileRecorder.evenly
-    <boundaryviz.tiles.TileRecorder.evenly>` of the run's own frames), in the colours of the
+    <boundaryviz.output.tiles.TileRecorder.evenly>` of the run's own frames), in the colours of the
     run's palette, so a compare animation is the same whichever way its tiles came."""
 
     def __init__(self, run, layer, resolution):
@@ -145,7 +145,7 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     run that has stopped keeps its last frame, framed in red and labelled with why it
     stopped. Tiles are the runs' frames at half size (every other pixel, so no colour is
     mixed), in the colours of each run's palette. A run whose result holds
-    :class:`~boundaryviz.tiles.Tiles` (``RunSpec(tiles=True)``) is not drawn again; the
+    :class:`~boundaryviz.output.tiles.Tiles` (``RunSpec(tiles=True)``) is not drawn again; the
     others are drawn here with their own renderer options (``RunResult.render``), at the
     frames a worker would have kept, so the file is the same either way. Frames are streamed
     into every format's writer together.

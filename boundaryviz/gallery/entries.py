@@ -1,7 +1,7 @@
 """The runs a gallery shows: their settings, their place in the grid, how each ended.
 
-Settings, places and words (the drawing is elsewhere): :mod:`~boundaryviz.summary`, :mod:`~boundaryviz.compare`
-and :mod:`~boundaryviz.page` read the runs of a sweep (:class:`~boundaryviz.sweep.RunResult`)
+Settings, places and words (the drawing is elsewhere): :mod:`~boundaryviz.gallery.summary`, :mod:`~boundaryviz.gallery.compare`
+and :mod:`~boundaryviz.gallery.page` read the runs of a sweep (:class:`~boundaryviz.RunResult`)
 through these functions.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from .._validation import check_int
 from ..options import AnimationOptions
 from ..runs.grid import facets, setting_text, sort_key
-from ..runs.sweep import RunResult
+from ..runs.run import RunResult
 
 __all__ = ["GalleryRun", "run_settings", "ordered_results", "layout_runs", "grid_of", "picture_titles",
            "check_layer", "tile_size", "check_compare", "draws_again", "renderer_of", "shared_title", "outcome",
@@ -30,7 +30,7 @@ def run_settings(result):
     Returns
     -------
     dict
-        Keys from :data:`boundaryviz.grid.AXES` (``hidden`` as a tuple); empty for a run
+        Keys from :data:`boundaryviz.runs.grid.AXES` (``hidden`` as a tuple); empty for a run
         without history or settings.
     """
     settings = dict(result.settings)
@@ -65,7 +65,7 @@ def _sort_key(result):
 
 
 def ordered_results(results):
-    """The results checked to be :class:`~boundaryviz.sweep.RunResult`, in the gallery's order
+    """The results checked to be :class:`~boundaryviz.RunResult`, in the gallery's order
     (by the settings that vary, then by name; results without a history last)."""
     if isinstance(results, (str, bytes)) or not hasattr(results, "__iter__"):
         raise TypeError(f"results must be a sequence of sweep RunResults. Got {results!r}.")
@@ -82,7 +82,7 @@ def layout_runs(results):
     Returns
     -------
     (Facets or None, dict of (int, int) to GalleryRun)
-        :func:`boundaryviz.grid.facets` of those runs (the two settings that vary most,
+        :func:`boundaryviz.runs.grid.facets` of those runs (the two settings that vary most,
         the others held at one value, at most 6 x 6), and the runs in its cells.
     """
     runs = [GalleryRun(r) for r in ordered_results(results) if r.history is not None]

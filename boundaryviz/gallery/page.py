@@ -11,7 +11,7 @@ import os
 from urllib.parse import quote
 
 from .._version import __version__
-from ..output.dimensions import frame_size
+from ..output.formats import frame_size
 from .entries import GalleryRun, layout_runs, ordered_results, outcome, run_settings, shared_title
 from ..runs.grid import axis_words, setting_text, varying
 from ..output.player import BAR_HEIGHT, player_size
@@ -260,7 +260,7 @@ def write_index(results, out_dir, *, extras=()):
     Made to stay quick to open and to read with hundreds of runs: images load lazily (as
     they near the view), a table lists every run's settings that vary and its outcome, and
     the runs are grouped by the settings that vary besides the two the overview pictures
-    lay out (:func:`boundaryviz.grid.facets`); when the pictures leave runs out, the page
+    lay out (:func:`boundaryviz.runs.grid.facets`); when the pictures leave runs out, the page
     says which runs they show.
 
     Parameters

@@ -20,7 +20,7 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
 
     Rows and columns are the two settings that vary most (activations down and learning
     rates across for the reference sweep); any other setting that varies is held at its
-    first value, and at most 6 x 6 runs are shown (:func:`boundaryviz.grid.facets`; the page
+    first value, and at most 6 x 6 runs are shown (:func:`boundaryviz.runs.grid.facets`; the page
     says which). Above each tile, the epochs run, final loss and accuracy, and how the run
     ended. Frames are drawn at the renderer's full size
     and scaled down, so their text stays laid out as in the animations.
@@ -34,7 +34,7 @@ def write_summary(results, path, *, tile_width=SUMMARY_TILE_WIDTH, layer=-1):
     tile_width : int, default=640
         Width of each tile in pixels.
     layer : int, default=-1
-        Hidden layer shown, as for :class:`~boundaryviz.render.Renderer`.
+        Hidden layer shown, as for :class:`~boundaryviz.Renderer`.
 
     Returns
     -------

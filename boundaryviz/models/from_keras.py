@@ -2,7 +2,7 @@
 
 A ``Sequential`` of ``Dense`` layers (every hidden layer the same activation: relu, tanh,
 sigmoid or linear; the output linear, sigmoid or softmax) is converted exactly into the
-built-in :class:`~boundaryviz.models.MLP`. Any other model is cloned with copied weights and
+built-in :class:`~boundaryviz.MLP`. Any other model is cloned with copied weights and
 evaluated by Keras itself; the hidden layer is the output of a layer the user names.
 
 Keras is imported only here, when a recorder meets a Keras model.
@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from .._extras import require
-from .protocol import MLP, ModelBase
+from .protocol import MLP, ModelBase, check_probabilities
 
 __all__ = ["is_keras_model", "mlp_from_keras", "KerasModel", "keras_model", "snapshot_callback"]
 
@@ -122,9 +122,7 @@ class KerasModel(ModelBase):
         out = self._scores(clone(np.random.default_rng(0).normal(size=(8, 2)).astype("float32")))
         self._n_out = int(out.shape[1])
         if output == "proba":
-            from .from_torch import _check_probabilities
-
-            _check_probabilities(out)
+            check_probabilities(out)
 
     @property
     def n_classes(self):

@@ -1,4 +1,4 @@
-"""scikit-learn's ``MLPClassifier`` as a frozen :class:`~boundaryviz.models.MLP` (exact)."""
+"""scikit-learn's ``MLPClassifier`` as a frozen :class:`~boundaryviz.MLP` (exact)."""
 
 from __future__ import annotations
 

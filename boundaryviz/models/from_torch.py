@@ -1,7 +1,7 @@
 """PyTorch models as frozen protocol models.
 
 An ``nn.Sequential`` of ``Linear`` layers and ReLU / Tanh / Sigmoid / LeakyReLU / Identity
-modules is converted exactly into the built-in :class:`~boundaryviz.models.MLP`. Any other
+modules is converted exactly into the built-in :class:`~boundaryviz.MLP`. Any other
 ``nn.Module`` is evaluated through its own ``forward`` on a frozen copy of its parameters;
 the hidden layer is the output of a submodule the user names, captured with a forward hook.
 
@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from .._extras import require
-from .protocol import MLP, ModelBase
+from .protocol import MLP, ModelBase, check_probabilities
 
 __all__ = ["is_torch_module", "mlp_from_sequential", "TorchModel", "torch_model"]
 
@@ -133,7 +133,7 @@ class TorchModel(ModelBase):
         self.hidden_widths = (int(probe[1].shape[1]),)
         self._n_out = int(probe[0].shape[1])
         if output == "proba":
-            _check_probabilities(probe[0])
+            check_probabilities(probe[0])
 
     @property
     def n_classes(self):
@@ -207,18 +207,6 @@ class TorchModel(ModelBase):
         out = self._run(np.zeros((len(H), 2)), replace=H)[0]
         logit = self._logit(out)
         return super().decision_from_hidden(H, layer) if logit is None else logit
-
-
-def _check_probabilities(out):
-    """Raise unless ``out`` (n, k) can be probabilities: within [0, 1], rows summing to 1."""
-    bad = np.any(out < 0) or np.any(out > 1)
-    if out.shape[1] > 1:
-        bad = bad or not np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
-    if bad:
-        raise ValueError(
-            "output='proba' but the model returns values that are not probabilities (outside "
-            "[0, 1], or rows not summing to 1); use output='logits'."
-        )
 
 
 def torch_model(module, layer=-1, output="auto"):

@@ -5,7 +5,7 @@ points, for the activations of one hidden layer, and for the output as a functio
 layer; optional members give exact structure (first-layer unit lines, a linear head) when the
 model has it, and are never faked when it has not.
 
-:class:`MLP` is the built-in implementation (the NumPy network of :mod:`boundaryviz.network`).
+:class:`MLP` is the built-in implementation (the NumPy network of :mod:`boundaryviz.models.network`).
 The recorders turn scikit-learn, PyTorch and Keras models into models that answer the same
 protocol; any object of your own that answers it works as well (see :func:`as_model`).
 """
@@ -19,7 +19,7 @@ import numpy as np
 
 from . import network
 
-__all__ = ["Model", "ModelBase", "MLP", "as_model"]
+__all__ = ["Model", "ModelBase", "MLP", "as_model", "check_probabilities"]
 
 
 @runtime_checkable
@@ -142,7 +142,7 @@ class MLP(ModelBase):
     Examples
     --------
     >>> import numpy as np
-    >>> from boundaryviz.models import MLP
+    >>> from boundaryviz.models.protocol import MLP
     >>> model = MLP((np.eye(2), np.ones((2, 1))), (np.zeros(2), np.zeros(1)), "relu")
     >>> model.predict_proba(np.array([[0.0, 0.0]]))
     array([[0.5, 0.5]])
@@ -366,6 +366,18 @@ class _ProtocolModel(ModelBase):
     def linear_head(self, layer):
         own = getattr(self.model, "linear_head", None)
         return own(layer) if own else None
+
+
+def check_probabilities(out):
+    """Raise unless ``out`` (n, k) can be probabilities: within [0, 1], rows summing to 1."""
+    bad = np.any(out < 0) or np.any(out > 1)
+    if out.shape[1] > 1:
+        bad = bad or not np.allclose(out.sum(axis=1), 1.0, atol=1e-5)
+    if bad:
+        raise ValueError(
+            "output='proba' but the model returns values that are not probabilities (outside "
+            "[0, 1], or rows not summing to 1); use output='logits'."
+        )
 
 
 def as_model(obj):

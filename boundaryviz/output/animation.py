@@ -180,7 +180,7 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_LAS
       frame repeated for ``hold_last``;
     - ``.html``: a self-contained player of the GIF's exact frames, with play / pause, a
       slider over the epochs, arrow keys, speed and loop, and ``#epoch=N`` links
-      (:mod:`boundaryviz.player`).
+      (:mod:`boundaryviz.output.player`).
 
     The file is written under a temporary name in the same folder and renamed into place
     when complete; the same history and settings give the same bytes.
@@ -293,7 +293,7 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_L
     on_frame : callable, optional
         Called as ``on_frame(index, frame)`` after each frame is written, with the snapshot
         index and the frame, ndarray of shape (H, W, 4), dtype uint8: the canvas buffer,
-        valid only during the call (a :class:`~boundaryviz.tiles.TileRecorder` keeps tiles
+        valid only during the call (a :class:`~boundaryviz.output.tiles.TileRecorder` keeps tiles
         of the frames this way).
     palette : Palette, optional
         The GIF's and WebP's palette (default: :func:`animation_palette`).

@@ -2,7 +2,7 @@
 
 Where a file keeps every k-th epoch, :func:`explore` reaches every snapshot of the history:
 moving the slider (or the play button, which moves it) asks the
-:class:`~boundaryviz.render.Renderer` for that snapshot's frame and shows it as a PNG in an
+:class:`~boundaryviz.Renderer` for that snapshot's frame and shows it as a PNG in an
 ``ipywidgets.Image``. ipywidgets is imported only here; ``pip install ipywidgets`` (it is in
 the ``test`` extra) if it is missing.
 """
@@ -110,14 +110,14 @@ def explore(history, *, fps=DEFAULT_EXPLORE_FPS, renderer=None, **renderer_optio
     """Explore every snapshot of ``history`` in a notebook: a slider, play, the frame drawn on demand.
 
     Each move of the slider draws that snapshot's frame through the
-    :class:`~boundaryviz.render.Renderer` (about a hundredth of a second at the default
+    :class:`~boundaryviz.Renderer` (about a hundredth of a second at the default
     960 × 560, see ``benchmarks/bench_player.py``), so the explorer reaches every epoch,
     not only the frames a file keeps, and keeps no frame in memory.
 
     Parameters
     ----------
     history : History
-        From :func:`~boundaryviz.training.train` or any other source of snapshots.
+        From :func:`~boundaryviz.train` or any other source of snapshots.
     fps : float, default=8
         Snapshots a second while playing (> 0, <= 50).
     renderer : Renderer, optional

@@ -168,7 +168,7 @@ class ChangedRects:
     ----------
     palette : Palette
     tolerance : int, default=0
-        As for :class:`~boundaryviz.writers.GifWriter`.
+        As for :class:`~boundaryviz.output.writers.GifWriter`.
 
     Attributes
     ----------

@@ -1,7 +1,7 @@
 """A self-contained HTML player of an animation: one file, no request leaves the page.
 
 The player shows exactly the GIF's frames: it stores the same changed rectangles of palette
-indices that :class:`~boundaryviz.writers.GifWriter` stores (:class:`~boundaryviz.palette.ChangedRects`,
+indices that :class:`~boundaryviz.output.writers.GifWriter` stores (:class:`~boundaryviz.output.palette.ChangedRects`,
 same palette, same tolerance), each deflated (``deflate-raw``) instead of LZW-coded, all in one
 base64 block inside the page. The page's script unpacks them with the browser's own
 ``DecompressionStream`` and paints palette colours into a ``<canvas>``, so every pixel is the
@@ -102,11 +102,11 @@ class PlayerWriter(AtomicWriter):
     path : str or os.PathLike
     fps : float
     palette : Palette
-        The GIF's palette (:func:`~boundaryviz.animate.animation_palette`).
+        The GIF's palette (:func:`~boundaryviz.animation_palette`).
     hold_last_ms : int, default=1500
         How long the last frame stays before the loop restarts.
     tolerance : int, default=0
-        As for :class:`~boundaryviz.writers.GifWriter`; the same value gives the GIF's pixels.
+        As for :class:`~boundaryviz.output.writers.GifWriter`; the same value gives the GIF's pixels.
     epochs : sequence of int, optional
         The epoch each frame shows, in order; without it the frames are numbered from 0 and
         the page says "frame" where it would say "epoch".
@@ -116,8 +116,8 @@ class PlayerWriter(AtomicWriter):
     Examples
     --------
     >>> import numpy as np
-    >>> from boundaryviz.player import PlayerWriter
-    >>> from boundaryviz.palette import Palette
+    >>> from boundaryviz.output.player import PlayerWriter
+    >>> from boundaryviz.output.palette import Palette
     >>> palette = Palette([[0, 0, 0], [255, 255, 255]])
     >>> with PlayerWriter("blink.html", fps=10, palette=palette, epochs=[0, 5]) as player:  # doctest: +SKIP
     ...     player.append(np.zeros((20, 20, 3), np.uint8))

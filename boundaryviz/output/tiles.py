@@ -53,7 +53,7 @@ class Tiles:
         ``colors`` is given, else RGB.
     key_colors : ndarray of shape (k, 3), dtype uint8
         The colours the frames are made of (:meth:`Renderer.key_colors
-        <boundaryviz.render.Renderer.key_colors>`), for the palette of a compare animation.
+        <boundaryviz.Renderer.key_colors>`), for the palette of a compare animation.
     colors : ndarray of shape (n_colors, 3), dtype uint8, or None
         The palette the indices refer to.
     """
@@ -103,12 +103,12 @@ class Tiles:
 
 class TileRecorder:
     """Keeps a tile of every frame it is given; pass :meth:`add` as ``on_frame`` to
-    :func:`~boundaryviz.animate.save_animations`.
+    :func:`~boundaryviz.save_animations`.
 
     Parameters
     ----------
     palette : Palette, optional
-        The animation's palette (:func:`~boundaryviz.animate.animation_palette`): tiles are
+        The animation's palette (:func:`~boundaryviz.animation_palette`): tiles are
         kept as its indices, a third the size of RGB and quicker to compress. Colours not in
         it map to the nearest.
     keep : iterable of int, optional
@@ -143,7 +143,7 @@ class TileRecorder:
         Parameters
         ----------
         frames : ndarray of shape (n_frames,), dtype int
-            The snapshot indices the animation shows (:func:`~boundaryviz.animate.frame_indices`).
+            The snapshot indices the animation shows (:func:`~boundaryviz.frame_indices`).
         palette : Palette, optional
         max_tiles : int, default=60
 

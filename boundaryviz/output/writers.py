@@ -1,9 +1,9 @@
 """Streaming animation writers: GIF, MP4 and WebP, and their frame timing.
 
 A writer takes RGB frames one at a time and never holds more than two of them. Each is an
-:class:`~boundaryviz.atomic.AtomicWriter`: the file appears at its path only once complete.
+:class:`~boundaryviz.output.atomic.AtomicWriter`: the file appears at its path only once complete.
 Which writer a path gets, and what a page shows it with, is the registry's business
-(:mod:`boundaryviz.formats`).
+(:mod:`boundaryviz.output.formats`).
 
 GIF is written here frame by frame: a global palette fixed for the whole animation (so colours
 never flicker), each frame cropped to the rectangle that changed, unchanged pixels inside it
@@ -26,29 +26,14 @@ from PIL import Image
 
 from .._extras import MissingExtraError
 from .atomic import AtomicWriter
-# These names lived here before the palette, atomic files and the registry of formats had
-# modules of their own; ``from boundaryviz.writers import ...`` keeps working for them.
-from .atomic import PARTIAL_SUFFIX, atomic_output, format_size, is_complete, remove_partials  # noqa: F401
-from .palette import ChangedRects, Palette  # noqa: F401
+from .palette import ChangedRects
 
 __all__ = [
     "GifWriter",
     "Mp4Writer",
     "WebPWriter",
-    "MissingExtraError",
     "frame_delays_ms",
 ]
-
-MOVED_TO_FORMATS = ("FORMATS", "check_format", "open_writer")
-"""Names now in :mod:`boundaryviz.formats` (which imports this module), still found here."""
-
-
-def __getattr__(name):
-    if name in MOVED_TO_FORMATS:
-        from . import formats
-
-        return getattr(formats, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 MIN_DELAY_MS = 20  # browsers slow shorter GIF delays down to 100 ms
 
@@ -96,8 +81,8 @@ class GifWriter(AtomicWriter):
     Examples
     --------
     >>> import numpy as np
-    >>> from boundaryviz.palette import Palette
-    >>> from boundaryviz.writers import GifWriter
+    >>> from boundaryviz.output.palette import Palette
+    >>> from boundaryviz.output.writers import GifWriter
     >>> palette = Palette([[0, 0, 0], [255, 255, 255]])
     >>> with GifWriter("blink.gif", fps=10, palette=palette) as gif:  # doctest: +SKIP
     ...     gif.append(np.zeros((20, 20, 3), np.uint8))
@@ -227,7 +212,7 @@ class Mp4Writer(AtomicWriter):
     Examples
     --------
     >>> import numpy as np
-    >>> from boundaryviz.writers import Mp4Writer
+    >>> from boundaryviz.output.writers import Mp4Writer
     >>> with Mp4Writer("blink.mp4", fps=10) as video:  # doctest: +SKIP
     ...     video.append(np.zeros((20, 20, 3), np.uint8))
     ...     video.append(np.full((20, 20, 3), 255, np.uint8))
@@ -358,7 +343,7 @@ class _StoredFrames(Image.Image):
 class WebPWriter(AtomicWriter):
     """Collect frames into an animated, lossless WebP that loops forever.
 
-    With a ``palette`` (as :func:`~boundaryviz.animate.save_animation` gives it) the frames
+    With a ``palette`` (as :func:`~boundaryviz.save_animation` gives it) the frames
     are mapped to the GIF's palette with the same ``tolerance``, so the WebP shows exactly
     the GIF's pixels and timing, losslessly compressed (about a quarter smaller). Without
     one, frames are kept in full colour.
@@ -383,7 +368,7 @@ class WebPWriter(AtomicWriter):
     Examples
     --------
     >>> import numpy as np
-    >>> from boundaryviz.writers import WebPWriter
+    >>> from boundaryviz.output.writers import WebPWriter
     >>> with WebPWriter("blink.webp", fps=10) as webp:  # doctest: +SKIP
     ...     webp.append(np.zeros((20, 20, 3), np.uint8))
     ...     webp.append(np.full((20, 20, 3), 255, np.uint8))

@@ -9,7 +9,7 @@ string never changes from sprites (:class:`_Sprite`) and composes the status val
 cached glyphs (:class:`_Digits`).
 
 The plain ``canvas.draw()`` of :meth:`Renderer.frame_full_redraw
-<boundaryviz.render.Renderer.frame_full_redraw>` is the reference this path is tested
+<boundaryviz.Renderer.frame_full_redraw>` is the reference this path is tested
 against.
 """
 
@@ -163,7 +163,7 @@ class _FieldPixels:
         self.cell = (self.row_index[:, None] * n_cols + self.col_index[None, :]).astype(np.intp)
 
     def write_levels(self, buffer, levels, colors):
-        """Paint a field of K-class ``levels`` (:func:`~boundaryviz.classes.class_levels`)
+        """Paint a field of K-class ``levels`` (:func:`~boundaryviz.render.class_colors.class_levels`)
         with ``colors`` (RGBA bytes per level) into ``buffer`` (H, W, 4) uint8."""
         lut = np.ascontiguousarray(colors).view(np.uint32)[:, 0]
         words = buffer.view(np.uint32)[:, :, 0]

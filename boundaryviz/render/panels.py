@@ -1,9 +1,9 @@
 """The artists of a frame: each panel builds its artists once on an Axes and shows views.
 
-A panel's ``show`` only hands finished arrays (an :class:`~boundaryviz.views.InputView`,
-:class:`~boundaryviz.views.HiddenView` or the index into a
-:class:`~boundaryviz.views.CurveView`) to its artists with ``set_data`` / ``set_segments``;
-the computing is in :mod:`boundaryviz.views`. Also here: the status line's texts, the legend
+A panel's ``show`` only hands finished arrays (an :class:`~boundaryviz.render.views.InputView`,
+:class:`~boundaryviz.render.views.HiddenView` or the index into a
+:class:`~boundaryviz.render.views.CurveView`) to its artists with ``set_data`` / ``set_segments``;
+the computing is in :mod:`boundaryviz.render.views`. Also here: the status line's texts, the legend
 and the two layout helpers that keep it and the tick labels inside the figure.
 """
 
@@ -102,7 +102,7 @@ class InputPanel(_FieldPanel):
             self.artists.append(self.bayes)
 
     def show(self, view):
-        """Show an :class:`~boundaryviz.views.InputView` (the field waits for a draw)."""
+        """Show an :class:`~boundaryviz.render.views.InputView` (the field waits for a draw)."""
         self.view = view
         self.boundary.set_segments(view.boundary)
         if not self.unit_index.size:
@@ -157,7 +157,7 @@ class HiddenPanel(_FieldPanel):
         self.artists = [self.image, self.lattice, self.boundary, *self.samples]
 
     def show(self, view):
-        """Show a :class:`~boundaryviz.views.HiddenView` (the field waits for a draw)."""
+        """Show a :class:`~boundaryviz.render.views.HiddenView` (the field waits for a draw)."""
         self.view = view
         self.boundary.set_segments(view.boundary)
         gaps = np.full((len(view.lattice), 1, 2), np.nan)
@@ -258,7 +258,7 @@ class StatusLine:
         self.right = x
 
     def show(self, values):
-        """Show the strings of :func:`~boundaryviz.views.status_values`."""
+        """Show the strings of :func:`~boundaryviz.render.views.status_values`."""
         for text, value in zip(self.values, values):
             text.set_text(value)
 

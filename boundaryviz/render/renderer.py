@@ -15,9 +15,9 @@ changes the data of a fixed set of artists and redraws only those over a cached 
 
 Every axis limit is fixed for the whole animation, and the number of artists never changes.
 
-The work is split by job: :mod:`~boundaryviz.frame_geometry` (what is fixed for an animation)
-and :mod:`~boundaryviz.views` (what a panel shows, pure arrays) compute;
-:mod:`~boundaryviz.panels` holds the artists; :mod:`~boundaryviz.blit` composes the frames
+The work is split by job: :mod:`~boundaryviz.render.frame_geometry` (what is fixed for an animation)
+and :mod:`~boundaryviz.render.views` (what a panel shows, pure arrays) compute;
+:mod:`~boundaryviz.render.panels` holds the artists; :mod:`~boundaryviz.render.blit` composes the frames
 fast. This module puts them together.
 """
 

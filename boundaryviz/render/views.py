@@ -1,11 +1,11 @@
 """What each panel of a frame shows, as arrays: pure functions of a snapshot and the geometry.
 
 In the spirit of scikit-learn's ``DecisionBoundaryDisplay.from_estimator``, the computing is
-kept apart from the drawing: :class:`~boundaryviz.frame_geometry.FrameGeometry` holds
+kept apart from the drawing: :class:`~boundaryviz.render.frame_geometry.FrameGeometry` holds
 everything fixed for an animation (limits, meshes, the hidden-space projection, which samples
 and unit lines are shown), and
 :func:`input_view`, :func:`hidden_view`, :func:`curve_view` and :func:`status_values` turn a
-snapshot into finished arrays that the artists in :mod:`boundaryviz.panels` only display.
+snapshot into finished arrays that the artists in :mod:`boundaryviz.render.panels` only display.
 
 Nothing here imports matplotlib; contour lines come from contourpy.
 """
@@ -47,7 +47,7 @@ class FieldView:
         Two classes: the class-1 logit on the mesh (NaN where not finite); else None.
     levels : ndarray of int of shape (ny, nx) or None
         K > 2 classes: the field's colour level per mesh cell
-        (:func:`~boundaryviz.classes.class_levels`); else None.
+        (:func:`~boundaryviz.render.class_colors.class_levels`); else None.
     boundary : list of ndarray of shape (n, 2)
         The decision boundary (p = 0.5, or where the top two classes tie).
     """

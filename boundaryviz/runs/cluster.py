@@ -1,7 +1,7 @@
 """Runs of a sweep on a Dask distributed cluster (the ``cluster`` extra).
 
 Each run is one task. A worker trains and renders it into a temporary folder of its own,
-reads the files back and returns their bytes with the run's :class:`~boundaryviz.sweep.RunResult`;
+reads the files back and returns their bytes with the run's :class:`~boundaryviz.RunResult`;
 this process writes every file where the run's spec says, atomically, as results arrive. So
 no shared file system is needed, and the files are the bytes a local run writes (the same
 code on the same inputs).
@@ -27,7 +27,7 @@ import uuid
 
 from .._version import __version__
 from .._validation import ParameterTypeError, ParameterValueError
-from .sweep import run_one
+from .run import run_one
 from ..output.atomic import atomic_output
 
 __all__ = ["connect", "run_on_cluster", "check_address", "CONNECT_TIMEOUT"]

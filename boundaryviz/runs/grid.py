@@ -1,6 +1,6 @@
 """A grid of settings: every combination of the values given, named by what varies.
 
-Any field of :class:`~boundaryviz.training.TrainConfig` can take several values, and so can
+Any field of :class:`~boundaryviz.TrainConfig` can take several values, and so can
 the data set; the runs are their product (:func:`grid_specs`). A run's file name always
 starts with its activation and learning rate, as in the reference sweep (``relu_lr0.1``),
 and then names each other setting that takes more than one value in the grid, in a fixed
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from .._validation import ParameterValueError
 from ..output.animation import DEFAULT_FPS, DEFAULT_MAX_FRAMES
 from ..data.dataset import Dataset
-from .sweep import RunSpec, spec_options
+from .run import RunSpec, spec_options
 from ..train.config import TrainConfig
 
 __all__ = ["AXES", "grid_specs", "run_names", "setting_label", "setting_text", "facets", "Facets",
@@ -31,7 +31,7 @@ __all__ = ["AXES", "grid_specs", "run_names", "setting_label", "setting_text", "
 
 AXES = ("dataset", *(f.name for f in dataclasses.fields(TrainConfig)))
 """tuple of str: the settings a grid can vary, in the order file names and tables give them:
-the data set, then every :class:`~boundaryviz.training.TrainConfig` field."""
+the data set, then every :class:`~boundaryviz.TrainConfig` field."""
 ALWAYS_NAMED = ("activation", "learning_rate")
 """Settings every file name gives, varying or not (``relu_lr0.1``)."""
 REFERENCE_GRID = {"activation": ("relu", "tanh"), "learning_rate": (0.1, 0.01, 0.001)}
@@ -115,7 +115,7 @@ def varying(settings_list):
     Parameters
     ----------
     settings_list : sequence of dict
-        Each run's settings (:attr:`RunSpec.settings <boundaryviz.sweep.RunSpec.settings>`).
+        Each run's settings (:attr:`RunSpec.settings <boundaryviz.RunSpec.settings>`).
 
     Returns
     -------
@@ -190,7 +190,7 @@ def run_names(settings_list):
 
 def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=DEFAULT_FPS,
                max_frames=DEFAULT_MAX_FRAMES, render=None, tiles=False, options=None, **settings):
-    """One :class:`~boundaryviz.sweep.RunSpec` per combination of the settings in ``grid``.
+    """One :class:`~boundaryviz.RunSpec` per combination of the settings in ``grid``.
 
     Parameters
     ----------
@@ -198,12 +198,12 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=DEFAULT_FP
         Several data sets are one more setting of the grid (named by ``Dataset.name``).
     out_dir : str or os.PathLike
     grid : mapping of str to sequence, optional
-        :class:`~boundaryviz.training.TrainConfig` field -> the values it takes, e.g.
+        :class:`~boundaryviz.TrainConfig` field -> the values it takes, e.g.
         ``{"activation": ["relu", "tanh"], "seed": [0, 1, 2], "hidden": [(2,), (8,), (4, 2)]}``.
         Default: the reference sweep, ``{"activation": ("relu", "tanh"),
         "learning_rate": (0.1, 0.01, 0.001)}``.
     formats, fps, max_frames, render, tiles, options
-        As for :func:`~boundaryviz.sweep.reference_specs`, the same for every run.
+        As for :func:`~boundaryviz.reference_specs`, the same for every run.
     **settings
         Other TrainConfig fields, one value each (``epochs=100``).
 

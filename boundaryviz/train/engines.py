@@ -3,7 +3,7 @@
 Every engine starts from the built-in network's initial weights (Glorot-uniform from the
 seed), uses the same optimizer settings (Adam with β 0.9 / 0.999 and ε 1e-8, or SGD with
 heavy-ball momentum) and the same mini-batches in the same order, and yields a
-:class:`~boundaryviz.training.Snapshot` of an exact :class:`~boundaryviz.models.MLP` copy of
+:class:`~boundaryviz.Snapshot` of an exact :class:`~boundaryviz.MLP` copy of
 its parameters after every epoch, scored by boundaryviz on the dataset.
 
 What still differs is each framework's own arithmetic: PyTorch adds ε to the square root
@@ -18,6 +18,8 @@ import numpy as np
 from ..models import network
 from .._extras import check_available, require
 from ..models.optim import BETA1, BETA2, EPSILON
+from .history import Snapshot
+from .scoring import evaluate, snapshot_model, training_inputs
 
 __all__ = ["framework_loop", "TRAINERS"]
 
@@ -176,10 +178,6 @@ def framework_loop(dataset, cfg):
 
 
 def _loop(dataset, cfg):
-    from .recorder import evaluate
-    from .history import Snapshot
-    from .loop import snapshot_model, training_inputs
-
     rng = np.random.default_rng(cfg.seed)
     weights, biases = network.init_params(cfg.sizes(dataset.n_classes), rng)
     X, scaler = training_inputs(dataset)

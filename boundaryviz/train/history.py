@@ -1,7 +1,7 @@
 """What a run leaves: an immutable :class:`Snapshot` per epoch, gathered in a :class:`History`.
 
-A snapshot holds a frozen model that answers the model protocol (:mod:`boundaryviz.models`);
-a history holds the snapshots, the data and a description of the run (a :class:`~boundaryviz.config.TrainConfig`
+A snapshot holds a frozen model that answers the model protocol (:mod:`boundaryviz.models.protocol`);
+a history holds the snapshots, the data and a description of the run (a :class:`~boundaryviz.TrainConfig`
 for built-in runs, a label and settings for recorded ones).
 """
 
@@ -32,8 +32,8 @@ class Snapshot:
     epoch : int
         0 for the initial weights, k after k epochs.
     model : Model
-        A frozen model answering the model protocol (:class:`~boundaryviz.models.Model`):
-        the built-in :class:`~boundaryviz.models.MLP`, a recorded framework model, or your own.
+        A frozen model answering the model protocol (:class:`~boundaryviz.Model`):
+        the built-in :class:`~boundaryviz.MLP`, a recorded framework model, or your own.
     loss : float
         Mean cross-entropy of the model on the training data.
     accuracy : float
@@ -61,7 +61,7 @@ class Snapshot:
 
     @classmethod
     def from_weights(cls, epoch, weights, biases, loss, accuracy, activation="relu"):
-        """A snapshot of the built-in network (:class:`~boundaryviz.models.MLP`).
+        """A snapshot of the built-in network (:class:`~boundaryviz.MLP`).
 
         Parameters
         ----------

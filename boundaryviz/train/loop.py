@@ -1,8 +1,6 @@
-"""The training loop: one immutable :class:`Snapshot` per epoch, gathered in a :class:`History`.
-
-The settings are a :class:`~boundaryviz.config.TrainConfig` (:mod:`boundaryviz.config`); the
-snapshots and the history are defined in :mod:`boundaryviz.history`. Both are importable from
-here too, as before.
+"""The training loop: one immutable :class:`~boundaryviz.Snapshot` per epoch, gathered in a
+:class:`~boundaryviz.History`. Other engines (scikit-learn, PyTorch, Keras) are in
+:mod:`boundaryviz.train.engines`.
 """
 
 from __future__ import annotations
@@ -10,14 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..models import network
-from .config import ENGINES, MAX_EPOCHS, TrainConfig, run_label
+from .config import TrainConfig
 from ..data.dataset import Dataset
-from .history import STOP_REASONS, History, Snapshot
-from ..models.protocol import MLP
+from .history import History, Snapshot
+from .scoring import snapshot_model, training_inputs
 from ..models.optim import OPTIMIZERS
 
-__all__ = ["TrainConfig", "Snapshot", "History", "iter_train", "train", "run_label", "MAX_EPOCHS", "ENGINES",
-           "STOP_REASONS", "training_inputs", "snapshot_model"]
+__all__ = ["iter_train", "train"]
 
 
 def _make_config(config, kwargs):
@@ -61,27 +58,6 @@ def iter_train(dataset, *, config=None, **settings):
     from .engines import framework_loop
 
     return framework_loop(dataset, cfg)
-
-
-def training_inputs(dataset):
-    """The features training sees: standardised when the dataset asks for it.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, 2)
-    scaler : (mean, scale) or None
-    """
-    scaler = dataset.scaler
-    if scaler is None:
-        return dataset.X, None
-    mean, scale = scaler
-    return (dataset.X - mean) / scale, scaler
-
-
-def snapshot_model(weights, biases, activation, scaler):
-    """The frozen model of a snapshot, in the data's own units (the scaler folded in)."""
-    model = MLP(weights, biases, activation)
-    return model if scaler is None else model.with_input_scaling(*scaler)
 
 
 def _train_loop(dataset, cfg):

@@ -2,7 +2,7 @@
 
 The :class:`Recorder` turns scikit-learn, PyTorch and Keras models (and any object that
 answers the model protocol) into frozen protocol models, scores each on the dataset the same
-way, and gathers them into a :class:`~boundaryviz.training.History` that every drawing and
+way, and gathers them into a :class:`~boundaryviz.History` that every drawing and
 writing function accepts.
 """
 
@@ -15,43 +15,12 @@ import numpy as np
 from .._validation import check_choice
 from ..data.dataset import Dataset
 from ..models.protocol import MLP, Model, ModelBase, as_model
-from ..models.network import loss_from_logits
 from .history import History, Snapshot
+from .scoring import evaluate
 
-__all__ = ["Recorder", "evaluate", "freeze_model"]
+__all__ = ["Recorder", "freeze_model"]
 
 OUTPUTS = ("auto", "logits", "proba")
-
-
-def evaluate(model, dataset):
-    """Mean cross-entropy and accuracy of a protocol model on a dataset.
-
-    The built-in :class:`MLP` is scored from its logits (exact, as in training); any other
-    model from its probabilities, each clipped to ``[eps, 1]`` with ``eps`` float64's
-    machine epsilon, as scikit-learn's ``log_loss`` does.
-
-    Parameters
-    ----------
-    model : ModelBase
-    dataset : Dataset
-
-    Returns
-    -------
-    loss : float
-    accuracy : float
-    """
-    X, y = dataset.X, dataset.y.astype(int)
-    with np.errstate(all="ignore"):
-        if isinstance(model, MLP):
-            logits = model.logits(X)
-            if logits.ndim == 1:
-                return loss_from_logits(logits, y), float(np.mean((logits > 0) == (y == 1)))
-            return loss_from_logits(logits, y), float(np.mean(np.argmax(logits, axis=1) == y))
-        proba = np.asarray(model.predict_proba(X), dtype=float)
-        picked = np.clip(proba[np.arange(len(y)), y], np.finfo(float).eps, 1.0)
-        loss = float(-np.mean(np.log(picked)))
-        accuracy = float(np.mean(np.argmax(proba, axis=1) == y))
-    return loss, accuracy
 
 
 def freeze_model(model, layer=-1, output="auto"):

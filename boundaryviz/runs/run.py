@@ -1,0 +1,270 @@
+"""One run: its settings (:class:`RunSpec`), what it produced (:class:`RunResult`), and
+:func:`run_one`, which trains it and writes its animations."""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from .._validation import ParameterTypeError, ParameterValueError, check_sequence
+from ..data.dataset import Dataset
+from ..options import AnimationOptions
+from ..output.animation import (
+    DEFAULT_FPS, DEFAULT_MAX_FRAMES, animation_options, animation_palette, frame_indices, save_animations
+)
+from ..output.formats import check_format
+from ..output.tiles import TileRecorder, Tiles
+from ..train.config import TrainConfig
+from ..train.history import History
+from ..train.loop import train
+
+__all__ = ["RunSpec", "RunResult", "run_one", "spec_options"]
+
+
+@dataclass(frozen=True, init=False)
+class RunSpec:
+    """Everything one run needs: data, training settings, where and how to write.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    config : TrainConfig
+    out_dir : str
+    formats : tuple of str, default=('gif',)
+    fps : float, default=12
+    max_frames : int or None, default=100
+    render : dict, optional
+        Options for :class:`~boundaryviz.Renderer` (``resolution``, ``layer``, ...).
+    tiles : bool, default=False
+        Also keep half-size tiles of up to 60 of the frames, evenly spaced
+        (:class:`~boundaryviz.output.tiles.Tiles`), in the result, so a gallery's compare animation
+        need not draw the run again.
+    stem : str, optional
+        The file name without its suffix; default ``{activation}_lr{learning_rate:g}``.
+        :func:`~boundaryviz.grid_specs` names each run by the settings that vary.
+    options : AnimationOptions, optional
+        ``fps``, ``max_frames``, ``hold_last`` and the renderer's options at once, instead
+        of ``fps``, ``max_frames`` and ``render``.
+
+    Attributes
+    ----------
+    options : AnimationOptions
+        How the animations are drawn and timed, checked once; its ``layer`` is fixed
+        against ``config.hidden`` (a 0-based index). ``fps``, ``max_frames`` and ``render``
+        (every renderer option) are read from it.
+    """
+
+    dataset: Dataset
+    config: TrainConfig
+    out_dir: str
+    formats: tuple
+    tiles: bool
+    stem: str | None
+    options: AnimationOptions
+
+    def __init__(self, dataset, config, out_dir, formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES,
+                 render=None, tiles=False, stem=None, options=None):
+        # fps, max_frames and render are not fields: ``options`` holds them (dataclasses.replace
+        # passes only the fields, so replacing ``options`` or another field round-trips)
+        for name, value in (("dataset", dataset), ("config", config), ("out_dir", out_dir), ("formats", formats),
+                            ("tiles", tiles), ("stem", stem)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "options", spec_options(options, fps=fps, max_frames=max_frames, render=render))
+        self._check()
+
+    def _check(self):
+        if not isinstance(self.dataset, Dataset):
+            raise TypeError(f"dataset must be a boundaryviz Dataset. Got {type(self.dataset).__name__}.")
+        if not isinstance(self.config, TrainConfig):
+            raise TypeError(f"config must be a TrainConfig. Got {type(self.config).__name__}.")
+        if not isinstance(self.out_dir, (str, os.PathLike)):
+            raise TypeError(f"out_dir must be a folder path. Got {self.out_dir!r}.")
+        object.__setattr__(self, "out_dir", os.fspath(self.out_dir))
+        formats = tuple(check_sequence(self.formats, "formats", "format names"))
+        if not formats:
+            raise ParameterValueError("formats must name at least one format. Got none.", "formats")
+        if len(set(formats)) != len(formats):
+            raise ParameterValueError(f"formats must not repeat. Got {formats!r}.", "formats")
+        for fmt in formats:
+            check_format(fmt)  # an unknown format, or MP4 without the video extra
+        object.__setattr__(self, "formats", formats)
+        # the layer shown is fixed here, against this run's network
+        layer = self.options.layer_index(len(self.config.hidden))
+        object.__setattr__(self, "options", self.options.replace(layer=layer))
+        if not isinstance(self.tiles, bool):
+            raise TypeError(f"tiles must be True or False. Got {self.tiles!r}.")
+        if self.stem is not None:
+            if not isinstance(self.stem, str):
+                raise TypeError(f"stem must be a file name without suffix. Got {self.stem!r}.")
+            if (not self.stem or self.stem.startswith(".") or "\0" in self.stem
+                    or any(sep in self.stem for sep in ("/", os.sep))):
+                raise ValueError(f"stem must be a file name without folders, not starting with '.'. "
+                                 f"Got {self.stem!r}.")
+
+    @property
+    def fps(self):
+        """float: ``options.fps``."""
+        return self.options.fps
+
+    @property
+    def max_frames(self):
+        """int or None: ``options.max_frames``."""
+        return self.options.max_frames
+
+    @property
+    def render(self):
+        """dict: every renderer option (``options.renderer_options``), ``layer`` 0-based."""
+        return self.options.renderer_options
+
+    @property
+    def name(self):
+        """str: file stem: ``stem``, else ``{activation}_lr{learning_rate:g}``."""
+        if self.stem is not None:
+            return self.stem
+        return f"{self.config.activation}_lr{self.config.learning_rate:g}"
+
+    @property
+    def settings(self):
+        """dict: the data set's name (``'dataset'``) and every TrainConfig field, for tables."""
+        config = {f.name: getattr(self.config, f.name) for f in fields(self.config)}
+        return {"dataset": self.dataset.name, **config}
+
+    def paths(self):
+        """list of str: the files this run writes, one per format."""
+        return [os.path.join(self.out_dir, f"{self.name}.{fmt}") for fmt in self.formats]
+
+
+@dataclass(frozen=True, init=False)
+class RunResult:
+    """What a run produced.
+
+    Attributes
+    ----------
+    name : str
+        ``RunSpec.name`` (or the name of extra work such as ``'gallery'``).
+    summary : dict
+        :meth:`History.summary` (empty for a run kept by ``--skip-existing``).
+    files : tuple of (str, int)
+        Each file written and its size in bytes.
+    history : History or None
+        The run's snapshots (weights only, small), for galleries; ``None`` for work that is
+        not a run.
+    skipped : bool
+        Whether the run's files were kept from an earlier sweep.
+    final_frame : ndarray of shape (H, W, 3), dtype uint8, or None
+        The animation's last frame, so a gallery need not draw it again.
+    frame_layer : int or None
+        The hidden layer (0-based) that frame shows.
+    tiles : Tiles or None
+        Half-size copies of the animation's frames, when the spec asked for them.
+    render : dict
+        The renderer options the files were drawn with (``options.renderer_options``).
+    max_frames : int or None
+        ``options.max_frames``.
+    settings : dict
+        ``RunSpec.settings``: the data set's name and every training setting (empty when
+        not known), so a gallery can group runs by the settings that vary.
+    options : AnimationOptions
+        The options the files were drawn with (``RunSpec.options``; made from ``render``
+        and ``max_frames`` when not given), so that a gallery draws what the run did not
+        keep exactly as the run would have.
+    """
+
+    name: str
+    summary: dict
+    files: tuple
+    history: History | None
+    skipped: bool
+    final_frame: np.ndarray | None
+    frame_layer: int | None
+    tiles: Tiles | None
+    settings: dict
+    options: AnimationOptions
+
+    def __init__(self, name, summary, files, history=None, skipped=False, final_frame=None, frame_layer=None,
+                 tiles=None, render=None, max_frames=DEFAULT_MAX_FRAMES, settings=None, options=None):
+        # render and max_frames are not fields: ``options`` holds them (see RunSpec)
+        for key, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles)):
+            value = locals()[key]
+            if value is not None and not isinstance(value, kind):
+                raise TypeError(f"{key} must be a {kind.__name__} or None. Got {type(value).__name__}.")
+        for key, value in (("name", name), ("summary", summary), ("files", files), ("history", history),
+                           ("skipped", skipped), ("final_frame", final_frame), ("frame_layer", frame_layer),
+                           ("tiles", tiles), ("settings", dict(settings or {}))):
+            object.__setattr__(self, key, value)
+        object.__setattr__(self, "options", spec_options(options, max_frames=max_frames, render=render))
+
+    @property
+    def render(self):
+        """dict: the renderer's options the files were drawn with (``options.renderer_options``)."""
+        return self.options.renderer_options
+
+    @property
+    def max_frames(self):
+        """int or None: ``options.max_frames``."""
+        return self.options.max_frames
+
+
+def spec_options(options=None, *, fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None):
+    """The :class:`~boundaryviz.options.AnimationOptions` of specs made from keywords:
+    ``options``, or ``fps``, ``max_frames`` and the ``render`` dict (checked once).
+    """
+    if render is not None and not isinstance(render, dict):
+        raise TypeError(f"render must be a dict of renderer options. Got {type(render).__name__}.")
+    render = dict(render or {})
+    unknown = sorted(set(render) - set(AnimationOptions.RENDERING))
+    if unknown:
+        allowed = ", ".join(AnimationOptions.RENDERING)
+        raise ParameterTypeError(f"render options must be among {allowed}. Got {', '.join(unknown)}.", "render")
+    return animation_options(options, fps=fps, max_frames=max_frames, **render)
+
+
+def run_one(spec, *, progress=False, position=0):
+    """Train one run and write its animation(s).
+
+    Returns
+    -------
+    RunResult
+    """
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=spec.config.epochs, desc=f"{spec.name:<16}", unit="epoch", position=position,
+                   leave=True, file=sys.stderr, dynamic_ncols=True)
+    try:
+        history = train(spec.dataset, config=spec.config)
+        if bar is not None:
+            bar.update(history.epochs_run)
+            bar.set_postfix_str("rendering")
+        from ..render.renderer import Renderer
+
+        options = spec.options
+        renderer = Renderer(history, **options.renderer_options)
+        palette = recorder = None
+        if spec.tiles:
+            # the tiles are kept as indices into the animation's own palette
+            frames = frame_indices(renderer.n_frames, options.max_frames)
+            palette = animation_palette(renderer, frames)
+            recorder = TileRecorder.evenly(frames, palette)
+        # every format from the same frames, each frame drawn once
+        timing = {name: getattr(options, name) for name in AnimationOptions.TIMING}
+        animations = save_animations(history, spec.paths(), renderer=renderer, on_frame=recorder and recorder.add,
+                                     palette=palette, **timing)
+        files = [(a.path, a.size_bytes) for a in animations]
+        final_frame = renderer.frame(-1)
+        tiles = recorder.tiles(renderer.layer, renderer.key_colors()) if recorder else None
+        if bar is not None:
+            bar.set_postfix_str(f"{history.stop_reason}, loss {history.final.loss:.4f}")
+    except Exception as exc:
+        if hasattr(exc, "add_note"):  # Python 3.11+; the note survives the trip back from a worker
+            exc.add_note(f"in run {spec.name}")
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return RunResult(spec.name, history.summary(), tuple(files), history, final_frame=final_frame,
+                     frame_layer=renderer.layer, tiles=tiles, options=spec.options, settings=spec.settings)
