@@ -18,12 +18,26 @@ from dataclasses import asdict, dataclass, fields, replace
 
 from ._validation import ParameterTypeError, ParameterValueError, check_int, check_number
 
-__all__ = ["AnimationOptions", "MAX_FPS", "MAX_HOLD_LAST"]
+__all__ = ["AnimationOptions", "MAX_FPS", "MAX_HOLD_LAST", "UNSET"]
 
 MAX_FPS = 50
 """int: the highest frame rate (browsers slow GIF delays under 20 ms down to 100 ms)."""
 MAX_HOLD_LAST = 60
 """int: the longest hold of the last frame, in seconds."""
+
+
+class _Unset:
+    """The default of an option keyword: "not given", so that nothing guesses what a call asked for."""
+
+    def __repr__(self):
+        return "<default>"
+
+    def __reduce__(self):  # one object, also after a trip through pickle
+        return "UNSET"
+
+
+UNSET = _Unset()
+"""The default of the option keywords of the public functions: the keyword was not given."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,31 @@ class AnimationOptions:
         return cls(**keywords)
 
     @classmethod
+    def from_call(cls, options=None, **keywords):
+        """The one AnimationOptions of a call: ``options`` as given, or made from the keywords given.
+
+        Keywords whose value is :data:`UNSET` were not given and are left out, so the object
+        holds exactly what the caller asked for.
+
+        Raises
+        ------
+        TypeError
+            For a keyword that is not an option; when ``options`` is not an AnimationOptions;
+            when ``options`` comes with option keywords.
+        """
+        given = {name: value for name, value in keywords.items() if value is not UNSET}
+        if options is None:
+            return cls.from_keywords(**given)
+        if not isinstance(options, AnimationOptions):
+            raise ParameterTypeError(f"options must be a boundaryviz AnimationOptions. Got {type(options).__name__}.",
+                                     "options")
+        if given:
+            cls.from_keywords(**given)  # an unknown keyword is named first
+            raise ParameterTypeError(f"pass either options or {', '.join(sorted(given))}, not both.",
+                                     sorted(given)[0])
+        return options
+
+    @classmethod
     def default(cls, name):
         """The default value of option ``name`` (for documentation and help texts)."""
         for f in fields(cls):
@@ -131,6 +170,10 @@ class AnimationOptions:
         """dict: the keywords of :class:`~boundaryviz.Renderer` (resolution … bayes)."""
         values = asdict(self)
         return {name: values[name] for name in self.RENDERING}
+
+    def draws_like(self, other):
+        """Whether ``other`` draws frames the same way (every renderer option equal)."""
+        return self.renderer_options == other.renderer_options
 
     def layer_index(self, n_hidden, default=-1):
         """The hidden layer shown, as a 0-based index into ``n_hidden`` layers.

@@ -16,7 +16,8 @@ from ..models.network import ACTIVATIONS
 from ..models.optim import OPTIMIZERS
 from ..options import MAX_FPS, AnimationOptions
 from ..runs.sweep import default_jobs
-from ..train.config import ENGINES, MAX_EPOCHS
+from ..runs.grid import REFERENCE_GRID
+from ..train.config import ENGINES, MAX_EPOCHS, TrainConfig
 
 __all__ = ["build_parser", "UsageError", "PROG"]
 
@@ -99,6 +100,7 @@ def build_parser():
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     acts = ", ".join(sorted(ACTIVATIONS))
+    train = TrainConfig()  # the training defaults
     data = parser.add_argument_group("data")
     data.add_argument("--datasets", "--dataset", dest="datasets", default=None, type=_list("datasets", _word),
                       help=f"comma-separated built-in data sets from {', '.join(DATASETS)} (default: gaussians)")
@@ -111,30 +113,31 @@ def build_parser():
                       help="train on the data's own units (CSV, iris and wine are standardised by "
                       "default; the panels always keep the data's units)")
     net = parser.add_argument_group("network and training")
-    net.add_argument("--activations", default=["relu", "tanh"], type=_list("activations", _word),
-                     help=f"comma-separated hidden activations from {acts} (default: relu,tanh)")
-    net.add_argument("--learning-rates", default=[0.1, 0.01, 0.001], type=_list("learning rates", _float),
+    activations, rates = REFERENCE_GRID["activation"], REFERENCE_GRID["learning_rate"]
+    net.add_argument("--activations", default=list(activations), type=_list("activations", _word),
+                     help=f"comma-separated hidden activations from {acts} (default: {','.join(activations)})")
+    net.add_argument("--learning-rates", default=list(rates), type=_list("learning rates", _float),
                      help="comma-separated learning rates, each above 0 and at most 10 "
-                     "(default: 0.1,0.01,0.001)")
+                     f"(default: {','.join(f'{r:g}' for r in rates)})")
     net.add_argument("--hidden", default=None, action="append", type=_list("hidden", _int),
                      help="hidden layer widths, e.g. 2, 8 or 4,2; repeat for several architectures: "
                      "--hidden 2 --hidden 4,2 (default: 2)")
-    net.add_argument("--optimizers", "--optimizer", dest="optimizers", default=["adam"],
+    net.add_argument("--optimizers", "--optimizer", dest="optimizers", default=[train.optimizer],
                      type=_list("optimizers", _word),
-                     help=f"comma-separated optimizers from {', '.join(OPTIMIZERS)} (default: adam)")
-    net.add_argument("--epochs", default=200, type=_single(_int, "epochs"),
-                     help=f"most epochs per run, 1 to {MAX_EPOCHS} (default: 200)")
-    net.add_argument("--stop-loss", default=0.263, type=_single(_float, "stop loss"),
-                     help="stop a run when its loss falls below this; 0 disables (default: 0.263)")
+                     help=f"comma-separated optimizers from {', '.join(OPTIMIZERS)} (default: {train.optimizer})")
+    net.add_argument("--epochs", default=train.epochs, type=_single(_int, "epochs"),
+                     help=f"most epochs per run, 1 to {MAX_EPOCHS} (default: {train.epochs})")
+    net.add_argument("--stop-loss", default=train.stop_loss, type=_single(_float, "stop loss"),
+                     help=f"stop a run when its loss falls below this; 0 disables (default: {train.stop_loss:g})")
     net.add_argument("--batch-size", default=None, type=_single(_int, "batch size"),
                      help="samples per update (default: full batch)")
-    net.add_argument("--seeds", "--seed", dest="seeds", default=[0], type=_list("seeds", _int),
+    net.add_argument("--seeds", "--seed", dest="seeds", default=[train.seed], type=_list("seeds", _int),
                      help="comma-separated random seeds of the initial weights; the first also seeds "
-                     "a built-in data set (default: 0)")
-    net.add_argument("--engines", "--engine", dest="engines", default=["numpy"], type=_list("engines", _word),
+                     f"a built-in data set (default: {train.seed})")
+    net.add_argument("--engines", "--engine", dest="engines", default=[train.engine], type=_list("engines", _word),
                      help=f"comma-separated frameworks that train the network, from {', '.join(ENGINES)}: "
                      "the same initial weights, optimizer and batches (torch and keras need the extras "
-                     "boundaryviz[torch] / boundaryviz[keras]; default: numpy)")
+                     f"boundaryviz[torch] / boundaryviz[keras]; default: {train.engine})")
     out = parser.add_argument_group("output")
     out.add_argument("--out", default="output", help="folder for the animations (default: output)")
     out.add_argument("--format", default=["gif"], type=_list("format", _word),

@@ -169,7 +169,7 @@ def renderer_of(run, layer, resolution=None):
     options = run.result.options.replace(layer=layer)
     if resolution is not None:
         options = options.replace(resolution=resolution)
-    return Renderer(run.history, **options.renderer_options)
+    return Renderer(run.history, options=options)
 
 
 def shared_title(runs):

@@ -10,11 +10,13 @@ import html
 import os
 from urllib.parse import quote
 
+from .._colors import CONVERGED, GROUND, INK, LINE, LINK, MUTED, PAPER, STOPPED
 from .._version import __version__
 from ..output.formats import frame_size
 from .entries import GalleryRun, layout_runs, ordered_results, outcome, run_settings, shared_title
 from ..runs.grid import axis_words, setting_text, varying
-from ..output.player import BAR_HEIGHT, player_size
+from ..options import AnimationOptions
+from ..output.player import fluid_player_style, player_size
 from ..output.atomic import atomic_output, format_size
 from ..output.formats import format_of
 
@@ -23,54 +25,54 @@ __all__ = ["write_index", "MANY_RUNS"]
 MANY_RUNS = 12
 """With more runs than this, the page shows smaller cards, three or four abreast."""
 
-_CSS = """
-:root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --paper: #ffffff; --ground: #f6f8fa;
-        --stop: #b2182b; }
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--ground); color: var(--ink);
-       font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1320px; margin: 0 auto; padding: 2rem 1.25rem 3rem; }
-h1 { font-size: 1.6rem; margin: 0 0 .25rem; }
-h2 { font-size: 1.15rem; margin: 2.5rem 0 1rem; padding-bottom: .3rem; border-bottom: 1px solid var(--line); }
-header p, footer { color: var(--muted); margin: 0; }
-footer { margin-top: 3rem; font-size: .85rem; }
-.grid { display: grid; gap: 1.25rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); }
-.wide { grid-template-columns: 1fr; }
-.many { grid-template-columns: repeat(auto-fill, minmax(min(100%, 290px), 1fr)); gap: 1rem; }
-.many figcaption { padding: .5rem .7rem .7rem; }
-.many dl { font-size: .82rem; }
-.many .name { font-size: .92rem; }
-a.media { display: block; }
-figure { margin: 0; background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
-         overflow: hidden; }
-figure img, figure video { display: block; width: 100%; height: auto; background: #fff; }
-.player { container-type: inline-size; }
-.player iframe { display: block; width: 100%; border: 0; }
-figcaption { padding: .75rem 1rem 1rem; border-top: 1px solid var(--line); }
-.name { font-weight: 600; }
-.file { color: var(--muted); font-size: .9rem; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .6rem 0; font-size: .92rem; }
-dt { color: var(--muted); }
-dd { margin: 0; font-variant-numeric: tabular-nums; }
-.stop_loss { color: #1a7f37; } .diverged, .interrupted { color: var(--stop); }
-.snippet { margin-top: .6rem; font-size: .8rem; color: var(--muted); }
-pre { margin: .2rem 0 .5rem; padding: .5rem .7rem; background: var(--ground); border: 1px solid var(--line);
-      border-radius: 6px; overflow-x: auto; }
-code { font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
-       color: var(--ink); white-space: pre-wrap; overflow-wrap: anywhere; }
-h3 { font-size: 1rem; margin: 2rem 0 .8rem; scroll-margin-top: 1rem; }
-.note { margin: 0 0 1rem; padding: .6rem .9rem; background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; }
-nav p { margin: 0 0 .3rem; color: var(--muted); }
-nav ul { display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; margin: 0 0 1rem; padding: 0; list-style: none; font-size: .92rem; }
-details summary { margin-top: .5rem; font-size: .85rem; color: var(--muted); cursor: pointer; }
-figure { scroll-margin-top: 1rem; }
-.table { max-height: 32rem; overflow: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; }
-table { border-collapse: collapse; width: 100%; font-size: .88rem; }
-th, td { padding: .3rem .7rem; text-align: left; border-bottom: 1px solid var(--line); white-space: nowrap; }
-thead th { position: sticky; top: 0; background: var(--ground); z-index: 1; }
-tbody th { font-weight: 500; }
-.num { text-align: right; font-variant-numeric: tabular-nums; }
-a { color: #0969da; }
+_CSS = f"""
+:root {{ --ink: {INK}; --muted: {MUTED}; --line: {LINE}; --paper: {PAPER}; --ground: {GROUND};
+        --stop: {STOPPED}; }}
+* {{ box-sizing: border-box; }}
+body {{ margin: 0; background: var(--ground); color: var(--ink);
+       font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }}
+main {{ max-width: 1320px; margin: 0 auto; padding: 2rem 1.25rem 3rem; }}
+h1 {{ font-size: 1.6rem; margin: 0 0 .25rem; }}
+h2 {{ font-size: 1.15rem; margin: 2.5rem 0 1rem; padding-bottom: .3rem; border-bottom: 1px solid var(--line); }}
+header p, footer {{ color: var(--muted); margin: 0; }}
+footer {{ margin-top: 3rem; font-size: .85rem; }}
+.grid {{ display: grid; gap: 1.25rem; grid-template-columns: repeat(auto-fill, minmax(min(100%, 420px), 1fr)); }}
+.wide {{ grid-template-columns: 1fr; }}
+.many {{ grid-template-columns: repeat(auto-fill, minmax(min(100%, 290px), 1fr)); gap: 1rem; }}
+.many figcaption {{ padding: .5rem .7rem .7rem; }}
+.many dl {{ font-size: .82rem; }}
+.many .name {{ font-size: .92rem; }}
+a.media {{ display: block; }}
+figure {{ margin: 0; background: var(--paper); border: 1px solid var(--line); border-radius: 8px;
+         overflow: hidden; }}
+figure img, figure video {{ display: block; width: 100%; height: auto; background: #fff; }}
+.player {{ container-type: inline-size; }}
+.player iframe {{ display: block; width: 100%; border: 0; }}
+figcaption {{ padding: .75rem 1rem 1rem; border-top: 1px solid var(--line); }}
+.name {{ font-weight: 600; }}
+.file {{ color: var(--muted); font-size: .9rem; }}
+dl {{ display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; margin: .6rem 0; font-size: .92rem; }}
+dt {{ color: var(--muted); }}
+dd {{ margin: 0; font-variant-numeric: tabular-nums; }}
+.stop_loss {{ color: {CONVERGED}; }} .diverged, .interrupted {{ color: var(--stop); }}
+.snippet {{ margin-top: .6rem; font-size: .8rem; color: var(--muted); }}
+pre {{ margin: .2rem 0 .5rem; padding: .5rem .7rem; background: var(--ground); border: 1px solid var(--line);
+      border-radius: 6px; overflow-x: auto; }}
+code {{ font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
+       color: var(--ink); white-space: pre-wrap; overflow-wrap: anywhere; }}
+h3 {{ font-size: 1rem; margin: 2rem 0 .8rem; scroll-margin-top: 1rem; }}
+.note {{ margin: 0 0 1rem; padding: .6rem .9rem; background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; }}
+nav p {{ margin: 0 0 .3rem; color: var(--muted); }}
+nav ul {{ display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; margin: 0 0 1rem; padding: 0; list-style: none; font-size: .92rem; }}
+details summary {{ margin-top: .5rem; font-size: .85rem; color: var(--muted); cursor: pointer; }}
+figure {{ scroll-margin-top: 1rem; }}
+.table {{ max-height: 32rem; overflow: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; }}
+table {{ border-collapse: collapse; width: 100%; font-size: .88rem; }}
+th, td {{ padding: .3rem .7rem; text-align: left; border-bottom: 1px solid var(--line); white-space: nowrap; }}
+thead th {{ position: sticky; top: 0; background: var(--ground); z-index: 1; }}
+tbody th {{ font-weight: 500; }}
+.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+a {{ color: {LINK}; }}
 """
 
 
@@ -93,13 +95,12 @@ def _media(url, kind, alt, dims, lazy=False):
 def _player_frame(url, alt, dims, snippet=False):
     """An ``<iframe>`` of an HTML player: in the gallery its height follows the card's width
     (the frame scales, the control bar does not); in a snippet, the player's own size."""
-    width, height = dims or player_size((960, 560))
+    width, height = dims or player_size(AnimationOptions().size)
     if snippet:
         return (f'<iframe src="{url}" width="{width}" height="{height}" style="border: 0; max-width: 100%" '
                 f'title="{alt}" loading="lazy"></iframe>')
     # the player is never wider than its frames: in a wider card it keeps their size
-    scaled = f"min(100cqw, {width}px) * {height - BAR_HEIGHT} / {width}"
-    style = f"max-width: {width}px; height: calc({scaled} + {BAR_HEIGHT}px)"
+    style = fluid_player_style((width, height))
     return f'<div class="player"><iframe src="{url}" style="{style}" title="{alt}" loading="lazy"></iframe></div>'
 
 

@@ -7,12 +7,15 @@ import os
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .. import _colors
+from .._colors import rgb
+
 __all__ = ["Sheet", "font", "shrink", "INK", "MUTED", "STOPPED", "BACKGROUND"]
 
-INK = (31, 35, 40)
-MUTED = (89, 99, 110)
-STOPPED = (178, 24, 43)  # the renderer's colour for "stopped" notes
-BACKGROUND = (255, 255, 255)
+INK = rgb(_colors.INK)
+MUTED = rgb(_colors.MUTED)
+STOPPED = rgb(_colors.STOPPED)
+BACKGROUND = rgb(_colors.PAPER)
 
 
 def font(size, bold=False):
@@ -100,7 +103,7 @@ class Sheet:
 
     def empty(self, draw, row, col, text):
         x, y = self.tile_origin(row, col)
-        draw.rectangle((x, y, x + self.tile_w - 1, y + self.tile_h - 1), outline=(208, 215, 222), width=1)
+        draw.rectangle((x, y, x + self.tile_w - 1, y + self.tile_h - 1), outline=rgb(_colors.LINE), width=1)
         draw.text((x + self.tile_w / 2, y + self.tile_h / 2), text, font=self.font, fill=MUTED, anchor="mm")
 
 

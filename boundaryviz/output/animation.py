@@ -12,14 +12,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .._validation import check_choice, check_int
-from ..options import MAX_FPS, AnimationOptions
+from ..options import UNSET, AnimationOptions
 from ..train.history import History
 from .formats import FORMATS, check_format, check_path, get_format, open_writer
 from .palette import Palette
 
 __all__ = ["save_animation", "save_animations", "show", "frame_indices", "animation_palette", "Animation",
-           "animation_options", "AnimationOptions", "DEFAULT_FPS", "MAX_FPS", "DEFAULT_MAX_FRAMES",
-           "DEFAULT_HOLD_LAST"]
+           "renderer_for", "DEFAULT_FPS", "DEFAULT_MAX_FRAMES", "DEFAULT_HOLD_LAST", "GIF_TOLERANCE"]
 
 DEFAULT_FPS = AnimationOptions.default("fps")
 DEFAULT_MAX_FRAMES = AnimationOptions.default("max_frames")
@@ -91,12 +90,10 @@ class Animation:
         alt = html.escape(name, quote=True)
         entry = get_format(self.format)
         if entry.element == "iframe":
-            from .player import BAR_HEIGHT, page_frame_size
+            from .player import page_frame_size, player_size
 
             page = self.to_bytes().decode("utf-8")
-            frame_width, frame_height = page_frame_size(page)
-            shown = width or frame_width
-            height = int(round(frame_height * shown / frame_width)) + BAR_HEIGHT
+            shown, height = player_size(page_frame_size(page), width)
             return (f'<iframe srcdoc="{html.escape(page, quote=True)}" width="{shown}" height="{height}" '
                     f'title="{alt}" style="border: 0; max-width: 100%"></iframe>')
         data = base64.b64encode(self.to_bytes()).decode("ascii")
@@ -167,8 +164,8 @@ def animation_palette(renderer, indices=None):
     return Palette.from_frames(renderer.key_colors(), samples)
 
 
-def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_LAST, max_frames=DEFAULT_MAX_FRAMES,
-                   renderer=None, progress=False, options=None, **renderer_options):
+def save_animation(history, path, *, fps=UNSET, hold_last=UNSET, max_frames=UNSET, renderer=None, progress=False,
+                   options=None, **renderer_options):
     """Render every snapshot of ``history`` and stream the frames into an animation file.
 
     The format follows the suffix of ``path``:
@@ -199,13 +196,17 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_LAS
     hold_last : float, default=1.5
         Seconds the last frame stays before the loop restarts (0 to 60).
     renderer : Renderer, optional
-        A renderer of ``history`` to reuse; otherwise one is made from ``renderer_options``
-        (``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``, ``bayes``).
+        A renderer of ``history`` to reuse (it brings its drawing options); otherwise one is
+        made from ``options`` or ``renderer_options``.
     progress : bool, default=False
         Show a ``tqdm.auto`` progress bar.
     options : AnimationOptions, optional
-        Every option above at once (:class:`~boundaryviz.options.AnimationOptions`), instead
-        of ``fps``, ``hold_last``, ``max_frames`` and ``renderer_options``.
+        Every option at once (:class:`~boundaryviz.AnimationOptions`), instead of ``fps``,
+        ``hold_last``, ``max_frames`` and ``renderer_options``; with a ``renderer``, its
+        drawing options must be the renderer's.
+    **renderer_options
+        ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``, ``bayes``: see
+        :class:`~boundaryviz.Renderer`.
 
     Returns
     -------
@@ -225,62 +226,45 @@ def save_animation(history, path, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_LAS
     return animation
 
 
-def animation_options(options=None, **keywords):
-    """The one :class:`~boundaryviz.options.AnimationOptions` of a call: ``options`` as given,
-    or made from the call's keywords (``fps``, ``hold_last``, ``max_frames`` and renderer
-    options), each checked once.
-
-    Raises
-    ------
-    TypeError
-        For a keyword that is not an option; when ``options`` is not an AnimationOptions; or
-        when it is given with a keyword that is neither the default nor its own value.
-    """
-    if options is None:
-        return AnimationOptions.from_keywords(**keywords)
-    AnimationOptions.from_keywords(**{name: value for name, value in keywords.items()
-                                      if name not in AnimationOptions.TIMING + AnimationOptions.RENDERING})
-    if not isinstance(options, AnimationOptions):
-        raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(options).__name__}.")
-    defaults = AnimationOptions()
-    clash = sorted(name for name, value in keywords.items()
-                   if value != getattr(defaults, name) and value != getattr(options, name))
-    if clash:
-        raise TypeError(f"pass either options or {', '.join(clash)}, not both.")
-    return options
-
-
-def renderer_for(history, renderer, renderer_options):
+def renderer_for(history, renderer, options, renderer_options=None):
     """The renderer to draw ``history`` with: the one given (checked), or a new one.
 
     Parameters
     ----------
     history : History
     renderer : Renderer or None
-    renderer_options : dict
-        The keywords of :class:`~boundaryviz.Renderer` given with the call (none when a
-        renderer is given).
+    options : AnimationOptions or None
+        The call's options object, if it passed one.
+    renderer_options : dict, optional
+        The drawing keywords the call was given (exactly those).
+
+    Returns
+    -------
+    Renderer
 
     Raises
     ------
     TypeError
-        When both a renderer and renderer options are given.
+        When a renderer comes with drawing keywords.
     ValueError
-        When the renderer draws another history.
+        When the renderer draws another history, or differently from ``options``.
     """
     from ..render.renderer import Renderer  # here, so matplotlib loads only when something is drawn
 
+    renderer_options = renderer_options or {}
     if renderer is None:
-        return Renderer(history, **renderer_options)
+        return Renderer(history, options=options, **renderer_options)
     if renderer_options:
-        raise TypeError("pass either renderer or renderer options, not both.")
+        raise TypeError(f"pass either renderer or renderer options ({', '.join(sorted(renderer_options))}), not both.")
     if not isinstance(renderer, Renderer) or renderer.history is not history:
         raise ValueError("renderer must be a Renderer of the same history.")
+    if options is not None and not options.draws_like(renderer.options):
+        raise ValueError("options must draw as the renderer does (the same renderer options), or be left out.")
     return renderer
 
 
-def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_LAST, max_frames=DEFAULT_MAX_FRAMES,
-                    renderer=None, progress=False, on_frame=None, palette=None, options=None, **renderer_options):
+def save_animations(history, paths, *, fps=UNSET, hold_last=UNSET, max_frames=UNSET, renderer=None, progress=False,
+                    on_frame=None, palette=None, options=None, **renderer_options):
     """Like :func:`save_animation` for several files (formats) at once: each frame drawn once.
 
     Parameters
@@ -328,7 +312,13 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_L
     formats = [_format_of(path) for path in paths]
     for fmt in formats:
         check_format(fmt)  # MP4 without the video extra fails here, before any work
-    options = animation_options(options, fps=fps, hold_last=hold_last, max_frames=max_frames, **renderer_options)
+    timing = {"fps": fps, "hold_last": hold_last, "max_frames": max_frames}
+    if renderer is None:
+        options = AnimationOptions.from_call(options, **timing, **renderer_options)
+    else:  # a renderer brings its drawing options; the call may set the timing
+        AnimationOptions.from_call(options, **timing)  # not both an options object and keywords
+        renderer = renderer_for(history, renderer, options, renderer_options)
+        options = options or renderer.options.replace(**{k: v for k, v in timing.items() if v is not UNSET})
     for path in paths:
         folder = os.path.dirname(os.path.abspath(os.fspath(path)))
         if not os.path.isdir(folder):
@@ -336,11 +326,7 @@ def save_animations(history, paths, *, fps=DEFAULT_FPS, hold_last=DEFAULT_HOLD_L
         if os.path.isdir(path):
             raise ValueError(f"path {os.fspath(path)!r} is a folder; give a file name.")
     if renderer is None:
-        renderer = renderer_for(history, None, options.renderer_options)
-    else:  # a renderer brings its own drawing options: none may be asked for beside it
-        defaults = AnimationOptions().renderer_options
-        renderer = renderer_for(history, renderer, {name: value for name, value in options.renderer_options.items()
-                                                    if value != defaults[name]})
+        renderer = renderer_for(history, None, options)
     fps, hold_last = options.fps, options.hold_last
     indices = frame_indices(renderer.n_frames, options.max_frames)
     n = len(indices)

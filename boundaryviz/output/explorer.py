@@ -146,4 +146,4 @@ def explore(history, *, fps=DEFAULT_EXPLORE_FPS, renderer=None, **renderer_optio
     _widgets()  # a missing ipywidgets is reported before any drawing
     from .animation import renderer_for
 
-    return Explorer(history, renderer_for(history, renderer, renderer_options), fps)
+    return Explorer(history, renderer_for(history, renderer, None, renderer_options), fps)

@@ -29,12 +29,13 @@ from importlib import resources
 
 import numpy as np
 
+from .._colors import CSS_COLORS
 from .._version import __version__
 from .atomic import AtomicWriter
 from .palette import ChangedRects
 from .writers import frame_delays_ms
 
-__all__ = ["PlayerWriter", "BAR_HEIGHT", "player_size", "read_player_size", "page_frame_size"]
+__all__ = ["PlayerWriter", "BAR_HEIGHT", "player_size", "fluid_player_style", "read_player_size", "page_frame_size"]
 
 BAR_HEIGHT = 44
 """Height in CSS pixels of the player's control bar, below the frame."""
@@ -46,13 +47,16 @@ def _template():
     return resources.files(__package__).joinpath(_TEMPLATE).read_text(encoding="utf-8")
 
 
-def player_size(frame_size):
+def player_size(frame_size, width=None):
     """(width, height) in CSS pixels of a player of frames of ``frame_size``: the frame and the bar.
 
     Parameters
     ----------
     frame_size : tuple of int
         ``(width, height)`` of the frames.
+    width : int, optional
+        The width the player is shown at (the frame scales with it, the bar does not);
+        default the frames' own width.
 
     Returns
     -------
@@ -62,9 +66,20 @@ def player_size(frame_size):
     --------
     >>> player_size((960, 560))
     (960, 604)
+    >>> player_size((960, 560), width=480)
+    (480, 324)
     """
-    width, height = frame_size
-    return int(width), int(height) + BAR_HEIGHT
+    frame_width, frame_height = frame_size
+    shown = int(frame_width) if width is None else int(width)
+    return shown, int(round(frame_height * shown / frame_width)) + BAR_HEIGHT
+
+
+def fluid_player_style(size):
+    """CSS of an ``<iframe>`` of a player of ``size`` (:func:`player_size`) whose height follows
+    its container's width: the frame scales, the bar does not, never wider than the frames."""
+    width, height = size
+    scaled = f"min(100cqw, {width}px) * {height - BAR_HEIGHT} / {width}"
+    return f"max-width: {width}px; height: calc({scaled} + {BAR_HEIGHT}px)"
 
 
 def page_frame_size(page):
@@ -194,5 +209,6 @@ class PlayerWriter(AtomicWriter):
             "LAST_LABEL": str(labels[-1]),
             "META": meta_json,
             "DATA": lines,
+            **CSS_COLORS,
         }
         return re.sub(r"__BV_([A-Z_]+?)__", lambda m: values[m[1]], _template())

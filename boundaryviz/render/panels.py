@@ -14,6 +14,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
+from .._colors import STOPPED
 from .class_colors import CLASS_COLORS, CLASS_MARKERS, class_field_colors
 from .frame_geometry import MAX_UNIT_LABELS
 from .style import ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE, UNIT_COLORS
@@ -251,8 +252,8 @@ class StatusLine:
                 self.values.append(fig.text(x, y, "", fontsize=fontsize, ha="right", va="center"))
         # "diverged at epoch N" / "stopped: ...": inside the curve strip, top centre
         self.note = fig.text(0.5, 0.215, "", fontsize=fontsize, ha="center", va="center",
-                             color="#b2182b", fontweight="bold",
-                             bbox=dict(boxstyle="round,pad=0.25", fc="white", ec="#b2182b", lw=0.8))
+                             color=STOPPED, fontweight="bold",
+                             bbox=dict(boxstyle="round,pad=0.25", fc="white", ec=STOPPED, lw=0.8))
         self.values.append(self.note)
         self.artists = list(self.values)
         self.right = x

@@ -33,7 +33,7 @@ from .._validation import check_choice, check_int
 from .blit import Blitter
 from .class_colors import CLASS_COLORS, class_field_colors
 from .frame_geometry import FrameGeometry
-from ..options import AnimationOptions
+from ..options import UNSET, AnimationOptions
 from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_tick_labels_inside
 from .style import (
     ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS, field_colormap
@@ -82,6 +82,9 @@ class Renderer:
     Parameters
     ----------
     history : History
+    options : AnimationOptions, optional
+        Every drawing option at once (its timing options are kept for the writers, as
+        ``renderer.options``), instead of the keywords below.
     resolution : int, default=200
         Mesh points per axis of the probability fields (2 to 2000).
     layer : int, optional
@@ -104,6 +107,8 @@ class Renderer:
 
     Attributes
     ----------
+    options : AnimationOptions
+        The options given, or made from the keywords: what the frames are drawn with.
     figure : matplotlib.figure.Figure
         The one figure every frame is drawn into.
     n_frames : int
@@ -127,14 +132,15 @@ class Renderer:
     """
 
 
-    def __init__(self, history, *, resolution=_DEFAULT.resolution, layer=_DEFAULT.layer, size=_DEFAULT.size,
-                 levels=_DEFAULT.levels, lattice_lines=_DEFAULT.lattice_lines, bayes=_DEFAULT.bayes):
+    def __init__(self, history, *, options=None, resolution=UNSET, layer=UNSET, size=UNSET, levels=UNSET,
+                 lattice_lines=UNSET, bayes=UNSET):
         if not isinstance(history, History):
             raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
         _check_classes(history)
         self.history = history
-        options = AnimationOptions(resolution=resolution, layer=layer, size=size, levels=levels,
-                                   lattice_lines=lattice_lines, bayes=bayes)
+        options = AnimationOptions.from_call(options, resolution=resolution, layer=layer, size=size, levels=levels,
+                                             lattice_lines=lattice_lines, bayes=bayes)
+        self.options = options
         self.resolution = options.resolution
         self.layer = options.layer_index(len(history.final.hidden_widths), default=history.default_layer)
         self.levels, self.lattice_lines = options.levels, options.lattice_lines

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from .._validation import ParameterValueError
-from ..output.animation import DEFAULT_FPS, DEFAULT_MAX_FRAMES
+from ..options import UNSET
 from ..data.dataset import Dataset
 from .run import RunSpec, spec_options
 from ..train.config import TrainConfig
@@ -188,8 +188,8 @@ def run_names(settings_list):
     return names
 
 
-def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=DEFAULT_FPS,
-               max_frames=DEFAULT_MAX_FRAMES, render=None, tiles=False, options=None, **settings):
+def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=UNSET,
+               max_frames=UNSET, render=None, tiles=False, options=None, **settings):
     """One :class:`~boundaryviz.RunSpec` per combination of the settings in ``grid``.
 
     Parameters

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
 from .._validation import ParameterTypeError, ParameterValueError, check_sequence
 from ..data.dataset import Dataset
-from ..options import AnimationOptions
+from ..options import UNSET, AnimationOptions
 from ..output.animation import (
-    DEFAULT_FPS, DEFAULT_MAX_FRAMES, animation_options, animation_palette, frame_indices, save_animations
+    animation_palette, frame_indices, save_animations
 )
 from ..output.formats import check_format
 from ..output.tiles import TileRecorder, Tiles
@@ -24,7 +24,7 @@ from ..train.loop import train
 __all__ = ["RunSpec", "RunResult", "run_one", "spec_options"]
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class RunSpec:
     """Everything one run needs: data, training settings, where and how to write.
 
@@ -32,12 +32,12 @@ class RunSpec:
     ----------
     dataset : Dataset
     config : TrainConfig
-    out_dir : str
+    out_dir : str or os.PathLike
     formats : tuple of str, default=('gif',)
-    fps : float, default=12
-    max_frames : int or None, default=100
-    render : dict, optional
-        Options for :class:`~boundaryviz.Renderer` (``resolution``, ``layer``, ...).
+    options : AnimationOptions, default=AnimationOptions()
+        How the animations are timed and drawn (``fps``, ``hold_last``, ``max_frames`` and
+        the renderer's options); passed whole to the renderer and the writers. Its ``layer``
+        is fixed here against ``config.hidden`` (a 0-based index).
     tiles : bool, default=False
         Also keep half-size tiles of up to 60 of the frames, evenly spaced
         (:class:`~boundaryviz.output.tiles.Tiles`), in the result, so a gallery's compare animation
@@ -45,34 +45,17 @@ class RunSpec:
     stem : str, optional
         The file name without its suffix; default ``{activation}_lr{learning_rate:g}``.
         :func:`~boundaryviz.grid_specs` names each run by the settings that vary.
-    options : AnimationOptions, optional
-        ``fps``, ``max_frames``, ``hold_last`` and the renderer's options at once, instead
-        of ``fps``, ``max_frames`` and ``render``.
-
-    Attributes
-    ----------
-    options : AnimationOptions
-        How the animations are drawn and timed, checked once; its ``layer`` is fixed
-        against ``config.hidden`` (a 0-based index). ``fps``, ``max_frames`` and ``render``
-        (every renderer option) are read from it.
     """
 
     dataset: Dataset
     config: TrainConfig
     out_dir: str
-    formats: tuple
-    tiles: bool
-    stem: str | None
-    options: AnimationOptions
+    formats: tuple = ("gif",)
+    options: AnimationOptions = AnimationOptions()
+    tiles: bool = False
+    stem: str | None = None
 
-    def __init__(self, dataset, config, out_dir, formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES,
-                 render=None, tiles=False, stem=None, options=None):
-        # fps, max_frames and render are not fields: ``options`` holds them (dataclasses.replace
-        # passes only the fields, so replacing ``options`` or another field round-trips)
-        for name, value in (("dataset", dataset), ("config", config), ("out_dir", out_dir), ("formats", formats),
-                            ("tiles", tiles), ("stem", stem)):
-            object.__setattr__(self, name, value)
-        object.__setattr__(self, "options", spec_options(options, fps=fps, max_frames=max_frames, render=render))
+    def __post_init__(self):
         self._check()
 
     def _check(self):
@@ -91,6 +74,8 @@ class RunSpec:
         for fmt in formats:
             check_format(fmt)  # an unknown format, or MP4 without the video extra
         object.__setattr__(self, "formats", formats)
+        if not isinstance(self.options, AnimationOptions):
+            raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(self.options).__name__}.")
         # the layer shown is fixed here, against this run's network
         layer = self.options.layer_index(len(self.config.hidden))
         object.__setattr__(self, "options", self.options.replace(layer=layer))
@@ -103,21 +88,6 @@ class RunSpec:
                     or any(sep in self.stem for sep in ("/", os.sep))):
                 raise ValueError(f"stem must be a file name without folders, not starting with '.'. "
                                  f"Got {self.stem!r}.")
-
-    @property
-    def fps(self):
-        """float: ``options.fps``."""
-        return self.options.fps
-
-    @property
-    def max_frames(self):
-        """int or None: ``options.max_frames``."""
-        return self.options.max_frames
-
-    @property
-    def render(self):
-        """dict: every renderer option (``options.renderer_options``), ``layer`` 0-based."""
-        return self.options.renderer_options
 
     @property
     def name(self):
@@ -137,7 +107,7 @@ class RunSpec:
         return [os.path.join(self.out_dir, f"{self.name}.{fmt}") for fmt in self.formats]
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class RunResult:
     """What a run produced.
 
@@ -160,57 +130,37 @@ class RunResult:
         The hidden layer (0-based) that frame shows.
     tiles : Tiles or None
         Half-size copies of the animation's frames, when the spec asked for them.
-    render : dict
-        The renderer options the files were drawn with (``options.renderer_options``).
-    max_frames : int or None
-        ``options.max_frames``.
     settings : dict
         ``RunSpec.settings``: the data set's name and every training setting (empty when
         not known), so a gallery can group runs by the settings that vary.
     options : AnimationOptions
-        The options the files were drawn with (``RunSpec.options``; made from ``render``
-        and ``max_frames`` when not given), so that a gallery draws what the run did not
-        keep exactly as the run would have.
+        The options the files were drawn with (``RunSpec.options``), so that a gallery draws
+        what the run did not keep exactly as the run would have.
     """
 
     name: str
     summary: dict
     files: tuple
-    history: History | None
-    skipped: bool
-    final_frame: np.ndarray | None
-    frame_layer: int | None
-    tiles: Tiles | None
-    settings: dict
-    options: AnimationOptions
+    history: History | None = None
+    skipped: bool = False
+    final_frame: np.ndarray | None = None
+    frame_layer: int | None = None
+    tiles: Tiles | None = None
+    settings: dict = field(default_factory=dict)
+    options: AnimationOptions = AnimationOptions()
 
-    def __init__(self, name, summary, files, history=None, skipped=False, final_frame=None, frame_layer=None,
-                 tiles=None, render=None, max_frames=DEFAULT_MAX_FRAMES, settings=None, options=None):
-        # render and max_frames are not fields: ``options`` holds them (see RunSpec)
-        for key, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles)):
-            value = locals()[key]
+    def __post_init__(self):
+        for key, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles),
+                          ("options", AnimationOptions)):
+            value = getattr(self, key)
             if value is not None and not isinstance(value, kind):
                 raise TypeError(f"{key} must be a {kind.__name__} or None. Got {type(value).__name__}.")
-        for key, value in (("name", name), ("summary", summary), ("files", files), ("history", history),
-                           ("skipped", skipped), ("final_frame", final_frame), ("frame_layer", frame_layer),
-                           ("tiles", tiles), ("settings", dict(settings or {}))):
-            object.__setattr__(self, key, value)
-        object.__setattr__(self, "options", spec_options(options, max_frames=max_frames, render=render))
-
-    @property
-    def render(self):
-        """dict: the renderer's options the files were drawn with (``options.renderer_options``)."""
-        return self.options.renderer_options
-
-    @property
-    def max_frames(self):
-        """int or None: ``options.max_frames``."""
-        return self.options.max_frames
+        object.__setattr__(self, "settings", dict(self.settings or {}))
 
 
-def spec_options(options=None, *, fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None):
-    """The :class:`~boundaryviz.options.AnimationOptions` of specs made from keywords:
-    ``options``, or ``fps``, ``max_frames`` and the ``render`` dict (checked once).
+def spec_options(options=None, *, fps=UNSET, max_frames=UNSET, render=None):
+    """The :class:`~boundaryviz.AnimationOptions` of specs made by keywords: ``options``, or
+    ``fps``, ``max_frames`` and the ``render`` dict of renderer options (exactly those given).
     """
     if render is not None and not isinstance(render, dict):
         raise TypeError(f"render must be a dict of renderer options. Got {type(render).__name__}.")
@@ -219,7 +169,7 @@ def spec_options(options=None, *, fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES
     if unknown:
         allowed = ", ".join(AnimationOptions.RENDERING)
         raise ParameterTypeError(f"render options must be among {allowed}. Got {', '.join(unknown)}.", "render")
-    return animation_options(options, fps=fps, max_frames=max_frames, **render)
+    return AnimationOptions.from_call(options, fps=fps, max_frames=max_frames, **render)
 
 
 def run_one(spec, *, progress=False, position=0):
@@ -243,7 +193,7 @@ def run_one(spec, *, progress=False, position=0):
         from ..render.renderer import Renderer
 
         options = spec.options
-        renderer = Renderer(history, **options.renderer_options)
+        renderer = Renderer(history, options=options)
         palette = recorder = None
         if spec.tiles:
             # the tiles are kept as indices into the animation's own palette
@@ -251,9 +201,8 @@ def run_one(spec, *, progress=False, position=0):
             palette = animation_palette(renderer, frames)
             recorder = TileRecorder.evenly(frames, palette)
         # every format from the same frames, each frame drawn once
-        timing = {name: getattr(options, name) for name in AnimationOptions.TIMING}
-        animations = save_animations(history, spec.paths(), renderer=renderer, on_frame=recorder and recorder.add,
-                                     palette=palette, **timing)
+        animations = save_animations(history, spec.paths(), renderer=renderer, options=options,
+                                     on_frame=recorder and recorder.add, palette=palette)
         files = [(a.path, a.size_bytes) for a in animations]
         final_frame = renderer.frame(-1)
         tiles = recorder.tiles(renderer.layer, renderer.key_colors()) if recorder else None

@@ -10,15 +10,17 @@ import time
 import warnings
 
 from .._validation import ParameterValueError, check_int, check_sequence
-from ..output.animation import DEFAULT_FPS, DEFAULT_MAX_FRAMES
+from ..options import UNSET
 from ..train.config import TrainConfig
+from .grid import REFERENCE_GRID
 from .run import RunResult, RunSpec, run_one, spec_options
 
 __all__ = ["run_sweep", "reference_specs", "default_jobs"]
 
 
-def reference_specs(dataset, out_dir, *, activations=("relu", "tanh"), learning_rates=(0.1, 0.01, 0.001),
-                    formats=("gif",), fps=DEFAULT_FPS, max_frames=DEFAULT_MAX_FRAMES, render=None, tiles=False,
+def reference_specs(dataset, out_dir, *, activations=REFERENCE_GRID["activation"],
+                    learning_rates=REFERENCE_GRID["learning_rate"],
+                    formats=("gif",), fps=UNSET, max_frames=UNSET, render=None, tiles=False,
                     options=None, **settings):
     """One :class:`RunSpec` per activation × learning rate, in that order.
 
