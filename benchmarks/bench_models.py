@@ -279,7 +279,7 @@ def main(argv=None):
             for key in ("render_ms", "save_ms"):
                 mean = sum(result[key].values()) / len(result[key])
                 best[(label, key)] = min(best.get((label, key), float("inf")), mean)
-    lines.append("\n1. DEFAULT JOB, ms per frame (mean of the six runs, best of %d rounds)" % args.rounds)
+    lines.append(f"\n1. DEFAULT JOB, ms per frame (mean of the six runs, best of {args.rounds} rounds)")
     lines.append(f"   {'tree':<8}{'render (frame_rgba)':>22}{'save_animation':>18}")
     for label, _ in trees:
         lines.append(f"   {label:<8}{best[(label, 'render_ms')]:>22.2f}{best[(label, 'save_ms')]:>18.2f}")

@@ -55,8 +55,8 @@ def measure_writers(spec, repeats=3):
     """Milliseconds per frame to write pre-rendered frames as a GIF and as a player."""
     import boundaryviz as bv
     from boundaryviz.output.animation import GIF_TOLERANCE, animation_palette, frame_indices
-    from boundaryviz.render.renderer import Renderer
     from boundaryviz.output.formats import open_writer
+    from boundaryviz.render.renderer import Renderer
 
     history = bv.train(spec.dataset, config=spec.config)
     renderer = Renderer(history)

@@ -95,11 +95,11 @@ from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 import boundaryviz as bv  # noqa: E402
-from boundaryviz.output import animation as animate
-from boundaryviz.render import geometry  # noqa: E402
-from boundaryviz.runs.sweep import default_jobs  # noqa: E402
+from boundaryviz.output import animation as animate  # noqa: E402
 from boundaryviz.output.palette import Palette  # noqa: E402
 from boundaryviz.output.writers import GifWriter  # noqa: E402
+from boundaryviz.render import geometry  # noqa: E402
+from boundaryviz.runs.sweep import default_jobs  # noqa: E402
 
 perf = time.perf_counter
 MB = 1e6
@@ -813,7 +813,7 @@ def run(mode_name, jobs, repeats):
     log("training (best of 3 per run)")
     histories, train_s = {}, {}
     for spec in specs:
-        train_s[spec.name], histories[spec.name] = best_of(lambda: bv.train(spec.dataset, config=spec.config),
+        train_s[spec.name], histories[spec.name] = best_of(lambda spec=spec: bv.train(spec.dataset, config=spec.config),
                                                            repeats)
     results["frames_per_run"] = sorted({len(bv.frame_indices(len(h), mode["max_frames"]))
                                         for h in histories.values()})

@@ -1,7 +1,13 @@
 """boundaryviz: animate how a small neural network learns its decision boundary.
 
-The data flows one way: a :class:`Dataset` → :func:`train` (a :class:`Snapshot` every epoch,
-gathered in a :class:`History`) → :class:`Renderer` (frames) → :func:`save_animation` (files).
+The data flows one way, and so do the subpackages: :mod:`~boundaryviz.data` (a
+:class:`Dataset`) → :mod:`~boundaryviz.models` (the model protocol, :class:`MLP`, adapters) →
+:mod:`~boundaryviz.train` (:func:`train`: a :class:`Snapshot` every epoch, gathered in a
+:class:`History`) → :mod:`~boundaryviz.render` (:class:`Renderer`: frames) →
+:mod:`~boundaryviz.output` (:func:`save_animation`: files) → :mod:`~boundaryviz.runs` (many
+runs, :func:`run_sweep`) → :mod:`~boundaryviz.gallery` (:func:`write_gallery`) →
+:mod:`~boundaryviz.cli` (``python -m boundaryviz``). This module is the public face: what a
+user calls, imported from where it lives.
 
 Examples
 --------
@@ -10,87 +16,88 @@ Examples
 >>> bv.save_animation(history, "tanh.gif")  # doctest: +SKIP
 """
 
+from ._extras import MissingExtraError
+from ._validation import ParameterTypeError, ParameterValueError
 from ._version import __version__
-
-from .output.animation import Animation, animation_palette, frame_indices, save_animation, save_animations, show
 from .data.catalogue import DATASETS, make_dataset
-from .data.synthetic import blobs, circles, gaussians, moons, spiral, xor
 from .data.dataset import Dataset
+from .data.synthetic import blobs, circles, gaussians, moons, spiral, xor
 from .data.tables import iris, load_csv, wine
-from .output.explorer import Explorer, explore
-from .runs.grid import grid_specs
-from .gallery.compare import write_compare
 from .gallery.build import write_gallery
-from .gallery.page import write_index
-from .gallery.summary import write_summary
-from .models.protocol import MLP, Model, ModelBase
 from .models.network import ACTIVATIONS
 from .models.optim import OPTIMIZERS
+from .models.protocol import MLP, Model, ModelBase
 from .options import AnimationOptions
-from .runs.run import RunResult, RunSpec, run_one
+from .output.animation import Animation, save_animation, save_animations, show
+from .output.explorer import Explorer, explore
+from .runs.grid import grid_specs
+from .runs.run import RunResult, RunSpec
 from .runs.sweep import reference_specs, run_sweep
-from .train.recorder import Recorder
 from .train.config import ENGINES, TrainConfig
 from .train.history import History, Snapshot
 from .train.loop import iter_train, train
+from .train.recorder import Recorder
 
+# The renderer needs matplotlib (about half a second to import): loaded on first use, so the
+# command line answers --help and bad input at once, and a parent process that only hands
+# runs to workers never loads it.
+_LAZY = {"Renderer": "boundaryviz.render.renderer", "plot_panel": "boundaryviz.render.renderer"}
 
 
 def __getattr__(name):
-    # The renderer needs matplotlib (about half a second to import): load it on first use,
-    # so the command line answers --help and bad input at once, and a parent process that
-    # only hands runs to workers never loads it.
-    if name in ("Renderer", "plot_panel"):
-        from .render import renderer as render
+    if name in _LAZY:
+        import importlib
 
-        return getattr(render, name)
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'boundaryviz' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 
 __all__ = [
     "ACTIVATIONS",
-    "DATASETS",
-    "ENGINES",
-    "MLP",
-    "Model",
-    "ModelBase",
-    "Recorder",
-    "OPTIMIZERS",
     "Animation",
     "AnimationOptions",
+    "DATASETS",
     "Dataset",
+    "ENGINES",
     "Explorer",
     "History",
+    "MLP",
+    "MissingExtraError",
+    "Model",
+    "ModelBase",
+    "OPTIMIZERS",
+    "ParameterTypeError",
+    "ParameterValueError",
+    "Recorder",
     "Renderer",
     "RunResult",
     "RunSpec",
     "Snapshot",
     "TrainConfig",
+    "__version__",
     "blobs",
     "circles",
-    "iris",
-    "wine",
     "explore",
-    "frame_indices",
     "gaussians",
     "grid_specs",
+    "iris",
     "iter_train",
     "load_csv",
     "make_dataset",
     "moons",
     "plot_panel",
     "reference_specs",
-    "run_one",
     "run_sweep",
     "save_animation",
     "save_animations",
-    "animation_palette",
     "show",
     "spiral",
     "train",
-    "write_compare",
+    "wine",
     "write_gallery",
-    "write_index",
-    "write_summary",
     "xor",
 ]

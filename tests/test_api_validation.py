@@ -7,9 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from boundaryviz import (
-    Dataset, TrainConfig, circles, gaussians, iter_train, make_dataset, moons, spiral, train, xor
-)
+from boundaryviz import Dataset, TrainConfig, circles, gaussians, iter_train, make_dataset, moons, spiral, train, xor
 
 ACT = "activation must be one of 'identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'. Got 'swish'."
 LR = "learning_rate must be a finite number > 0 and <= 10. Got "
@@ -68,7 +66,8 @@ CASES = [
     (circles, dict(factor=0), ValueError, "factor must be a finite number > 0 and < 1"),
     (xor, dict(noise=-0.1), ValueError, "noise must be a finite number >= 0"),
     (spiral, dict(turns=0), ValueError, re.escape("turns must be a finite number > 0 and <= 10. Got 0.0 instead.")),
-    (make_dataset, dict(name="digits"), ValueError, re.escape("dataset must be one of 'blobs', 'circles', 'gaussians', 'iris', 'moons', 'spiral', 'wine', 'xor'. Got 'digits'.")),
+    (make_dataset, dict(name="digits"), ValueError, re.escape(
+        "dataset must be one of 'blobs', 'circles', 'gaussians', 'iris', 'moons', 'spiral', 'wine', 'xor'. Got 'digits'.")),
 ]
 
 

@@ -3,11 +3,11 @@
 import os
 
 import pytest
+from synthetic import COLORS, painted_frames
 
 from boundaryviz.output.atomic import PARTIAL_SUFFIX, AtomicWriter, atomic_output, format_size
 from boundaryviz.output.formats import REGISTRY, check_format, open_writer
 from boundaryviz.output.palette import Palette
-from synthetic import COLORS, painted_frames
 
 
 def _entries():

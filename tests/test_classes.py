@@ -8,7 +8,12 @@ from numpy.testing import assert_allclose
 
 import boundaryviz as bv
 from boundaryviz.render.class_colors import (
-    CLASS_COLORS, CLASS_MARKERS, CONFIDENCE_BANDS, class_field_colors, class_levels, tie_segments_affine
+    CLASS_COLORS,
+    CLASS_MARKERS,
+    CONFIDENCE_BANDS,
+    class_field_colors,
+    class_levels,
+    tie_segments_affine,
 )
 from boundaryviz.render.renderer import Renderer
 

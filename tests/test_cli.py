@@ -14,8 +14,8 @@ from PIL import Image
 
 import boundaryviz.runs.sweep
 from boundaryviz import Renderer, gaussians, load_csv, save_animation, train
-from boundaryviz.cli.parser import build_parser
 from boundaryviz.cli.command import main
+from boundaryviz.cli.parser import build_parser
 from boundaryviz.output.formats import is_complete
 
 # Small, fast settings for runs that really train and render (and no gallery, when the CLI

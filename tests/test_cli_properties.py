@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 import boundaryviz.cli.command
-from boundaryviz.cli.parser import build_parser
 from boundaryviz.cli.command import main
+from boundaryviz.cli.parser import build_parser
 from boundaryviz.runs.run import RunResult
 
 NO_GALLERY = ["--no-gallery"] if "--no-gallery" in build_parser().format_help() else []

@@ -14,11 +14,11 @@ import time
 
 import distributed
 import pytest
+from readback import sha256
 
 import boundaryviz as bv
 from boundaryviz.cli.command import main
 from boundaryviz.output.formats import is_complete
-from readback import sha256
 
 SMALL = dict(epochs=8, stop_loss=0, render={"size": (480, 280), "resolution": 20}, max_frames=0)
 TINY_CLI = ["--epochs", "6", "--stop-loss", "0", "--resolution", "16", "--activations", "relu,tanh",

@@ -9,19 +9,27 @@ from html.parser import HTMLParser
 
 import pytest
 from PIL import Image
+from readback import read_animation
+from synthetic import COLORS, painted_frames
 
+from boundaryviz.cli.parser import build_parser
 from boundaryviz.gallery import build as gallery
 from boundaryviz.output.animation import Animation, save_animation
 from boundaryviz.output.atomic import PARTIAL_SUFFIX
-from boundaryviz.output.formats import is_complete, remove_partials
-from boundaryviz.cli.parser import build_parser
 from boundaryviz.output.formats import (
-    FORMATS, REGISTRY, Format, check_format, check_path, format_of, get_format, open_writer
+    FORMATS,
+    REGISTRY,
+    Format,
+    check_format,
+    check_path,
+    format_of,
+    get_format,
+    is_complete,
+    open_writer,
+    remove_partials,
 )
 from boundaryviz.output.palette import Palette
 from boundaryviz.output.writers import GifWriter
-from readback import read_animation
-from synthetic import COLORS, painted_frames
 
 ENTRIES = [pytest.param(entry, id=entry.name) for entry in REGISTRY]
 

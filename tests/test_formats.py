@@ -11,15 +11,15 @@ import sys
 
 import numpy as np
 import pytest
+from readback import read_animation, sha256
 
 import boundaryviz as bv
-from boundaryviz.render import renderer as render  # noqa: F401  (bv.render is patched below)
-from boundaryviz.output.animation import frame_indices
-from boundaryviz.cli.command import main
-from boundaryviz.output.formats import is_complete
 from boundaryviz._extras import MissingExtraError
+from boundaryviz.cli.command import main
+from boundaryviz.output.animation import frame_indices
+from boundaryviz.output.formats import is_complete
 from boundaryviz.output.writers import Mp4Writer
-from readback import read_animation, sha256
+from boundaryviz.render import renderer as render  # noqa: F401  (bv.render is patched below)
 
 iio = pytest.importorskip("imageio.v3")
 pytest.importorskip("imageio_ffmpeg", reason='MP4 needs the video extra: pip install "boundaryviz[video]"')

@@ -12,12 +12,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import numpy as np
 import pytest
 from PIL import Image
+from readback import sha256
 
 import boundaryviz as bv
-from readback import sha256
+from boundaryviz.cli.command import main
 from boundaryviz.gallery import build as gallery
 from boundaryviz.output.animation import frame_indices
-from boundaryviz.cli.command import main
 from boundaryviz.runs.run import RunResult
 
 FORMATS = ("gif", "mp4", "webp")
@@ -160,7 +160,7 @@ def test_index_is_self_contained(sweep):
     raw = (out / "index.html").read_text(encoding="utf-8")
     assert not [t for t, _ in page.tags if t in ("script", "link", "iframe", "object", "embed", "base")]
     ids = {attrs["id"] for _, attrs in page.tags if "id" in attrs}
-    for tag, attrs in page.tags:
+    for _, attrs in page.tags:
         for key in ("src", "href", "poster"):
             if key in attrs:
                 assert "://" not in attrs[key] and not attrs[key].startswith(("/", "data:")), attrs

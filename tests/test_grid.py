@@ -8,8 +8,8 @@ import pytest
 from PIL import Image
 
 import boundaryviz as bv
-from boundaryviz.gallery import build as gallery
 from boundaryviz.cli.command import main
+from boundaryviz.gallery import build as gallery
 from boundaryviz.runs.grid import AXES, facets, run_names, setting_label
 
 TINY = ["--epochs", "2", "--resolution", "10", "-q"]

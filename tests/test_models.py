@@ -179,6 +179,7 @@ def test_recorded_history_without_config_renders_with_its_label(history):
 
 def test_import_loads_no_framework():
     code = ("import sys, boundaryviz, boundaryviz.train.recorder, boundaryviz.models.protocol; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'keras', 'jax', 'dask', 'distributed', 'tensorflow'}))")
+            "print(sorted({m.split('.')[0] for m in sys.modules}"
+            " & {'torch', 'keras', 'jax', 'dask', 'distributed', 'tensorflow'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -17,14 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from readback import read_animation, sha256
 
 import boundaryviz as bv
 from boundaryviz.output.animation import frame_indices
-from boundaryviz.output.player import BAR_HEIGHT, PlayerWriter, read_player_size
-from boundaryviz.output.formats import is_complete
-from boundaryviz.output.formats import open_writer
+from boundaryviz.output.formats import is_complete, open_writer
 from boundaryviz.output.palette import Palette
-from readback import read_animation, sha256
+from boundaryviz.output.player import BAR_HEIGHT, PlayerWriter, read_player_size
 
 SMALL = {"size": (320, 200), "resolution": 30}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
@@ -362,7 +361,7 @@ def test_player_in_an_iframe_and_inline_as_srcdoc(run, page):
                     'style="border:0" title="player"></iframe>', encoding="utf-8")
     page.goto(post.as_uri(), wait_until="load")
     frame = page.frame_locator("iframe")
-    frame.locator("#bv-player[data-epoch='%d']" % epochs[12]).wait_for(timeout=10_000)
+    frame.locator(f"#bv-player[data-epoch='{epochs[12]}']").wait_for(timeout=10_000)
     inner = page.frames[1]
     assert np.array_equal(_canvas(inner), gif_frames[12])
     # the control bar fits in the snippet's height: nothing to scroll inside the frame

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from readback import read_animation
 
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"

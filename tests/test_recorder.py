@@ -91,7 +91,7 @@ def test_recorder_refuses_what_it_cannot_read(data):
     with pytest.raises(TypeError, match="MLPClassifier, a PyTorch nn.Module, a Keras model.*Got dict"):
         recorder.snap({"weights": 1})
     with pytest.raises(ValueError, match="no snapshot yet"):
-        recorder.history
+        _ = recorder.history
     with pytest.raises(TypeError, match="dataset"):
         bv.Recorder("data.csv")
     with pytest.raises(ValueError, match="output must be one of"):

@@ -9,8 +9,8 @@ from matplotlib.figure import Figure
 from numpy.testing import assert_allclose, assert_array_equal
 
 import boundaryviz as bv
-from boundaryviz.render import geometry
 from boundaryviz.models import network
+from boundaryviz.render import geometry
 from boundaryviz.render.renderer import Renderer, plot_panel
 from boundaryviz.render.style import BOUNDARY_COLOR
 

@@ -5,14 +5,14 @@ import dataclasses
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
+from readback import read_animation, sha256
 
 import boundaryviz as bv
 from boundaryviz.gallery import build as gallery
 from boundaryviz.output.animation import frame_indices
+from boundaryviz.output.tiles import TileRecorder, half
 from boundaryviz.render.renderer import Renderer
 from boundaryviz.runs.run import RunSpec
-from boundaryviz.output.tiles import TileRecorder, half
-from readback import read_animation, sha256
 
 
 @pytest.fixture(scope="module")

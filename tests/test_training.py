@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+import boundaryviz as bv
 from boundaryviz import Dataset, History, Snapshot, TrainConfig, gaussians, iter_train, train, xor
 from boundaryviz.models import network
-import boundaryviz as bv
 
 
 @pytest.fixture(scope="module")
@@ -251,7 +251,8 @@ def test_history_is_a_sequence_with_summary(data):
     assert history.accuracies.shape == (21,)
     summary = history.summary()
     assert summary == {
-        "label": "tanh_lr0.05", "engine": "numpy", "dataset": "gaussians", "activation": "tanh", "learning_rate": 0.05, "hidden": (2,),
+        "label": "tanh_lr0.05", "engine": "numpy", "dataset": "gaussians", "activation": "tanh",
+        "learning_rate": 0.05, "hidden": (2,),
         "optimizer": "adam", "epochs_run": 20, "stop_reason": "max_epochs",
         "final_loss": history.final.loss, "final_accuracy": history.final.accuracy,
     }

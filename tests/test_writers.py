@@ -9,16 +9,16 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from PIL import Image
+from readback import read_animation
+from synthetic import COLORS, painted_frames
 
+from boundaryviz._extras import MissingExtraError
 from boundaryviz.output.atomic import PARTIAL_SUFFIX
-from boundaryviz.output.formats import is_complete
-from boundaryviz.output.formats import check_format, open_writer
+from boundaryviz.output.formats import check_format, is_complete, open_writer
 from boundaryviz.output.palette import Palette
 from boundaryviz.output.player import PlayerWriter
 from boundaryviz.output.writers import GifWriter, Mp4Writer, WebPWriter, frame_delays_ms
-from boundaryviz._extras import MissingExtraError
-from readback import read_animation
-from synthetic import COLORS, painted_frames
+
 
 def _leftovers(folder):
     return sorted(name for name in os.listdir(folder) if name.endswith(PARTIAL_SUFFIX))

@@ -24,17 +24,17 @@ import threading
 import traceback
 
 from .._extras import MissingExtraError, check_available
-from .parser import PROG, UsageError, build_parser
 from ..data.catalogue import DATASETS, MULTICLASS, make_dataset
 from ..data.tables import load_csv
 from ..gallery.build import write_gallery
 from ..options import AnimationOptions
+from ..output.atomic import format_size
+from ..output.formats import is_complete, remove_partials
 from ..runs.grid import facets, grid_specs
 from ..runs.run import RunResult
 from ..runs.sweep import run_sweep
 from ..train.loop import train
-from ..output.atomic import format_size
-from ..output.formats import is_complete, remove_partials
+from .parser import PROG, UsageError, build_parser
 
 log = logging.getLogger(PROG)
 
@@ -389,7 +389,7 @@ def _execute(args, specs, scheduler=None):
         gallery = []
         if not args.no_gallery:
             # the compare animation is laid out from the tiles the workers kept
-            files = write_gallery(done, out, formats=specs[0].formats, fps=specs[0].fps,
+            files = write_gallery(done, out, formats=specs[0].formats, fps=specs[0].options.fps,
                                   layer=-1 if args.layer is None else args.layer)
             gallery = [RunResult("gallery", {}, tuple(files))] if files else []
         print(_table(done + gallery))

@@ -11,12 +11,12 @@ import argparse
 
 from .._version import __version__
 from ..data.catalogue import DATASETS
-from ..output.formats import FORMATS
 from ..models.network import ACTIVATIONS
 from ..models.optim import OPTIMIZERS
 from ..options import MAX_FPS, AnimationOptions
-from ..runs.sweep import default_jobs
+from ..output.formats import FORMATS
 from ..runs.grid import REFERENCE_GRID
+from ..runs.sweep import default_jobs
 from ..train.config import ENGINES, MAX_EPOCHS, TrainConfig
 
 __all__ = ["build_parser", "UsageError", "PROG"]

@@ -34,12 +34,12 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from ..output.animation import DEFAULT_FPS, DEFAULT_HOLD_LAST
+from ..output.formats import check_format
 from .compare import COMPARE_MAX_FRAMES, write_compare
 from .entries import check_compare, draws_again, grid_of, ordered_results
 from .page import write_index
 from .sheet import STOPPED
 from .summary import SUMMARY_TILE_WIDTH, write_summary
-from ..output.formats import check_format
 
 __all__ = ["write_gallery", "write_index", "write_summary", "write_compare", "COMPARE_MAX_FRAMES",
            "SUMMARY_TILE_WIDTH", "STOPPED"]

@@ -10,11 +10,11 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from ..output.animation import DEFAULT_FPS, DEFAULT_HOLD_LAST, GIF_TOLERANCE, animation_palette, frame_indices
-from .entries import check_compare, grid_of, outcome, picture_titles, renderer_of
-from .sheet import BACKGROUND, INK, MUTED, STOPPED, Sheet
-from ..output.tiles import MAX_TILES
 from ..output.formats import check_format, get_format, open_writer
 from ..output.palette import Palette
+from ..output.tiles import MAX_TILES
+from .entries import check_compare, grid_of, outcome, picture_titles, renderer_of
+from .sheet import BACKGROUND, INK, MUTED, STOPPED, Sheet
 
 __all__ = ["write_compare", "COMPARE_MAX_FRAMES"]
 

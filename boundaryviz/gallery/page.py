@@ -12,13 +12,12 @@ from urllib.parse import quote
 
 from .._colors import CONVERGED, GROUND, INK, LINE, LINK, MUTED, PAPER, STOPPED
 from .._version import __version__
-from ..output.formats import frame_size
-from .entries import GalleryRun, layout_runs, ordered_results, outcome, run_settings, shared_title
-from ..runs.grid import axis_words, setting_text, varying
 from ..options import AnimationOptions
-from ..output.player import fluid_player_style, player_size
 from ..output.atomic import atomic_output, format_size
-from ..output.formats import format_of
+from ..output.formats import format_of, frame_size
+from ..output.player import fluid_player_style, player_size
+from ..runs.grid import axis_words, setting_text, varying
+from .entries import GalleryRun, layout_runs, ordered_results, outcome, run_settings, shared_title
 
 __all__ = ["write_index", "MANY_RUNS"]
 
@@ -63,7 +62,8 @@ code {{ font: .8rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberat
 h3 {{ font-size: 1rem; margin: 2rem 0 .8rem; scroll-margin-top: 1rem; }}
 .note {{ margin: 0 0 1rem; padding: .6rem .9rem; background: #fff8c5; border: 1px solid #d4a72c66; border-radius: 6px; }}
 nav p {{ margin: 0 0 .3rem; color: var(--muted); }}
-nav ul {{ display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; margin: 0 0 1rem; padding: 0; list-style: none; font-size: .92rem; }}
+nav ul {{ display: flex; flex-wrap: wrap; gap: .3rem 1.2rem; margin: 0 0 1rem; padding: 0; list-style: none; \
+font-size: .92rem; }}
 details summary {{ margin-top: .5rem; font-size: .85rem; color: var(--muted); cursor: pointer; }}
 figure {{ scroll-margin-top: 1rem; }}
 .table {{ max-height: 32rem; overflow: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 8px; }}

@@ -6,9 +6,9 @@ import os
 
 from PIL import ImageDraw
 
+from ..output.atomic import atomic_output
 from .entries import check_layer, draws_again, grid_of, outcome, picture_titles, renderer_of
 from .sheet import Sheet, shrink
-from ..output.atomic import atomic_output
 
 __all__ = ["write_summary", "SUMMARY_TILE_WIDTH"]
 

@@ -183,7 +183,6 @@ class MLP(ModelBase):
                     for a, b in zip(self.weights + self.biases, other.weights + other.biases))
         )
 
-    __hash__ = None
 
     @property
     def hidden_widths(self):

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not POSIX
+if sys.platform == "win32":  # pragma: no cover - not POSIX: no advisory locks
     fcntl = None
+else:
+    import fcntl
 
 __all__ = ["atomic_output", "AtomicWriter", "try_lock", "format_size", "PARTIAL_SUFFIX", "PICTURE_SUFFIXES"]
 

@@ -1,1 +1,12 @@
-"""render."""
+"""Drawing: a snapshot → a frame. Only ``style``, ``panels``, ``blit`` and ``renderer`` import
+matplotlib; this ``__init__`` imports nothing.
+
+- ``geometry``: limits, meshes, projections (pure arrays);
+- ``class_colors``: K-class colours, levels and tie lines (pure arrays);
+- ``frame_geometry``: what stays fixed for an animation (limits, meshes, projection, jitter);
+- ``views``: what each panel shows for one snapshot, as frozen arrays (no matplotlib);
+- ``style``: the frames' colours and the probability field's colour map;
+- ``panels``: the artists, built once; ``show(view)`` only sets their data;
+- ``blit``: the fast path that composes a frame behind one ``Blitter``;
+- ``renderer``: :class:`~boundaryviz.Renderer` and :func:`~boundaryviz.plot_panel`.
+"""

@@ -28,17 +28,24 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from . import views
 from .._validation import check_choice, check_int
+from ..options import UNSET, AnimationOptions
+from ..train.history import History
+from . import views
 from .blit import Blitter
 from .class_colors import CLASS_COLORS, class_field_colors
 from .frame_geometry import FrameGeometry
-from ..options import UNSET, AnimationOptions
 from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_tick_labels_inside
 from .style import (
-    ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS, field_colormap
+    ACC_COLOR,
+    BOUNDARY_COLOR,
+    FIELD_CMAP,
+    LATTICE_COLOR,
+    LOSS_COLOR,
+    NAN_COLOR,
+    UNIT_COLORS,
+    field_colormap,
 )
-from ..train.history import History
 
 __all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
 

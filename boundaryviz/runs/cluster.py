@@ -25,10 +25,10 @@ import sys
 import tempfile
 import uuid
 
-from .._version import __version__
 from .._validation import ParameterTypeError, ParameterValueError
-from .run import run_one
+from .._version import __version__
 from ..output.atomic import atomic_output
+from .run import run_one
 
 __all__ = ["connect", "run_on_cluster", "check_address", "CONNECT_TIMEOUT"]
 

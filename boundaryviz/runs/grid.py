@@ -21,10 +21,10 @@ import re
 from collections.abc import Iterable, Mapping
 
 from .._validation import ParameterValueError
-from ..options import UNSET
 from ..data.dataset import Dataset
-from .run import RunSpec, spec_options
+from ..options import UNSET
 from ..train.config import TrainConfig
+from .run import RunSpec, spec_options
 
 __all__ = ["AXES", "grid_specs", "run_names", "setting_label", "setting_text", "facets", "Facets",
            "varying", "sort_key", "axis_words"]

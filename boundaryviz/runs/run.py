@@ -12,9 +12,7 @@ import numpy as np
 from .._validation import ParameterTypeError, ParameterValueError, check_sequence
 from ..data.dataset import Dataset
 from ..options import UNSET, AnimationOptions
-from ..output.animation import (
-    animation_palette, frame_indices, save_animations
-)
+from ..output.animation import animation_palette, frame_indices, save_animations
 from ..output.formats import check_format
 from ..output.tiles import TileRecorder, Tiles
 from ..train.config import TrainConfig

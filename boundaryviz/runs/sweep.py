@@ -156,7 +156,8 @@ def run_sweep(specs, *, jobs=None, progress=False, extra=(), scheduler=None):
     tasks += [delayed(run_one)(spec, progress=progress, position=i) for i, spec in enumerate(specs)]
     results = parallel(tasks)
     try:
-        for result in results:
+        # not `yield from`: that would close the results before the warnings are silenced
+        while (result := next(results, None)) is not None:
             yield result
     finally:
         # Leaving early (an error, Ctrl-C, or the caller closing us): joblib then kills the

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..models import network
 from .._validation import ParameterValueError, check_choice, check_hidden, check_int, check_number
+from ..models import network
 from ..models.optim import OPTIMIZERS
 
 __all__ = ["TrainConfig", "run_label", "MAX_EPOCHS", "ENGINES"]

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import network
 from .._extras import check_available, require
+from ..models import network
 from ..models.optim import BETA1, BETA2, EPSILON
 from .history import Snapshot
 from .scoring import evaluate, snapshot_model, training_inputs
@@ -124,7 +124,7 @@ class _KerasTrainer:
     def __init__(self, weights, biases, cfg, X, y):
         keras = require("keras")
         layers = [keras.Input((2,))]
-        for k, (W, b) in enumerate(zip(weights, biases)):
+        for k, W in enumerate(weights):
             last = k == len(weights) - 1
             act = None if last or cfg.activation == "leaky_relu" else {"identity": "linear"}.get(cfg.activation, cfg.activation)
             layers.append(keras.layers.Dense(W.shape[1], activation=act, kernel_initializer="zeros"))

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validation import check_choice, check_int
-from .config import TrainConfig, run_label
 from ..data.dataset import Dataset
 from ..models.protocol import MLP, as_model
+from .config import TrainConfig, run_label
 
 __all__ = ["Snapshot", "History", "STOP_REASONS"]
 
@@ -88,7 +88,6 @@ class Snapshot:
             and self.model == other.model
         )
 
-    __hash__ = None
 
     # The built-in network's parameters, for snapshots of an MLP.
     @property

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..models import network
-from .config import TrainConfig
 from ..data.dataset import Dataset
+from ..models import network
+from ..models.optim import OPTIMIZERS
+from .config import TrainConfig
 from .history import History, Snapshot
 from .scoring import snapshot_model, training_inputs
-from ..models.optim import OPTIMIZERS
 
 __all__ = ["iter_train", "train"]
 
