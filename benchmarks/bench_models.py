@@ -45,7 +45,7 @@ DEFAULT_JOB = r"""
 import json, os, sys, tempfile, time
 import boundaryviz as bv
 sys.path.insert(0, sys.argv[1])
-from bench_models import per_frame
+from bench_models import frame_indices, per_frame
 
 data = bv.gaussians()
 out = {"render_ms": {}, "save_ms": {}}
@@ -54,7 +54,7 @@ for activation in ("relu", "tanh"):
     for lr in (0.1, 0.01, 0.001):
         history = bv.train(data, activation=activation, learning_rate=lr)
         name = f"{activation}_lr{lr:g}"
-        indices = bv.frame_indices(len(history), 100)
+        indices = frame_indices(len(history), 100)
         out["render_ms"][name] = per_frame(history)
         t = time.perf_counter()
         bv.save_animation(history, os.path.join(tmp, name + ".gif"))
@@ -84,7 +84,7 @@ BIG_CSV = r"""
 import json, resource, sys, time
 import boundaryviz as bv
 sys.path.insert(0, sys.argv[2])
-from bench_models import per_frame
+from bench_models import frame_indices, per_frame
 
 path = sys.argv[1]
 
@@ -129,6 +129,18 @@ def run_default_job(tree):
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def frame_indices(n_snapshots, max_frames):
+    """The frames a file keeps, from whichever layout the tree being measured has."""
+    import importlib
+
+    for home in ("boundaryviz.output.animation", "boundaryviz"):
+        try:
+            return importlib.import_module(home).frame_indices(n_snapshots, max_frames)
+        except (ImportError, AttributeError):
+            continue
+    raise ImportError("frame_indices not found in this tree")
+
+
 def per_frame(history, repeats=3):
     """Best-of-``repeats`` ms per frame of ``Renderer.frame_rgba`` over the job's frames.
 
@@ -136,9 +148,9 @@ def per_frame(history, repeats=3):
     so a subprocess can run it against an earlier tree.
     """
     import boundaryviz as bv
-    from boundaryviz.render.renderer import Renderer
 
-    indices = bv.frame_indices(len(history), 100)
+    indices = frame_indices(len(history), 100)
+    Renderer = bv.Renderer
     renderer = Renderer(history)
     renderer.frame_rgba(int(indices[0]))
     best = float("inf")

@@ -258,7 +258,7 @@ def measure_job(dataset, mode, jobs, label):
         cpu = sum(v - cpu_before.get(pid, 0.0) for pid, v in cpu_after.items()) if cpu_after else None
         order = {spec.name: i for i, spec in enumerate(specs)}
         results.sort(key=lambda r: order[r.name])
-        frames = sum(len(bv.frame_indices(len(r.history), s.max_frames)) for r, s in zip(results, specs))
+        frames = sum(len(animate.frame_indices(len(r.history), s.options.max_frames)) for r, s in zip(results, specs))
         sizes = {r.name: r.files[0][1] for r in results}
     return dict(label=label, jobs=jobs, wall_s=wall, frames=frames, ms_per_frame=1000 * wall / frames,
                 cpu_s=cpu, load_before=load, load_after=os.getloadavg()[0],
@@ -270,7 +270,7 @@ def measure_job(dataset, mode, jobs, label):
 # ---------------------------------------------------------------------------------- stages
 def measure_stages(spec, history, repeats, tmp):
     """Per-frame stage times of one run (best of ``repeats`` passes over its frames)."""
-    indices = [int(i) for i in bv.frame_indices(len(history), spec.max_frames)]
+    indices = [int(i) for i in animate.frame_indices(len(history), spec.options.max_frames)]
     n = len(indices)
     t0 = perf()
     renderer = bv.Renderer(history, **spec.render)
@@ -330,7 +330,7 @@ def measure_stages(spec, history, repeats, tmp):
     public = os.path.join(tmp, f"{spec.name}_public.gif")
     fresh = bv.Renderer(history, **spec.render)
     t0 = perf()
-    animation = bv.save_animation(history, public, fps=spec.fps, max_frames=spec.max_frames, renderer=fresh)
+    animation = bv.save_animation(history, public, fps=spec.fps, max_frames=spec.options.max_frames, renderer=fresh)
     public_s = perf() - t0
     with open(public, "rb") as handle:
         identical = handle.read() == floor_bytes
@@ -396,7 +396,7 @@ def measure_detail(spec, history, repeats):
     the timers do not see in ``frame_rgba()`` (or ``frame()`` minus its RGB copy) -- writing
     the fields as pixels, loop overhead -- is the remainder.
     """
-    indices = [int(i) for i in bv.frame_indices(len(history), spec.max_frames)]
+    indices = [int(i) for i in animate.frame_indices(len(history), spec.options.max_frames)]
     r = bv.Renderer(history, **spec.render)
     r.frame(indices[0])  # full draw and background first, unwrapped
     timers = _Timers()
@@ -521,7 +521,7 @@ def measure_naive(specs, histories, frames_per_run, budget_s, tmp):
     selected = specs if frames_per_run is None else specs[:2]
     for spec in selected:
         history = histories[spec.name]
-        indices = [int(i) for i in bv.frame_indices(len(history), spec.max_frames)]
+        indices = [int(i) for i in animate.frame_indices(len(history), spec.options.max_frames)]
         if frames_per_run is not None:
             pick = np.unique(np.linspace(0, len(indices) - 1, frames_per_run).round().astype(int))
             indices = [indices[j] for j in pick]
@@ -579,6 +579,7 @@ steps = [("start", hwm())]
 import numpy, matplotlib
 steps.append(("import numpy, matplotlib", hwm()))
 import boundaryviz as bv
+from boundaryviz.output.animation import frame_indices
 from boundaryviz.output.palette import Palette
 from boundaryviz.output.writers import GifWriter
 steps.append(("import boundaryviz", hwm()))
@@ -588,7 +589,7 @@ history = bv.train(bv.make_dataset("gaussians", seed=0), activation="relu", lear
 steps.append((f"train {epochs} epochs", hwm()))
 renderer = bv.Renderer(history)
 steps.append(("Renderer()", hwm()))
-indices = [int(i) for i in bv.frame_indices(len(history), max_frames)]
+indices = [int(i) for i in frame_indices(len(history), max_frames)]
 renderer.frame(indices[0])
 steps.append(("first frame", hwm()))
 samples = [renderer.frame(i) for i in sorted({0, indices[len(indices) // 2], indices[-1]})]
@@ -815,7 +816,7 @@ def run(mode_name, jobs, repeats):
     for spec in specs:
         train_s[spec.name], histories[spec.name] = best_of(lambda spec=spec: bv.train(spec.dataset, config=spec.config),
                                                            repeats)
-    results["frames_per_run"] = sorted({len(bv.frame_indices(len(h), mode["max_frames"]))
+    results["frames_per_run"] = sorted({len(animate.frame_indices(len(h), mode["max_frames"]))
                                         for h in histories.values()})
 
     with tempfile.TemporaryDirectory(prefix="bench_render_") as tmp:

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import boundaryviz.runs.run
 import boundaryviz.runs.sweep
 from boundaryviz import Renderer, gaussians, load_csv, save_animation, train
 from boundaryviz.cli.command import main
@@ -193,7 +194,7 @@ def _boom(*args, **kwargs):
 
 @pytest.mark.parametrize("target", ["train", "run_one"])
 def test_unexpected_error_one_line(tmp_path, monkeypatch, capsys, target):
-    monkeypatch.setattr(boundaryviz.runs.sweep, target, _boom)
+    monkeypatch.setattr(boundaryviz.runs.sweep if target == "run_one" else boundaryviz.runs.run, target, _boom)
     out_dir = tmp_path / "out"
     status = main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--out", str(out_dir)])
     assert status == 1
@@ -210,7 +211,7 @@ def test_unexpected_error_one_line(tmp_path, monkeypatch, capsys, target):
 
 
 def test_unexpected_error_with_debug_shows_traceback(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(boundaryviz.runs.sweep, "train", _boom)
+    monkeypatch.setattr(boundaryviz.runs.run, "train", _boom)
     status = main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--debug",
                    "--out", str(tmp_path / "out")])
     assert status == 1
@@ -237,7 +238,7 @@ def test_keyboard_interrupt_in_process(tmp_path, monkeypatch, capsys):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(boundaryviz.runs.sweep, "train", interrupt)
+    monkeypatch.setattr(boundaryviz.runs.run, "train", interrupt)
     out_dir = tmp_path / "out"
     assert main([*TINY, "--activations", "relu", "--learning-rates", "0.1", "--out", str(out_dir)]) == 130
     out, err = capsys.readouterr()

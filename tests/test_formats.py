@@ -14,6 +14,7 @@ import pytest
 from readback import read_animation, sha256
 
 import boundaryviz as bv
+import boundaryviz.render.renderer as renderer_module
 from boundaryviz._extras import MissingExtraError
 from boundaryviz.cli.command import main
 from boundaryviz.output.animation import frame_indices
@@ -115,7 +116,7 @@ def test_save_animation_refuses_mp4_before_any_work(no_ffmpeg, history, tmp_path
     def fail(*args, **kwargs):
         raise AssertionError("rendered before checking the format")
 
-    monkeypatch.setattr(bv.render, "Renderer", fail)
+    monkeypatch.setattr(renderer_module, "Renderer", fail)
     with pytest.raises(MissingExtraError, match=r'pip install "boundaryviz\[video\]"'):
         bv.save_animation(history, tmp_path / "run.mp4")
     assert os.listdir(tmp_path) == []

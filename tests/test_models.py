@@ -14,7 +14,7 @@ import boundaryviz as bv
 from boundaryviz.models.protocol import MLP, Model, as_model
 from boundaryviz.render.renderer import Renderer
 
-PACKAGE = pathlib.Path(bv.__file__).parent
+PACKAGE = pathlib.Path(bv.__file__).parent / "render"
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +92,7 @@ def test_deep_mlp_has_a_linear_head_only_after_the_last_hidden_layer():
     assert_allclose(model.proba_from_hidden(model.hidden(X, 0), 0), model.predict_proba(X), rtol=1e-12)
 
 
-@pytest.mark.parametrize("module", ["render.py", "views.py", "frame_geometry.py", "panels.py", "blit.py", "style.py"])
+@pytest.mark.parametrize("module", ["renderer.py", "views.py", "frame_geometry.py", "panels.py", "blit.py", "style.py"])
 def test_render_speaks_only_the_protocol(module):
     source = (PACKAGE / module).read_text()
     imported = set()

@@ -1,6 +1,7 @@
 """AnimationOptions: one frozen object for an animation's timing and drawing, checked once."""
 
 import dataclasses
+import importlib
 import inspect
 import pickle
 import subprocess
@@ -9,9 +10,11 @@ import sys
 import pytest
 
 import boundaryviz as bv
+import boundaryviz.runs.run
 from boundaryviz._validation import ParameterTypeError, ParameterValueError
 from boundaryviz.cli.command import FLAGS, _bad_input_message
-from boundaryviz.options import AnimationOptions
+from boundaryviz.options import MAX_FPS, UNSET, AnimationOptions
+from boundaryviz.runs.run import run_one
 
 BAD = [
     ("fps", 0, ValueError), ("fps", 51, ValueError), ("fps", "12", TypeError), ("fps", float("nan"), ValueError),
@@ -61,18 +64,29 @@ def test_errors_keep_their_parameter_through_pickle():
         assert type(back) is type(error) and back.parameter == error.parameter and str(back) == str(error)
 
 
-def test_the_api_reads_its_defaults_from_the_options():
+def test_the_api_reads_its_defaults_from_the_options(tmp_path):
+    """Option keywords default to UNSET (not given), so the object is made from what the caller
+    gave and AnimationOptions' defaults fill in the rest; nothing compares values with defaults."""
     defaults = AnimationOptions()
     for function in (bv.save_animation, bv.save_animations):
         params = inspect.signature(function).parameters
         for name in AnimationOptions.TIMING:
-            assert params[name].default == getattr(defaults, name), (function.__name__, name)
+            assert params[name].default is UNSET, (function.__name__, name)
     renderer = inspect.signature(bv.Renderer).parameters
     for name in AnimationOptions.RENDERING:
-        assert renderer[name].default == getattr(defaults, name), name
+        assert renderer[name].default is UNSET, name
+    history = bv.train(bv.gaussians(n_samples=60), epochs=2)
+    assert bv.Renderer(history).options == defaults
+    assert bv.Renderer(history, resolution=30).options == AnimationOptions(resolution=30)
     for function in (bv.reference_specs, bv.grid_specs):
         params = inspect.signature(function).parameters
-        assert params["fps"].default == defaults.fps and params["max_frames"].default == defaults.max_frames
+        assert params["fps"].default is UNSET and params["max_frames"].default is UNSET
+    (spec, *_) = bv.reference_specs(bv.gaussians(n_samples=60), tmp_path, epochs=2)
+    assert spec.options == defaults.replace(layer=0)
+    # a keyword given with its default value is still given: it clashes with an options object
+    with pytest.raises(TypeError, match="either options or fps"):
+        bv.reference_specs(bv.gaussians(n_samples=60), tmp_path, fps=defaults.fps, options=defaults)
+    assert pickle.loads(pickle.dumps(UNSET)) is UNSET
 
 
 def test_cli_help_shows_the_defaults():
@@ -89,7 +103,7 @@ def test_cli_help_shows_the_defaults():
     assert actions["--max-frames"].default == defaults.max_frames and actions["--layer"].default == defaults.layer
     text = subprocess.run([sys.executable, "-m", "boundaryviz", "--help"], capture_output=True, text=True,
                           check=True).stdout
-    assert f"at most {bv.animate.MAX_FPS} (default: {defaults.fps:g})" in " ".join(text.split())
+    assert f"at most {MAX_FPS} (default: {defaults.fps:g})" in " ".join(text.split())
 
 
 def test_cli_heads_an_error_with_the_flag_of_its_parameter():
@@ -121,41 +135,65 @@ def test_runspec_holds_one_options_object(tmp_path):
     (spec,) = bv.reference_specs(bv.gaussians(n_samples=60), tmp_path, activations=["tanh"], learning_rates=[0.1],
                                  options=options, epochs=3, hidden=(4, 2))
     assert spec.options == options.replace(layer=1)  # the layer fixed against this network
-    assert spec.fps == 8.0 and spec.max_frames is None and spec.render["resolution"] == 20
     with pytest.raises(ValueError) as info:
         bv.reference_specs(bv.gaussians(), tmp_path, options=AnimationOptions(layer=2))
     assert info.value.parameter == "layer"
-    result = bv.run_one(spec)
-    assert result.options == spec.options and result.render == spec.render
+    result = run_one(spec)
+    assert result.options == spec.options
     with pytest.raises(TypeError, match="tiles must be a Tiles or None"):
         dataclasses.replace(result, tiles="yes")
     with pytest.raises(TypeError, match="options must be a boundaryviz AnimationOptions"):
         dataclasses.replace(result, options={"fps": 8})
 
 
-def test_runspec_and_runresult_keep_their_keywords(tmp_path):
-    """The keywords of before the options object still work, positionally too, and agree with it."""
+def test_run_one_hands_the_spec_options_whole(tmp_path, monkeypatch):
+    """The renderer and the writers receive the spec's own object, not keywords rebuilt from it."""
+    import boundaryviz.output.animation as animation
+    import boundaryviz.render.renderer as renderer_module
+
+    seen = []
+    real_renderer, real_save = renderer_module.Renderer, animation.save_animations
+
+    class Spy(real_renderer):
+        def __init__(self, history, **keywords):
+            seen.append(("renderer", keywords))
+            super().__init__(history, **keywords)
+
+    def save(*args, **keywords):
+        seen.append(("save", {k: v for k, v in keywords.items() if k == "options"}))
+        return real_save(*args, **keywords)
+
+    monkeypatch.setattr(renderer_module, "Renderer", Spy)
+    monkeypatch.setattr(boundaryviz.runs.run, "save_animations", save)
+    options = AnimationOptions(fps=8, max_frames=3, resolution=16, size=(320, 200), hold_last=0.25)
+    spec = bv.RunSpec(bv.gaussians(n_samples=60), bv.TrainConfig(epochs=4), tmp_path, ("gif",), options)
+    run_one(spec)
+    assert seen == [("renderer", {"options": spec.options}), ("save", {"options": spec.options})]
+    assert seen[0][1]["options"] is spec.options and seen[1][1]["options"] is spec.options
+
+
+def test_runspec_and_runresult_are_plain_frozen_dataclasses(tmp_path):
     data, config = bv.gaussians(n_samples=60), bv.TrainConfig(epochs=2)
-    spec = bv.RunSpec(data, config, tmp_path, ("gif",), 24, 0, {"resolution": 20})
-    assert spec.options == AnimationOptions(fps=24, max_frames=None, resolution=20, layer=0)
-    assert (spec.fps, spec.max_frames, spec.render["resolution"]) == (24.0, None, 20)
+    options = AnimationOptions(fps=24, max_frames=None, resolution=20)
+    spec = bv.RunSpec(data, config, tmp_path, ("gif",), options)
+    assert spec.options == options.replace(layer=0)
     assert dataclasses.replace(spec, tiles=True).options == spec.options  # the CLI replaces fields
-    with pytest.raises(TypeError, match="either options or fps"):
-        bv.RunSpec(data, config, tmp_path, fps=10, options=AnimationOptions(fps=5))
-    result = bv.RunResult("run", {}, (), render={"size": (480, 280)}, max_frames=4)
-    assert result.options.size == (480, 280) and result.options.max_frames == 4
-    assert dataclasses.replace(result, final_frame=None).options == result.options
+    with pytest.raises(TypeError, match="options must be a boundaryviz AnimationOptions"):
+        bv.RunSpec(data, config, tmp_path, options={"fps": 10})
+    with pytest.raises(TypeError):
+        bv.RunSpec(data, config, tmp_path, fps=10)  # the options object holds the timing
+    result = bv.RunResult("run", {}, (), options=AnimationOptions(size=(480, 280), max_frames=4))
+    assert result.options.size == (480, 280) and dataclasses.replace(result, final_frame=None).options == result.options
 
 
-def test_old_writers_imports_still_work():
-    """Names that moved to palette, atomic and formats are still found in writers."""
-    import boundaryviz.output.writers as writers
-    from boundaryviz.output import atomic, formats, palette
+@pytest.mark.parametrize("old", ["writers", "training", "animate", "sweep", "cli_args", "datasets", "render.Renderer"])
+def test_old_module_paths_are_gone(old):
+    """No compatibility shims: the modules live in their parts now."""
+    module, _, name = old.partition(".")
+    if name:
+        import boundaryviz.render as part
 
-    for name, home in [("Palette", palette), ("ChangedRects", palette), ("atomic_output", atomic),
-                       ("remove_partials", atomic), ("is_complete", atomic), ("format_size", atomic),
-                       ("PARTIAL_SUFFIX", atomic), ("FORMATS", formats), ("check_format", formats),
-                       ("open_writer", formats)]:
-        assert getattr(writers, name) is getattr(home, name), name
-    with pytest.raises(AttributeError):
-        writers.no_such_name  # noqa: B018
+        assert not hasattr(part, name)
+    else:
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"boundaryviz.{module}")

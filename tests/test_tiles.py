@@ -9,7 +9,7 @@ from readback import read_animation, sha256
 
 import boundaryviz as bv
 from boundaryviz.gallery import build as gallery
-from boundaryviz.output.animation import frame_indices
+from boundaryviz.output.animation import animation_palette, frame_indices
 from boundaryviz.output.tiles import TileRecorder, half
 from boundaryviz.render.renderer import Renderer
 from boundaryviz.runs.run import RunSpec
@@ -23,7 +23,7 @@ def history():
 def test_recorder_keeps_every_frame_at_half_size(history, tmp_path):
     renderer = Renderer(history, size=(320, 190), resolution=20)
     expected = frame_indices(len(history), 5).tolist()
-    palette = bv.animation_palette(renderer, expected)
+    palette = animation_palette(renderer, expected)
     recorder = TileRecorder()
     indexed = TileRecorder(palette)
     seen = []
@@ -75,7 +75,7 @@ def test_on_frame_and_palette_are_checked(history, tmp_path):
     with pytest.raises(TypeError, match="palette must be a boundaryviz Palette. Got str"):
         TileRecorder("web")
     with pytest.raises(ValueError, match="indices must be a non-empty sequence"):
-        bv.animation_palette(Renderer(history, size=(320, 190)), [])
+        animation_palette(Renderer(history, size=(320, 190)), [])
     assert not list(tmp_path.iterdir())
 
 

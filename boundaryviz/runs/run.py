@@ -148,11 +148,12 @@ class RunResult:
     options: AnimationOptions = AnimationOptions()
 
     def __post_init__(self):
-        for key, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles),
-                          ("options", AnimationOptions)):
+        for key, kind in (("history", History), ("final_frame", np.ndarray), ("tiles", Tiles)):
             value = getattr(self, key)
             if value is not None and not isinstance(value, kind):
                 raise TypeError(f"{key} must be a {kind.__name__} or None. Got {type(value).__name__}.")
+        if not isinstance(self.options, AnimationOptions):
+            raise TypeError(f"options must be a boundaryviz AnimationOptions. Got {type(self.options).__name__}.")
         object.__setattr__(self, "settings", dict(self.settings or {}))
 
 
