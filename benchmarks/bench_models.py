@@ -277,6 +277,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--before", help="an earlier checkout to compare the default job with")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--default-job-only", action="store_true",
+                        help="only section 1 (the default job, before and after)")
     args = parser.parse_args(argv)
     sys.path.insert(0, HERE)
     import boundaryviz as bv
@@ -300,6 +302,9 @@ def main(argv=None):
             ratio = best[("after", key)] / best[("before", key)]
             lines.append(f"   after / before, {what:<15} {ratio:6.3f}x   (target <= 1.10)  {'PASS' if ratio <= 1.10 else 'FAIL'}")
 
+    if args.default_job_only:
+        print("\n".join(lines))
+        return
     data = bv.gaussians()
     history = bv.train(data, activation="relu", learning_rate=0.1)
     lines.append("\n2. PER KIND OF MODEL, ms per frame (relu, lr 0.1, the same weights; best of 3)")
