@@ -110,6 +110,8 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "within_subsection_order": "FileNameSortKey",
     "show_memory": False,
+    # its sg_execution_times pages load jQuery and DataTables from a CDN: nothing is fetched
+    "write_computation_times": False,
     "image_srcset": [],
     "matplotlib_animations": False,
     "capture_repr": ("_repr_html_", "__repr__"),
