@@ -119,6 +119,12 @@ sphinx_gallery_conf = {
     "only_warn_on_example_error": False,
 }
 
+# sphinx-gallery keeps the pages of examples since renamed or deleted, which -W then fails on
+# ("document isn't included in any toctree"): drop them before it runs.
+for _stale in (HERE / "auto_examples").glob("plot_*.*"):
+    if not (ROOT / "examples" / (_stale.name.split(".")[0] + ".py")).is_file():
+        _stale.unlink()
+
 # ---------------------------------------------------------------------------- HTML
 html_theme = "pydata_sphinx_theme"
 html_title = f"boundaryviz {release}"
