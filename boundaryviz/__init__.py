@@ -18,7 +18,7 @@ Examples
 
 from ._extras import MissingExtraError
 from ._validation import ParameterTypeError, ParameterValueError
-from ._version import __version__
+from ._version import __version__ as __version__
 from .data.catalogue import DATASETS, make_dataset
 from .data.dataset import Dataset
 from .data.synthetic import blobs, circles, gaussians, moons, spiral, xor
@@ -78,7 +78,6 @@ __all__ = [
     "RunSpec",
     "Snapshot",
     "TrainConfig",
-    "__version__",
     "blobs",
     "circles",
     "explore",

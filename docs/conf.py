@@ -18,8 +18,9 @@ if (ROOT / "boundaryviz" / "__init__.py").is_file():
 os.environ.setdefault("KERAS_BACKEND", "jax")  # before any example imports Keras
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-import boundaryviz  # noqa: E402
 from _gallery_scraper import EXTRA_DIR  # noqa: E402
+
+import boundaryviz  # noqa: E402
 
 project = "boundaryviz"
 author = "the boundaryviz developers"
@@ -35,7 +36,8 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
-exclude_patterns = ["_build", "docstring_problems.md", "_gallery_extra", "auto_examples/*.ipynb", "auto_examples/*.py", "**.codeobj.json"]
+exclude_patterns = ["_build", "docstring_problems.md", "_gallery_extra", "auto_examples/*.ipynb", "auto_examples/*.py",
+                    "**.codeobj.json"]
 templates_path = ["_templates"]
 myst_heading_anchors = 3
 

@@ -22,7 +22,7 @@ model = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Tanh(), torch.nn.Lin
 optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
 recorder = bv.Recorder(data)
 recorder.snap(model)  # epoch 0: the initial weights
-for epoch in range(60):
+for _ in range(60):
     optimizer.zero_grad()
     torch.nn.functional.binary_cross_entropy_with_logits(model(X)[:, 0], y).backward()
     optimizer.step()

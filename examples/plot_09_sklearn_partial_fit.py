@@ -18,7 +18,7 @@ clf = MLPClassifier(hidden_layer_sizes=(2,), activation="tanh", learning_rate_in
 recorder = bv.Recorder(data)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # partial_fit never "converges": one epoch a call
-    for epoch in range(60):
+    for _ in range(60):
         clf.partial_fit(data.X, data.y, classes=[0, 1])
         recorder.snap(clf)
 

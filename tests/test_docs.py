@@ -204,7 +204,7 @@ def test_nothing_is_fetched_from_elsewhere(site):
     """No page loads a script, stylesheet, font, image or frame from another host."""
     offenders = []
     for page in site.html.rglob("*.html"):
-        for tag, attr, url, rel in _refs(page).refs:
+        for tag, attr, url, _ in _refs(page).refs:
             if tag == "a":
                 continue
             if urlsplit(url).scheme in ("http", "https") or url.startswith("//"):
