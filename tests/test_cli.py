@@ -414,3 +414,19 @@ def test_bayes_flag_draws_the_bayes_line(tmp_path):
         # measured: 0.1-0.15 from the wanted frames (the GIF's palette), 12 from the others
         assert _distance(frames, wanted, indices) < 1, folder
         assert _distance(frames, other, indices) > 5, folder
+
+
+def test_output_flags_are_read_back_from_the_gif(tmp_path):
+    """--fps, --max-frames, --resolution, --layer and --hidden, each seen in the file."""
+    argv = ["--epochs", "6", "--jobs", "1", "-q", "--no-gallery", "--activations", "tanh", "--learning-rates", "0.1",
+            "--hidden", "3,2", "--fps", "10", "--max-frames", "3", "--resolution", "12", "--layer", "0"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    (path,) = tmp_path.iterdir()
+    frames, durations, _ = read_animation(path)
+    assert durations == [100, 100, 1500]  # --fps 10, and the default hold of the last frame
+    history = train(make_dataset("gaussians", seed=0), activation="tanh", learning_rate=0.1, hidden=(3, 2), epochs=6)
+    indices = frame_indices(len(history), 3)
+    wanted = Renderer(history, resolution=12, layer=0)
+    assert _distance(frames, wanted, indices) < 1
+    for other in (Renderer(history, resolution=20, layer=0), Renderer(history, resolution=12, layer=1)):
+        assert _distance(frames, other, indices) > 2 * _distance(frames, wanted, indices) + 0.2
