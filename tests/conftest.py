@@ -1,3 +1,12 @@
+"""Shared set-up: the Agg backend, figures closed after each test, and what a test needs.
+
+A test that needs something this machine may lack (PyTorch, Keras, Dask, ffmpeg, Chromium,
+a test tool) asks for it with :func:`need` (or the ``needs`` marker): it skips, saying why,
+where that is missing, and fails on CI (the ``CI`` environment variable set), where
+everything is installed and a skip would hide a test that did not run.
+"""
+
+import importlib
 import os
 import shutil
 
@@ -7,6 +16,60 @@ import pytest
 matplotlib.use("Agg")
 # Keras 3 on JAX, as boundaryviz imports it, for tests and the subprocesses they start.
 os.environ.setdefault("KERAS_BACKEND", "jax")
+
+WHY = {
+    "torch": "PyTorch is not installed (pip install 'boundaryviz[torch]')",
+    "keras": "Keras is not installed (pip install 'boundaryviz[keras]')",
+    "jax": "JAX is not installed (pip install 'boundaryviz[keras]')",
+    "imageio_ffmpeg": 'MP4 needs the video extra: pip install "boundaryviz[video]"',
+    "dask": "Dask is not installed (pip install 'boundaryviz[cluster]')",
+    "distributed": "Dask's distributed is not installed (pip install 'boundaryviz[cluster]')",
+    "playwright.sync_api": "the playwright package is not installed (pip install playwright; no browser download needed)",
+}
+"""Why a test skips when a module is missing (others: 'pip install -e ".[test]"')."""
+EXTRA_MODULES = {"video": ("imageio_ffmpeg",), "torch": ("torch",), "keras": ("keras", "jax"),
+                 "cluster": ("dask", "distributed")}
+"""The modules each of boundaryviz's extras brings."""
+
+
+def missing(why):
+    """Skip the current test (or module) because ``why``; on CI, fail instead."""
+    if os.environ.get("CI"):
+        pytest.fail(f"CI needs this test, but {why}", pytrace=False)
+    pytest.skip(why, allow_module_level=True)
+
+
+def has(module):
+    """Whether ``module`` imports here (to choose what a test covers, never to skip it)."""
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        return False
+    return True
+
+
+def need(*modules):
+    """Import the modules a test needs and return them (one module, or a tuple); skip, or
+    fail on CI, when one does not import."""
+    found = []
+    for name in modules:
+        try:
+            found.append(importlib.import_module(name))
+        except ImportError as exc:
+            why = f"{WHY.get(name, f'{name} is not installed (pip install -e .[test])')} ({exc})"
+        else:
+            continue
+        missing(why)  # outside the except: no chained traceback
+    return found[0] if len(found) == 1 else tuple(found)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "needs(*modules): the test imports these; skip without them, fail on CI")
+
+
+def pytest_runtest_setup(item):
+    for mark in item.iter_markers("needs"):
+        need(*mark.args)
 
 
 @pytest.fixture(autouse=True)
@@ -20,16 +83,8 @@ def _close_figures():
 @pytest.fixture(scope="session")
 def chromium():
     """Path of a Chromium to drive; skip (or fail on CI) when there is none."""
+    need("playwright.sync_api")
     path = shutil.which("chromium") or shutil.which("chromium-browser")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        path = None
-        why = "the playwright package is not installed (pip install playwright; no browser download needed)"
-    else:
-        why = "Chromium is not installed: apt-get install chromium"
     if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI needs the browser test, but {why}")
-        pytest.skip(why)
+        missing("Chromium is not installed: apt-get install chromium")
     return path

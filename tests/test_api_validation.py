@@ -3,7 +3,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -148,9 +148,32 @@ def test_train_config_accepts_or_explains(field, value):
             assert type(stored) is int
 
 
-@settings(max_examples=50, deadline=None)
-@given(
-    X=st.one_of(
+LABEL_KINDS = {
+    "int": st.integers(-1000, 1000),
+    "float": st.floats(-1e6, 1e6, allow_nan=False),
+    "str": st.text(min_size=1, max_size=4),
+    "bool": st.booleans(),
+}
+
+
+@st.composite
+def valid_inputs(draw):
+    """X and y that from_arrays must take: at least 4 finite points and 2 to 10 distinct labels
+    of one kind, each used at least once, as lists or arrays."""
+    kind = draw(st.sampled_from(sorted(LABEL_KINDS)))
+    k = 2 if kind == "bool" else draw(st.integers(2, 10))
+    names = draw(st.lists(LABEL_KINDS[kind], min_size=k, max_size=k, unique=True))
+    n = draw(st.integers(max(4, k), 30))
+    y = names + draw(st.lists(st.sampled_from(names), min_size=n - k, max_size=n - k))
+    y = draw(st.permutations(y))
+    X = draw(hnp.arrays(np.float64, (n, 2), elements=st.floats(-1e6, 1e6)))
+    if draw(st.booleans()):
+        X, y = X.tolist(), np.asarray(y)
+    return X, y
+
+
+ANY_INPUT = st.tuples(
+    st.one_of(
         hnp.arrays(
             dtype=st.sampled_from([np.float64, np.int64, np.float32, np.bool_]),
             shape=hnp.array_shapes(min_dims=1, max_dims=3, min_side=0, max_side=6),
@@ -159,7 +182,7 @@ def test_train_config_accepts_or_explains(field, value):
         st.lists(st.lists(st.one_of(st.floats(), st.integers(), st.text(max_size=2), st.none()),
                           max_size=3), max_size=6),
     ),
-    y=st.one_of(
+    st.one_of(
         hnp.arrays(
             dtype=st.sampled_from([np.float64, np.int64, np.bool_, np.dtype("U2")]),
             shape=hnp.array_shapes(min_dims=1, max_dims=2, min_side=0, max_side=6),
@@ -168,16 +191,47 @@ def test_train_config_accepts_or_explains(field, value):
                  max_size=6),
     ),
 )
-def test_from_arrays_accepts_or_explains(X, y):
-    try:
-        data = Dataset.from_arrays(X, y)
-    except (ValueError, TypeError) as exc:
-        assert str(exc).strip()
-    else:
-        assert data.X.ndim == 2 and data.X.shape[1] == 2 and data.X.shape[0] >= 4
-        assert np.all(np.isfinite(data.X))
-        assert set(data.y.tolist()) == {0, 1} and len(data.class_names) == 2
+
+
+def test_from_arrays_accepts_valid_input_and_explains_the_rest():
+    """Mostly valid inputs (which must be accepted, K = the number of distinct labels), some
+    arbitrary ones (accepted or refused with a message); the share accepted is counted, so a
+    from_arrays that refuses everything fails here instead of passing through its error branch."""
+    outcomes = {"accepted": 0, "refused": 0}
+
+    # three in four valid: an integer picks (hypothesis's one_of leans to its later, simpler branches)
+    cases = st.integers(0, 3).flatmap(
+        lambda pick: st.tuples(st.just(True), valid_inputs()) if pick < 3 else st.tuples(st.just(False), ANY_INPUT))
+
+    @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(case=cases)
+    def check(case):
+        valid, (X, y) = case
+        try:
+            data = Dataset.from_arrays(X, y)
+        except (ValueError, TypeError) as exc:
+            assert not valid, f"refused valid input: {exc}"
+            assert str(exc).strip()
+            outcomes["refused"] += 1
+            event("refused")
+            return
+        outcomes["accepted"] += 1
+        event("accepted")
+        labels = np.unique(np.asarray(y))
+        assert data.n_classes == len(labels) == len(data.class_names)
+        assert 2 <= data.n_classes <= 10
+        assert data.class_names == tuple(str(v) for v in labels.tolist())
+        assert sorted(set(data.y.tolist())) == list(range(data.n_classes))
+        assert [data.class_names[c] for c in data.y.tolist()] == [str(v) for v in np.asarray(y).tolist()]
+        assert data.X.ndim == 2 and data.X.shape[1] == 2 and data.X.shape[0] == len(data.y) >= 4
+        assert np.array_equal(data.X, np.asarray(X, dtype=float))
         assert not data.X.flags.writeable and not data.y.flags.writeable
+
+    check()
+    total = sum(outcomes.values())
+    assert total >= 100, outcomes
+    assert outcomes["accepted"] >= 0.5 * total, f"from_arrays accepted too few of the generated inputs: {outcomes}"
+    assert outcomes["refused"] >= 1, outcomes  # and the error branch ran too
 
 
 @settings(max_examples=50, deadline=None)

@@ -5,12 +5,11 @@ checks (ruff, mypy) that keep it so."""
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from conftest import need
 
 import boundaryviz as bv
 
@@ -184,12 +183,7 @@ def test_every_subpackage_imports_without_matplotlib():
 
 
 def _tool(module):
-    try:
-        __import__(module)
-    except ImportError:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI runs {module}, but it is not installed")
-        pytest.skip(f"{module} is not installed (pip install -e '.[test]')")
+    need(module)
 
 
 def test_ruff_is_clean():

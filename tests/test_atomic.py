@@ -3,21 +3,18 @@
 import os
 
 import pytest
+from conftest import EXTRA_MODULES
 from synthetic import COLORS, painted_frames
 
 from boundaryviz.output.atomic import PARTIAL_SUFFIX, AtomicWriter, atomic_output, format_size
-from boundaryviz.output.formats import REGISTRY, check_format, open_writer
+from boundaryviz.output.formats import REGISTRY, open_writer
 from boundaryviz.output.palette import Palette
 
 
 def _entries():
     out = []
     for entry in REGISTRY:
-        marks = []
-        try:
-            check_format(entry.name)
-        except ImportError:
-            marks = [pytest.mark.skip(reason=f"needs the {entry.extra} extra")]
+        marks = [pytest.mark.needs(*EXTRA_MODULES[entry.extra])] if entry.extra else []
         out.append(pytest.param(entry, id=entry.name, marks=marks))
     return out
 

@@ -69,10 +69,16 @@ def test_renderer_draws_the_bayes_boundary_and_loss():
     assert differing.mean() < 0.004 and differing[80:].mean() < 0.002, differing.sum()
 
 
-def test_bayes_needs_a_known_distribution():
+def test_bayes_needs_a_known_distribution(tmp_path):
+    csv = tmp_path / "points.csv"
+    csv.write_text("x0,x1,label\n0,0,a\n1,1,b\n0,1,a\n1,0,b\n")
     history = bv.train(bv.moons(), epochs=2)
     with pytest.raises(ValueError, match="bayes=True needs a data set whose distribution is known.*'moons'"):
         Renderer(history, bayes=True)
     with pytest.raises(TypeError, match="bayes must be True or False. Got 'yes'"):
         Renderer(bv.train(bv.gaussians(), epochs=2), bayes="yes")
-    assert bv.iris().mixture is None and bv.load_csv is not None
+    for data in (bv.iris(), bv.load_csv(csv)):  # real data: no known distribution either
+        assert data.mixture is None
+        with pytest.raises(ValueError, match=f"bayes=True needs a data set whose distribution is known.*'{data.name}'"):
+            Renderer(bv.train(data, epochs=1), bayes=True)
+    assert bv.gaussians().mixture is not None

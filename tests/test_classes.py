@@ -4,6 +4,7 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import need
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
@@ -22,7 +23,7 @@ from boundaryviz.render.renderer import Renderer
 def test_class_colours_stay_apart_under_colour_vision_deficiencies(deficiency):
     """Simulated with colorspacious (Machado et al. 2009) at full severity: every pair of the
     ten class colours at least 10 apart in CAM02-UCS (about 2 just-noticeable steps each)."""
-    colorspacious = pytest.importorskip("colorspacious", reason="pip install colorspacious")
+    colorspacious = need("colorspacious")
     from matplotlib.colors import to_rgb
 
     rgb = np.array([to_rgb(c) for c in CLASS_COLORS])

@@ -11,18 +11,19 @@ import sys
 import numpy as np
 import pytest
 from PIL import Image
+from readback import read_animation
 
 import boundaryviz.runs.run
 import boundaryviz.runs.sweep
 from boundaryviz import Renderer, gaussians, load_csv, save_animation, train
 from boundaryviz.cli.command import main
-from boundaryviz.cli.parser import build_parser
+from boundaryviz.data.catalogue import make_dataset
+from boundaryviz.output.animation import frame_indices
 from boundaryviz.output.formats import is_complete
 
-# Small, fast settings for runs that really train and render (and no gallery, when the CLI
-# has one: it is tested on its own).
-NO_GALLERY = ["--no-gallery"] if "--no-gallery" in build_parser().format_help() else []
-TINY = ["--epochs", "6", "--resolution", "20", "--max-frames", "4", "--jobs", "1", "-q", *NO_GALLERY]
+# Small, fast settings for runs that really train and render (and no gallery: it is tested on
+# its own).
+TINY = ["--epochs", "6", "--resolution", "20", "--max-frames", "4", "--jobs", "1", "-q", "--no-gallery"]
 
 # ---------------------------------------------------------------------------------------------
 # Bad input: (id, argv, fragments the one error line must contain). ``{file}`` is an existing
@@ -373,13 +374,59 @@ def test_same_bytes_every_time(tmp_path):
     animations and, when the CLI writes one, the gallery."""
     command = [sys.executable, "-m", "boundaryviz", "--epochs", "8", "--resolution", "24",
                "--max-frames", "8", "--activations", "relu,tanh", "--learning-rates", "0.05",
-               "--jobs", "1", "-q", "--out", "out"]
+               "--jobs", "1", "-q"]
     sums = []
-    for hash_seed in ("1", "2"):
+    for hash_seed in ("1", "2"):  # each run into its own folder: nothing of the first is left to match
         env = dict(os.environ, PYTHONHASHSEED=hash_seed)
-        proc = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        out = tmp_path / f"out{hash_seed}"
+        proc = subprocess.run([*command, "--out", str(out)], cwd=tmp_path, env=env, capture_output=True, text=True,
+                              timeout=120)
         assert proc.returncode == 0, proc.stderr
-        sums.append({name: hashlib.sha256((tmp_path / "out" / name).read_bytes()).hexdigest()
-                     for name in sorted(os.listdir(tmp_path / "out"))})
+        sums.append({name: hashlib.sha256((out / name).read_bytes()).hexdigest()
+                     for name in sorted(os.listdir(out))})
     assert {"relu_lr0.05.gif", "tanh_lr0.05.gif"} <= set(sums[0])
     assert sums[0] == sums[1]
+
+
+# ---------------------------------------------------------------------------------------------
+def _distance(frames, renderer, indices):
+    """Mean pixel difference of GIF frames from the renderer's frames of those snapshots."""
+    return max(float(np.abs(frame.astype(int) - renderer.frame(int(i))).mean()) for frame, i in zip(frames, indices))
+
+
+def test_bayes_flag_draws_the_bayes_line(tmp_path):
+    """--bayes: the frames are a Renderer(history, bayes=True)'s (the dotted Bayes boundary and
+    the Bayes loss), in-process and as a subprocess; without it, a plain Renderer's."""
+    argv = [*TINY, "--activations", "tanh", "--learning-rates", "0.1"]
+    assert main([*argv, "--out", str(tmp_path / "plain")]) == 0
+    assert main([*argv, "--bayes", "--out", str(tmp_path / "bayes")]) == 0
+    proc = subprocess.run([sys.executable, "-m", "boundaryviz", *argv, "--bayes", "--out", str(tmp_path / "sub")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+
+    history = train(make_dataset("gaussians", seed=0), activation="tanh", learning_rate=0.1, epochs=6)
+    indices = frame_indices(len(history), 4)
+    plain, bayes = Renderer(history, resolution=20), Renderer(history, resolution=20, bayes=True)
+    assert _distance([plain.frame(int(i)) for i in indices], bayes, indices) > 5  # the line shows
+    for folder, wanted, other in [("plain", plain, bayes), ("bayes", bayes, plain), ("sub", bayes, plain)]:
+        frames, _, _ = read_animation(tmp_path / folder / "tanh_lr0.1.gif")
+        assert len(frames) == len(indices)
+        # measured: 0.1-0.15 from the wanted frames (the GIF's palette), 12 from the others
+        assert _distance(frames, wanted, indices) < 1, folder
+        assert _distance(frames, other, indices) > 5, folder
+
+
+def test_output_flags_are_read_back_from_the_gif(tmp_path):
+    """--fps, --max-frames, --resolution, --layer and --hidden, each seen in the file."""
+    argv = ["--epochs", "6", "--jobs", "1", "-q", "--no-gallery", "--activations", "tanh", "--learning-rates", "0.1",
+            "--hidden", "3,2", "--fps", "10", "--max-frames", "3", "--resolution", "12", "--layer", "0"]
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    (path,) = tmp_path.iterdir()
+    frames, durations, _ = read_animation(path)
+    assert durations == [100, 100, 1500]  # --fps 10, and the default hold of the last frame
+    history = train(make_dataset("gaussians", seed=0), activation="tanh", learning_rate=0.1, hidden=(3, 2), epochs=6)
+    indices = frame_indices(len(history), 3)
+    wanted = Renderer(history, resolution=12, layer=0)
+    assert _distance(frames, wanted, indices) < 1
+    for other in (Renderer(history, resolution=20, layer=0), Renderer(history, resolution=12, layer=1)):
+        assert _distance(frames, other, indices) > 2 * _distance(frames, wanted, indices) + 0.2

@@ -16,12 +16,10 @@ from hypothesis import strategies as st
 
 import boundaryviz.cli.command
 from boundaryviz.cli.command import main
-from boundaryviz.cli.parser import build_parser
 from boundaryviz.runs.run import RunResult
 
-NO_GALLERY = ["--no-gallery"] if "--no-gallery" in build_parser().format_help() else []
 BASE = ["--epochs", "2", "--resolution", "8", "--max-frames", "2", "--activations", "relu",
-        "--learning-rates", "0.1", "--jobs", "1", "-q", *NO_GALLERY]
+        "--learning-rates", "0.1", "--jobs", "1", "-q", "--no-gallery"]
 SETTINGS = settings(max_examples=30, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
 

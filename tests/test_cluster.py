@@ -12,13 +12,15 @@ import subprocess
 import sys
 import time
 
-import distributed
 import pytest
+from conftest import has, need
 from readback import sha256
 
 import boundaryviz as bv
 from boundaryviz.cli.command import main
 from boundaryviz.output.formats import is_complete
+
+distributed = need("distributed")
 
 SMALL = dict(epochs=8, stop_loss=0, render={"size": (480, 280), "resolution": 20}, max_frames=0)
 TINY_CLI = ["--epochs", "6", "--stop-loss", "0", "--resolution", "16", "--activations", "relu,tanh",
@@ -83,11 +85,7 @@ def test_cluster_files_are_the_local_files(tmp_path, client):
 
 
 def _has_ffmpeg():
-    try:
-        import imageio_ffmpeg  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return has("imageio_ffmpeg")
 
 
 def test_a_killed_worker_costs_a_retry_not_the_sweep(tmp_path, client):

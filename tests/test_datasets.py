@@ -56,10 +56,48 @@ def test_toy_shapes():
     assert np.array_equal(x.y, signs_differ.astype(int))
     r = np.hypot(*circles(noise=0.0, factor=0.3).X.T)
     assert_allclose(np.unique(np.round(r, 9)), [0.3, 1.0])
-    s = spiral(noise=0.0)
-    assert np.max(np.hypot(*s.X.T)) <= 2.0 + 1e-12
+
+
+def test_moons_are_two_interleaved_half_circles():
+    """Class 0 on the upper half of the unit circle about (0, 0), class 1 on the lower half of
+    the unit circle about (1, 0.5): each arc reaches into the other's hollow."""
     m = moons(noise=0.0)
     assert np.bincount(m.y).tolist() == [200, 200]
+    upper, lower = m.X[m.y == 0], m.X[m.y == 1]
+    assert_allclose(np.hypot(*upper.T), 1.0, atol=1e-12)
+    assert np.all(upper[:, 1] >= -1e-12)
+    assert_allclose(np.hypot(*(lower - [1.0, 0.5]).T), 1.0, atol=1e-12)
+    assert np.all(lower[:, 1] <= 0.5 + 1e-12)
+    # whole half circles, end to end: x from -1 to 1 and from 0 to 2
+    assert_allclose([upper[:, 0].min(), upper[:, 0].max(), lower[:, 0].min(), lower[:, 0].max()], [-1, 1, 0, 2],
+                    atol=1e-12)
+    # interleaved: the tip of each arc lies inside the other circle
+    assert np.hypot(*(upper[np.argmax(upper[:, 0])] - [1.0, 0.5])) < 1
+    assert np.hypot(*lower[np.argmin(lower[:, 0])]) < 1
+    # noise moves points off the arcs by about its size
+    noisy = moons(noise=0.1)
+    off = np.abs(np.hypot(*noisy.X[noisy.y == 0].T) - 1)
+    assert 0.03 < np.median(off) < 0.15
+
+
+@pytest.mark.parametrize("n_classes, turns", [(2, 1.5), (3, 1.0), (5, 2.5)])
+def test_spiral_arms_wind_out_with_the_radius(n_classes, turns):
+    """Each arm's angle grows with its radius r (from 0.1 to 2): angle = pi turns r + 2 pi k / K
+    for arm k, so the arms are the same curve turned by a K-th of a circle."""
+    s = spiral(noise=0.0, n_classes=n_classes, turns=turns)
+    assert np.bincount(s.y).tolist() == [400 // n_classes + (k < 400 % n_classes) for k in range(n_classes)]
+    for k in range(n_classes):
+        arm = s.X[s.y == k]
+        r = np.hypot(*arm.T)
+        order = np.argsort(r)
+        r, arm = r[order], arm[order]
+        assert 0.1 - 1e-9 <= r[0] and r[-1] <= 2.0 + 1e-12 and r[-1] - r[0] > 1.5
+        angle = np.unwrap(np.arctan2(arm[:, 1], arm[:, 0]))
+        assert np.all(np.diff(angle) >= -1e-9), f"arm {k}: the angle must grow with the radius"
+        # the unwrapped angle is pi turns r plus the arm's offset (up to whole turns)
+        offset = angle - np.pi * turns * r
+        assert_allclose(offset, offset[0], atol=1e-9)
+        assert_allclose(np.mod(offset[0] - 2 * np.pi * k / n_classes + np.pi, 2 * np.pi) - np.pi, 0, atol=1e-9)
 
 
 def test_dataset_copies_its_inputs():
@@ -187,6 +225,13 @@ def test_load_csv_takes_up_to_ten_labels_and_the_header_names(tmp_path):
     ("x0,x1,label\n1,1,0\n2,2,1\n3,3,0\n", r"need at least 4 data rows\. Got 3"),
     ("x0,x1,label\n", r"need at least 4 data rows\. Got 0"),
     (ROWS + "1,2," + "a" * 200_000 + "\n", r"line 5: not a valid CSV row \(field larger than field limit"),
+    # blank lines (empty, spaces, commas only) and a header before the bad row: the file's own line
+    ("\n\n  \nx0,x1,label\n" + ROWS + "2.0,abc,1\n", r"line 9: x0 and x1 must be numbers \(not a number\)"),
+    ("\n,,\nx,y,label\n\n1,2,0\n\n\n1,2\n" + ROWS, r"line 8: expected 3 columns \(x0, x1, label\)\. Got 2"),
+    ("\r\n\r\nx0,x1,label\r\n" + ROWS.replace("\n", "\r\n") + "\r\n1,inf,0\r\n", r"line 9: x0 and x1 must be finite"),
+    ("\n" * 5 + ROWS + "\n" * 3 + "1.0,2.0,\n", r"line 13: the label is missing"),
+    ("\n\n" + "".join(f"{k},{k},{k}\n\n" for k in range(11)),
+     r"Line 23 holds an eleventh label '10'"),
 ])
 def test_load_csv_rejections_name_the_line(tmp_path, text, pattern):
     path = _write(tmp_path, text)

@@ -6,12 +6,13 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import need
 from PIL import Image
 
 import boundaryviz as bv
 from boundaryviz.output.explorer import frame_png
 
-pytest.importorskip("ipywidgets", reason="the explorer needs ipywidgets (in the test extra)")
+need("ipywidgets")  # the explorer needs it (in the test extra)
 
 SMALL = {"size": (320, 200), "resolution": 24}
 

@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from conftest import EXTRA_MODULES, need
 from PIL import Image
 from readback import read_animation
 from synthetic import COLORS, painted_frames
@@ -35,12 +36,9 @@ ENTRIES = [pytest.param(entry, id=entry.name) for entry in REGISTRY]
 
 
 def _needs(entry):
-    """Skip an entry whose extra is not installed here."""
+    """Skip an entry whose extra is not installed here (fail on CI)."""
     if entry.extra is not None:
-        try:
-            check_format(entry.name)
-        except ImportError as exc:
-            pytest.skip(f"{entry.name} needs the {entry.extra} extra: {exc}")
+        need(*EXTRA_MODULES[entry.extra])
 
 
 def _write(entry, folder, name="clip", n=3):

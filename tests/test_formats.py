@@ -11,6 +11,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import need
 from readback import read_animation, sha256
 
 import boundaryviz as bv
@@ -22,8 +23,8 @@ from boundaryviz.output.formats import is_complete
 from boundaryviz.output.writers import Mp4Writer
 from boundaryviz.render import renderer as render  # noqa: F401  (bv.render is patched below)
 
-iio = pytest.importorskip("imageio.v3")
-pytest.importorskip("imageio_ffmpeg", reason='MP4 needs the video extra: pip install "boundaryviz[video]"')
+need("imageio_ffmpeg")  # the whole module is about MP4 beside GIF and WebP
+iio = need("imageio.v3")
 
 FPS = 15
 EPOCHS = 40

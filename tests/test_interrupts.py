@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-from boundaryviz.cli.parser import build_parser
 from boundaryviz.output.atomic import atomic_output
 from boundaryviz.output.formats import is_complete, remove_partials
 
@@ -25,7 +24,6 @@ ACTIVATIONS = ["relu", "tanh"]
 RATES = ["0.1", "0.05", "0.02"]
 RUNS = {f"{a}_lr{r}" for a in ACTIVATIONS for r in RATES}
 PARTIAL = re.compile(r"^\.(\w+_lr[\d.]+)\.gif\.[^.]+\.partial$")
-NO_GALLERY = ["--no-gallery"] if "--no-gallery" in build_parser().format_help() else []
 
 
 def _command(out_dir, jobs):
@@ -167,7 +165,7 @@ def test_sigkill_leaves_named_partials_that_the_next_run_removes(tmp_path, jobs)
     activation, rate = done.split("_lr")
     rerun = subprocess.run(
         [sys.executable, "-m", "boundaryviz", "--activations", activation, "--learning-rates", rate,
-         "--skip-existing", "--jobs", "1", "-q", *NO_GALLERY, "--out", str(out_dir)],
+         "--skip-existing", "--jobs", "1", "-q", "--no-gallery", "--out", str(out_dir)],
         capture_output=True, text=True, timeout=60)
     assert rerun.returncode == 0, rerun.stderr
     assert _listing(out_dir) == sorted(gifs)

@@ -19,6 +19,8 @@ from nbclient import NotebookClient
 from PIL import Image
 
 NOTEBOOKS = sorted((Path(__file__).parents[1] / "notebooks").glob("*.ipynb"))
+TOUR = Path(__file__).parents[1] / "notebooks" / "tour.ipynb"
+"""The tour, whose promises are tested by name: renamed or gone, those tests fail."""
 KERNEL = "boundaryviz-tests"
 GIF_DATA = re.compile(r'<img src="data:image/gif;base64,([A-Za-z0-9+/=]+)"')
 # Without ipywidgets, tqdm.auto falls back to a text bar and says so once; anything else
@@ -41,10 +43,28 @@ def kernel_name(tmp_path_factory):
         yield KERNEL
 
 
+_RUNS = {}
+
+
+def _execute(path, kernel_name, tmp_path_factory):
+    """(path, executed notebook, folder it ran in); each notebook runs once per session."""
+    if path not in _RUNS:
+        _RUNS[path] = _run(path, kernel_name, tmp_path_factory)
+    return _RUNS[path]
+
+
 @pytest.fixture(scope="module", params=NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def executed(request, kernel_name, tmp_path_factory):
-    """(path, executed notebook, folder it ran in); each notebook runs once per session."""
-    path = request.param
+    return _execute(request.param, kernel_name, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def tour(kernel_name, tmp_path_factory):
+    assert TOUR.is_file(), f"the tour notebook {TOUR} is missing (renamed? update TOUR here)"
+    return _execute(TOUR, kernel_name, tmp_path_factory)
+
+
+def _run(path, kernel_name, tmp_path_factory):
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("import sys\nprint(sys.executable)"))
     # runs in a temporary folder, so whatever the notebook writes (its _out/) lands there
@@ -101,11 +121,9 @@ def test_notebook_runs_cleanly(executed):
             assert image.format == "GIF" and image.n_frames > 1
 
 
-def test_tour_shows_every_kind_of_output(executed):
+def test_tour_shows_every_kind_of_output(tour):
     """The tour's promises: a frame from ``Renderer.draw``, History tables, inline GIFs."""
-    path, nb, folder = executed
-    if path.name != "tour.ipynb":
-        pytest.skip("tour.ipynb only")
+    path, nb, folder = tour
     outputs = list(_outputs(nb))
     draws = [o for c, o in outputs if ".draw(" in c.source.splitlines()[-1]]
     assert draws and all("image/png" in o.data for o in draws)  # the Figure, not its text repr
@@ -115,11 +133,9 @@ def test_tour_shows_every_kind_of_output(executed):
     assert (folder / "_out" / "relu.gif").is_file()
 
 
-def test_tour_shows_the_player_and_the_explorer(executed):
+def test_tour_shows_the_player_and_the_explorer(tour):
     """``bv.show(..., player=True)`` is the player page in an ``<iframe srcdoc>``; ``bv.explore`` a widget."""
-    path, nb, _ = executed
-    if path.name != "tour.ipynb":
-        pytest.skip("tour.ipynb only")
+    path, nb, _ = tour
     outputs = list(_outputs(nb))
     players = [o for c, o in outputs if "player=True" in c.source]
     assert len(players) == 1 and players[0].data["text/html"].startswith("<iframe srcdoc=")

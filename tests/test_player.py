@@ -314,6 +314,21 @@ def test_epoch_in_the_address_opens_there_paused(run, page, asked, frame):
     assert np.array_equal(_canvas(page), gif_frames[5])
 
 
+def test_epoch_in_the_address_while_playing_pauses_there(run, page):
+    """A #epoch= link followed while the player plays: it pauses and stays on that epoch."""
+    out, history, player, gif_frames, _, epochs = run
+    page.goto(Path(player.path).as_uri(), wait_until="load")
+    page.wait_for_function("() => { const d = document.getElementById('bv-player').dataset;"
+                           " return d.playing === 'true' && +d.frame >= 3; }", timeout=10_000)
+    page.evaluate("() => { window.location.hash = '#epoch=100'; }")
+    _wait_epoch(page, 100)
+    time.sleep(0.5)  # six frame times or so: a player still playing would have moved on
+    assert _state(page) == (100, 50, False)
+    assert np.array_equal(_canvas(page), gif_frames[50])
+    assert page.get_attribute(".bv-play", "aria-label") == "Play"
+    assert page.inner_text(".bv-epoch") == f"epoch 100 / {epochs[-1]}"
+
+
 def test_slider_pauses_and_scrubs_speed_and_loop(run, page):
     out, history, player, gif_frames, _, epochs = run
     page.goto(Path(player.path).as_uri(), wait_until="load")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import need
 from readback import read_animation
 
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
@@ -28,11 +29,7 @@ def test_readme_has_the_three_snippets():
                                                         (1, ("keras", "jax"), "keras", "keras.gif"),
                                                         (2, ("sklearn",), None, "sklearn.gif")])
 def test_readme_snippet_runs(tmp_path, index, modules, extra, gif):
-    import importlib.util
-
-    for module in modules:
-        if importlib.util.find_spec(module) is None:
-            pytest.skip(f"{module} is not installed (pip install 'boundaryviz[{extra}]')")
+    need(*modules)
     # as a user would run it: no KERAS_BACKEND from the test set-up
     env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
     proc = subprocess.run([sys.executable, "-c", _snippets()[index]], cwd=tmp_path, env=env,

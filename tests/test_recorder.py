@@ -1,7 +1,6 @@
 """Recording a user's own model: scikit-learn, PyTorch and Keras models draw the same frames
 as the built-in network for the same weights."""
 
-import importlib.util
 import os
 
 import numpy as np
@@ -13,11 +12,9 @@ from boundaryviz.models.protocol import MLP
 from boundaryviz.render.renderer import Renderer
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
-# Each framework's tests skip on their own when it is missing; the others still run.
-needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
-                                 reason="PyTorch is not installed (pip install 'boundaryviz[torch]')")
-needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None or importlib.util.find_spec("jax") is None,
-                                 reason="Keras or JAX is not installed (pip install 'boundaryviz[keras]')")
+# Each framework's tests skip on their own when it is missing (fail on CI); the others still run.
+needs_torch = pytest.mark.needs("torch")
+needs_keras = pytest.mark.needs("keras", "jax")
 
 
 @pytest.fixture(scope="module")
