@@ -231,8 +231,10 @@ def served(site):
         server.server_close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium):
+    # module scope: one Playwright at a time in the process; a session-wide one would still be
+    # open when the gallery and player tests start theirs ("Sync API inside the asyncio loop")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
