@@ -77,8 +77,10 @@ class Dataset:
         if self.mixture is not None:
             from .bayes import Mixture
 
-            if not isinstance(self.mixture, Mixture) or self.mixture.n_classes != n_classes:
-                raise ValueError(f"mixture must be a bayes.Mixture of {n_classes} classes. Got {self.mixture!r}.")
+            if (not isinstance(self.mixture, Mixture) or self.mixture.n_classes != n_classes
+                    or self.mixture.n_features != n_features):
+                raise ValueError(f"mixture must be a bayes.Mixture of {n_classes} classes in {n_features} "
+                                 f"dimensions. Got {self.mixture!r}.")
         object.__setattr__(self, "X", X)
         object.__setattr__(self, "y", y)
         object.__setattr__(self, "class_names", names)
