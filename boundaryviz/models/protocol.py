@@ -19,7 +19,7 @@ import numpy as np
 
 from . import network
 
-__all__ = ["Model", "ModelBase", "MLP", "as_model", "check_probabilities"]
+__all__ = ["Model", "ModelBase", "MLP", "as_model", "check_probabilities", "width_error"]
 
 
 @runtime_checkable
@@ -373,6 +373,31 @@ class _ProtocolModel(ModelBase):
     def linear_head(self, layer):
         own = getattr(self.model, "linear_head", None)
         return own(layer) if own else None
+
+
+def width_error(model_width, feature_names, detail=""):
+    """The one error for a model whose input width is not the data's.
+
+    Parameters
+    ----------
+    model_width : int or None
+        How many inputs the model takes, when known.
+    feature_names : tuple of str
+        The data's features.
+    detail : str, optional
+        What the model's framework said, when the width is not known.
+
+    Returns
+    -------
+    ValueError
+        "the model takes 3 inputs but the data has 2 features (x1, x2)."
+    """
+    d = len(feature_names)
+    shown = ", ".join(feature_names[:6]) + (f", ... {feature_names[-1]}" if d > 6 else "")
+    if model_width is not None:
+        return ValueError(f"the model takes {model_width} input{'s' if model_width != 1 else ''} but the data "
+                          f"has {d} features ({shown}).")
+    return ValueError(f"the model cannot be run on the data's {d} features ({shown}): {detail}")
 
 
 def check_probabilities(out):
