@@ -307,7 +307,7 @@ def _csv_layout(path, header_line, cells, label, features):
         columns = others
     else:
         if len(features) < 2 or len(set(features)) != len(features):
-            raise ValueError(f"features must name at least two different columns. Got {features!r}.")
+            raise ValueError(f"{path}: features must name at least two different columns. Got {features!r}.")
         columns = []
         for feature in features:
             if feature == names[label_at]:
