@@ -22,7 +22,7 @@ from ._version import __version__ as __version__
 from .data.catalogue import DATASETS, make_dataset
 from .data.dataset import Dataset
 from .data.synthetic import blobs, circles, gaussians, moons, spiral, xor
-from .data.tables import iris, load_csv, wine
+from .data.tables import breast_cancer, digits, iris, load_csv, wine
 from .gallery.build import write_gallery
 from .models.network import ACTIVATIONS
 from .models.optim import OPTIMIZERS
@@ -79,7 +79,9 @@ __all__ = [
     "Snapshot",
     "TrainConfig",
     "blobs",
+    "breast_cancer",
     "circles",
+    "digits",
     "explore",
     "gaussians",
     "grid_specs",

@@ -66,8 +66,9 @@ CASES = [
     (circles, dict(factor=0), ValueError, "factor must be a finite number > 0 and < 1"),
     (xor, dict(noise=-0.1), ValueError, "noise must be a finite number >= 0"),
     (spiral, dict(turns=0), ValueError, re.escape("turns must be a finite number > 0 and <= 10. Got 0.0 instead.")),
-    (make_dataset, dict(name="digits"), ValueError, re.escape(
-        "dataset must be one of 'blobs', 'circles', 'gaussians', 'iris', 'moons', 'spiral', 'wine', 'xor'. Got 'digits'.")),
+    (make_dataset, dict(name="mnist"), ValueError, re.escape(
+        "dataset must be one of 'blobs', 'breast_cancer', 'circles', 'digits', 'gaussians', 'iris', 'moons', "
+        "'spiral', 'wine', 'xor'. Got 'mnist'.")),
 ]
 
 

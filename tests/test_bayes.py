@@ -82,3 +82,40 @@ def test_bayes_needs_a_known_distribution(tmp_path):
         with pytest.raises(ValueError, match=f"bayes=True needs a data set whose distribution is known.*'{data.name}'"):
             Renderer(bv.train(data, epochs=1), bayes=True)
     assert bv.gaussians().mixture is not None
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_bayes_in_five_dimensions_matches_monte_carlo_and_the_plane(n_classes):
+    data = bv.blobs(n_classes=n_classes, n_features=5)
+    mixture = data.mixture
+    assert data.X.shape == (400, 5) and mixture.n_features == 5
+    centres = np.asarray(mixture.means)
+    assert np.all(np.abs(centres).max(axis=0) > 0.15)  # every feature separates the classes a little
+    assert_allclose(np.linalg.norm(centres, axis=1), 2.0)
+    loss, accuracy = bayes_reference(mixture)
+    # the same geometry in the plane: the same reference
+    assert_allclose((loss, accuracy), bayes_reference(bv.blobs(n_classes=n_classes).mixture), rtol=1e-9)
+    X, y = sample_mixture(mixture, 1_000_000, seed=1)
+    assert X.shape == (1_000_000, 5)
+    p = bayes_proba(mixture, X)
+    nll = -np.log(np.clip(p[np.arange(len(y)), y], 1e-300, 1))
+    assert abs(nll.mean() - loss) < 4 * nll.std() / np.sqrt(len(y)) + 1e-6
+    hits = np.argmax(p, axis=1) == y
+    assert abs(hits.mean() - accuracy) < 4 * hits.std() / np.sqrt(len(y)) + 1e-5
+
+
+def test_bayes_in_five_dimensions_uses_the_five_dimensional_density():
+    mixture = Mixture((0, 1), (0.3, 0.7), ((0, 0, 0, 0, 0), (1, 2, 0, 0, -1)), (0.7, 0.7))
+    X = np.random.default_rng(0).normal(size=(40, 5))
+    dens = np.column_stack([
+        w * np.exp(-((X - np.array(m)) ** 2).sum(axis=1) / (2 * s * s)) / (2 * np.pi * s * s) ** 2.5
+        for w, m, s in zip(mixture.weights, mixture.means, mixture.stds)])
+    assert_allclose(np.exp(bayes_scores(mixture, X)), dens, rtol=1e-10)
+    with pytest.raises(ValueError, match=r"shape \(n, 5\)"):
+        bayes_proba(mixture, X[:, :2])
+    spread = Mixture((0, 1, 2), (0.3, 0.3, 0.4), ((0, 0, 0), (1, 0, 0), (0, 1, 0)), (1.0, 1.0, 2.0))
+    with pytest.raises(ValueError, match="one standard deviation"):
+        bayes_reference(spread)
+    tetra = Mixture((0, 1, 2, 3), (0.25,) * 4, ((0, 0, 0), (1, 0, 0), (0, 1, 0), (0, 0, 1)), (1.0,) * 4)
+    with pytest.raises(ValueError, match="span 3 dimensions"):
+        bayes_reference(tetra)

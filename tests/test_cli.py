@@ -33,7 +33,7 @@ BAD = [
     ("activation-list-empty", ["--activations", ""], ["--activations", "comma-separated"]),
     ("activation-list-commas", ["--activations", ","], ["--activations", "','"]),
     ("optimizer-unknown", ["--optimizer", "rmsprop"], ["--optimizer", "'rmsprop'", "'adam'"]),
-    ("dataset-unknown", ["--dataset", "digits"], ["--dataset", "'blobs'", "'moons'", "'iris'"]),
+    ("dataset-unknown", ["--dataset", "mnist"], ["--dataset", "'blobs'", "'moons'", "'iris'", "'digits'"]),
     ("classes-fixed", ["--dataset", "moons", "--classes", "3"], ["--classes", "spiral and blobs", "moons"]),
     ("classes-range", ["--dataset", "blobs", "--classes", "11"], ["--classes", ">= 2 and <= 10", "11"]),
     ("format-unknown", ["--format", "avi"], ["--format", "'avi'", "'gif'"]),
@@ -61,6 +61,12 @@ BAD = [
     ("unknown-flag", ["--frobnicate"], ["unrecognized arguments", "--frobnicate"]),
     ("csv-missing-file", ["--data", "{missing.csv}"], ["--data", "missing.csv", "does not exist"]),
     ("csv-not-a-number", ["--data", "{csv:not_a_number}"], ["--data", "line 3", "'one'"]),
+    ("csv-feature-column-not-numeric", ["--data", "{csv:wide}", "--label", "species"],
+     ["--data", "line 2", "column 'id'", "must be numbers", "'r1'"]),
+    ("csv-features-missing-column", ["--data", "{csv:wide}", "--label", "species", "--features", "a,z"],
+     ["--data", "features='z' is not a column", "'id', 'a', 'b', 'c'"]),
+    ("csv-label-missing-column", ["--data", "{csv:wide}", "--label", "kind"],
+     ["--data", "line 1", "label='kind' is not a column", "'species'"]),
 ]
 # Checked in-process only (each subprocess costs a second of imports on a 2-core machine).
 BAD_IN_PROCESS_ONLY = [
@@ -90,6 +96,20 @@ BAD_IN_PROCESS_ONLY = [
     ("csv-wrong-columns", ["--data", "{csv:four_columns}"], ["--data", "line 3", "expected 3 columns", "Got 4"]),
     ("csv-missing-label", ["--data", "{csv:missing_label}"], ["--data", "line 1", "label is missing"]),
     ("csv-is-a-folder", ["--data", "{folder}"], ["--data", "does not exist or is not a file"]),
+    ("csv-one-feature", ["--data", "{csv:wide}", "--label", "species", "--features", "a"],
+     ["--data", "at least two different columns", "('a',)"]),
+    ("csv-feature-is-label", ["--data", "{csv:wide}", "--label", "species", "--features", "a,species"],
+     ["--data", "features='species' is the label column"]),
+    ("csv-label-without-header", ["--data", "{csv:good_no_header}", "--label", "y"],
+     ["--data", "label='y' names a column", "no header row"]),
+    ("label-without-data", ["--label", "species"], ["--label", "with --data"]),
+    ("features-repeated", ["--dataset", "iris", "--features", "a,a"], ["--features", "must not repeat", "a twice"]),
+    ("features-all-and-names", ["--dataset", "iris", "--features", "all,a"], ["--features", "'all' or column names"]),
+    ("features-synthetic", ["--dataset", "moons", "--features", "all"], ["--features", "iris", "not to moons"]),
+    ("features-one", ["--dataset", "iris", "--features", "petal width (cm)"],
+     ["--features", "at least two different columns of iris"]),
+    ("features-unknown", ["--dataset", "breast_cancer", "--features", "mean radius,mean age"],
+     ["--features", "columns of breast_cancer", "'mean age'"]),
 ]
 
 GOOD_ROWS = "x0,x1,label\n0,0,a\n1,1,b\n0,1,a\n1,0,b\n2,2,a\n"
@@ -104,6 +124,8 @@ CSV_FILES = {
     "eleven_classes": "x0,x1,label\n" + "".join(f"{k},{k % 3},{c}\n" for k, c in enumerate("abcdefghijk")),
     "four_columns": "x0,x1,label\n0,0,a\n1,1,b,9\n0,1,a\n1,0,b\n",
     "missing_label": "0,0,\n1,1,b\n0,1,a\n1,0,b\n",
+    "wide": "id,a,b,species,c\nr1,1,2,x,3\nr2,6,7,y,8\nr3,1.5,2.5,x,3.5\nr4,0,-1,y,-2\nr5,0,1,x,1\n",
+    "good_no_header": "0,0,a\n1,1,b\n0,1,a\n1,0,b\n",
 }
 
 
@@ -367,6 +389,28 @@ def test_csv_labels_named_in_legend(tmp_path, capsys):
     renderer = Renderer(train(data, epochs=2), resolution=20)
     legend = [t.get_text() for legend in renderer.figure.legends for t in legend.get_texts()]
     assert "class cat" in legend and "class dog" in legend
+
+
+def test_features_and_label_choose_columns_of_a_wide_csv(tmp_path, capsys):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(CSV_FILES["wide"])
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text("c,a,species\n3,1,x\n8,6,y\n3.5,1.5,x\n-2,0,y\n1,0,x\n")
+    run = [*TINY, "--activations", "tanh", "--learning-rates", "0.1"]
+    assert main([*run, "--data", str(wide), "--label", "species", "--features", "c,a",
+                 "--out", str(tmp_path / "wide")]) == 0
+    assert main([*run, "--data", str(narrow), "--out", str(tmp_path / "narrow")]) == 0
+    capsys.readouterr()
+    gif = (tmp_path / "wide" / "tanh_lr0.1.gif").read_bytes()
+    assert gif == (tmp_path / "narrow" / "tanh_lr0.1.gif").read_bytes()
+
+
+def test_help_explains_features_label_and_the_new_data_sets(capsys):
+    assert main(["--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for fragment in ["--features NAME,NAME,...", "--label NAME", "breast_cancer", "digits",
+                     "'all' takes every column", "default: the last column"]:
+        assert fragment in text, fragment
 
 
 def test_same_bytes_every_time(tmp_path):

@@ -3,6 +3,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from boundaryviz import DATASETS, Dataset, circles, gaussians, load_csv, make_dataset, moons, spiral, xor
+from boundaryviz.data.catalogue import REAL
 
 
 def test_gaussians_reference_layout():
@@ -30,7 +31,7 @@ def test_gaussians_sizes_and_spread():
     assert sorted(map(tuple, data.X.tolist())) == [(-1.0, -1.0)] * 2 + [(0.0, 0.0)] * 3 + [(1.0, 1.0)] * 2
 
 
-@pytest.mark.parametrize("name", sorted(set(DATASETS) - {"iris", "wine"}))
+@pytest.mark.parametrize("name", sorted(set(DATASETS) - set(REAL)))
 def test_generators_are_deterministic_and_read_only(name):
     make = DATASETS[name]
     a, b, c = make(seed=3), make(seed=3), make(seed=4)
@@ -134,7 +135,8 @@ def test_from_arrays_maps_two_labels(labels, names, y):
     (np.zeros((4, 2)), [0.0, np.nan, 0.0, np.nan], ValueError, "nan"),
     (np.zeros((4, 2)), [None, 1, None, 1], TypeError, "numbers or strings"),
     (np.zeros((3, 2)), [0, 1, 0], ValueError, "at least 4 samples. Got 3"),
-    (np.zeros((4, 3)), [0, 1, 0, 1], ValueError, r"shape \(n_samples, 2\). Got shape \(4, 3\)"),
+    (np.zeros((4, 1)), [0, 1, 0, 1], ValueError, r"2 to 1000 features. Got shape \(4, 1\)"),
+    (np.zeros((4, 1001)), [0, 1, 0, 1], ValueError, r"2 to 1000 features. Got shape \(4, 1001\)"),
     (np.zeros((5, 2)), [0, 1, 0, 1], ValueError, r"y must have shape \(5,\)"),
     ([[0, 0], [1, np.inf], [0, 1], [1, 0]], [0, 1, 0, 1], ValueError, "finite numbers.*row 1"),
     ([["a", "b"]] * 4, [0, 1, 0, 1], TypeError, "array of numbers"),
@@ -211,14 +213,15 @@ def test_load_csv_takes_up_to_ten_labels_and_the_header_names(tmp_path):
 
 
 @pytest.mark.parametrize("text, pattern", [
-    (ROWS + "2.0,abc,1\n", r"line 5: x0 and x1 must be numbers \(not a number\)\. Got '2\.0', 'abc'"),
-    ("x0,x1,label\n" + ROWS + ",1.0,1\n", r"line 6: x0 and x1 must be numbers \(missing\)"),
+    (ROWS + "2.0,abc,1\n", r"line 5, column 'x2': features must be numbers \(not a number\)\. Got 'abc'"),
+    ("x0,x1,label\n" + ROWS + ",1.0,1\n", r"line 6, column 'x0': features must be numbers \(missing\)"),
     (ROWS + "1.0,2.0,\n", r"line 5: the label is missing"),
-    ("1,2,0\nnan,2,1\n" + ROWS, r"line 2: x0 and x1 must be finite\. Got 'nan', '2'"),
-    (ROWS + "1,-inf,0\n", r"line 5: x0 and x1 must be finite"),
-    (ROWS + "1e999,0,0\n", r"line 5: x0 and x1 must be finite"),
-    (ROWS + "1,2\n", r"line 5: expected 3 columns \(x0, x1, label\)\. Got 2"),
-    ("1,2,0,9\n" + ROWS, r"line 1: expected 3 columns .* Got 4"),
+    ("1,2,0\nnan,2,1\n" + ROWS, r"line 2, column 'x1': features must be finite\. Got 'nan'"),
+    (ROWS + "1,-inf,0\n", r"line 5, column 'x2': features must be finite"),
+    (ROWS + "1e999,0,0\n", r"line 5, column 'x1': features must be finite"),
+    (ROWS + "1,2\n", r"line 5: expected 3 columns, as on line 1\. Got 2"),
+    ("1,2,0,9\n" + ROWS, r"line 2: expected 4 columns, as on line 1\. Got 3"),
+    ("1,0\n" + ROWS, r"line 1: expected at least 3 columns \(two features and a label\)\. Got 2"),
     ("".join(f"{k},{k},{k}\n" for k in range(11)),
      r"2 to 10 distinct values\. Line 11 holds an eleventh label '10' after '0', '1'"),
     ("1,1,a\n2,2,a\n3,3,a\n4,4,a\n", r"2 to 10 distinct values\. Got only 'a'"),
@@ -251,3 +254,73 @@ def test_load_csv_rejects_missing_file_and_binary(tmp_path):
         load_csv(binary)
     with pytest.raises(TypeError, match="path"):
         load_csv(3)
+
+
+def test_dataset_holds_d_features_with_default_names():
+    X = np.arange(40.0).reshape(8, 5)
+    data = Dataset.from_arrays(X, [0, 1] * 4)
+    assert data.n_features == 5 and data.X.shape == (8, 5)
+    assert data.feature_names == ("x1", "x2", "x3", "x4", "x5")
+    assert Dataset.from_arrays(X[:, :2], [0, 1] * 4).feature_names == ("x1", "x2")
+    mean, scale = data.scaler
+    assert mean.shape == scale.shape == (5,)
+    with pytest.raises(ValueError, match="5 non-empty names"):
+        Dataset.from_arrays(X, [0, 1] * 4, feature_names=("a", "b"))
+    with pytest.raises(ValueError, match="distinct"):
+        Dataset.from_arrays(X, [0, 1] * 4, feature_names=("a", "b", "c", "d", "a"))
+
+
+WIDE = ("id,a,b,species,c,d,e\n"
+        "r1,1,2,setosa,3,4,5\nr2,6,7,virginica,8,9,10\nr3,1.5,2.5,setosa,3.5,4.5,5.5\nr4,0,-1,virginica,-2,-3,-4\n")
+
+
+def test_load_csv_reads_any_number_of_features(tmp_path):
+    rows = "".join(f"{k},{k + 1},{k * 2},{-k},{k % 3},{k % 2}\n" for k in range(8))
+    data = load_csv(_write(tmp_path, "p,q,r,s,t,label\n" + rows))
+    assert data.n_features == 5 and data.feature_names == ("p", "q", "r", "s", "t")
+    assert_allclose(data.X[3], [3, 4, 6, -3, 0])
+    assert data.y.tolist() == [k % 2 for k in range(8)]
+    plain = load_csv(_write(tmp_path, rows, name="plain.csv"))
+    assert plain.feature_names == ("x1", "x2", "x3", "x4", "x5")
+    assert_allclose(plain.X, data.X)
+
+
+def test_load_csv_label_named_and_features_chosen(tmp_path):
+    path = _write(tmp_path, WIDE)
+    data = load_csv(path, label="species", features=["e", "a", "c"])
+    assert data.feature_names == ("e", "a", "c") and data.class_names == ("setosa", "virginica")
+    assert_allclose(data.X[:, 0], [5, 10, 5.5, -4])
+    assert_allclose(data.X[:, 1], [1, 6, 1.5, 0])
+    assert data.y.tolist() == [0, 1, 0, 1]
+    # the id column holds words but is never read when features leave it out
+    everything = load_csv(_write(tmp_path, WIDE.replace("id,", "n,").replace("r", ""), name="w.csv"),
+                          label="species")
+    assert everything.feature_names == ("n", "a", "b", "c", "d", "e")
+
+
+@pytest.mark.parametrize("kwargs, pattern", [
+    ({"label": "species"}, r"line 2, column 'id': features must be numbers \(not a number\)\. Got 'r1'"),
+    ({"label": "kind", "features": ["a", "b"]},
+     r"line 1: label='kind' is not a column\. The columns are 'id', 'a', 'b', 'species'"),
+    ({"label": "species", "features": ["a", "z"]},
+     r"header on line 1\): features='z' is not a column\. The feature columns are 'id', 'a'"),
+    ({"label": "species", "features": ["a", "species"]}, r"features='species' is the label column"),
+    ({"label": "species", "features": ["a"]}, r"at least two different columns"),
+    ({"features": ["a", "species"]}, r"line 2, column 'species': features must be numbers \(not a number\)"),
+])
+def test_load_csv_label_and_features_errors_name_line_and_column(tmp_path, kwargs, pattern):
+    path = _write(tmp_path, WIDE)
+    with pytest.raises(ValueError, match=pattern):
+        load_csv(path, **kwargs)
+
+
+def test_load_csv_label_needs_a_header_and_features_default_names(tmp_path):
+    path = _write(tmp_path, "1,2,3,0\n4,5,6,1\n7,8,9,0\n1,1,1,1\n")
+    with pytest.raises(ValueError, match="label='y' names a column, but the file has no header row"):
+        load_csv(path, label="y")
+    assert load_csv(path, features=["x3", "x1"]).X[:, 0].tolist() == [3, 6, 9, 1]
+    with pytest.raises(ValueError, match=r"no header row\): features='x4' is not a column"):
+        load_csv(path, features=["x1", "x4"])
+    bad = _write(tmp_path, "a,b,c,label\n1,2,3,0\n4,x,6,1\n", name="bad.csv")
+    with pytest.raises(ValueError, match=r"bad\.csv, line 3, column 'b': features must be numbers"):
+        load_csv(bad)

@@ -121,3 +121,49 @@ def test_big_data_draws_a_fixed_stratified_subsample_and_trains_on_everything():
     hidden_drawn = sum(len(line.get_xdata()) for line in renderer.hidden_panel.samples)
     assert hidden_drawn == 5000
     assert np.array_equal(geometry.shown_samples(data.y[:400], 5000), np.arange(400))
+
+
+@pytest.mark.parametrize("make, shape, classes, loader", [
+    (lambda: bv.iris(features="all"), (150, 4), ("setosa", "versicolor", "virginica"), "load_iris"),
+    (lambda: bv.wine(features="all"), (178, 13), ("class_0", "class_1", "class_2"), "load_wine"),
+    (bv.breast_cancer, (569, 30), ("malignant", "benign"), "load_breast_cancer"),
+    (bv.digits, (1797, 64), tuple("0123456789"), "load_digits"),
+])
+def test_every_column_of_the_shipped_tables(make, shape, classes, loader):
+    import sklearn.datasets
+
+    bunch = getattr(sklearn.datasets, loader)()
+    data = make()
+    assert data.X.shape == shape and data.class_names == classes and data.standardize
+    assert data.feature_names == tuple(str(n) for n in bunch.feature_names)
+    assert np.array_equal(data.X, bunch.data) and np.array_equal(data.y, bunch.target)
+
+
+def test_table_defaults_and_chosen_columns():
+    import sklearn.datasets
+
+    iris = sklearn.datasets.load_iris()
+    assert bv.iris().X.tobytes() == iris.data[:, [2, 3]].tobytes()  # the default stays two columns
+    assert bv.wine().feature_names == ("flavanoids", "proline")
+    three = bv.breast_cancer(features=["worst area", "mean radius", "mean texture"])
+    assert three.feature_names == ("worst area", "mean radius", "mean texture")
+    assert_allclose(three.X[:, 1], sklearn.datasets.load_breast_cancer().data[:, 0])
+    assert bv.digits(features=("pixel_3_3", "pixel_5_4")).n_features == 2
+    assert bv.make_dataset("iris", features="all").n_features == 4
+    assert bv.make_dataset("digits").n_features == 64
+    with pytest.raises(ValueError, match="at least two different columns of digits"):
+        bv.digits(features=["pixel_3_3"])
+    with pytest.raises(ValueError, match="features must be columns of breast_cancer.*Got 'mean age'"):
+        bv.breast_cancer(features=["mean radius", "mean age"])
+    with pytest.raises(ValueError, match="features applies to the real data sets"):
+        bv.make_dataset("moons", features="all")
+
+
+@pytest.mark.parametrize("make, accuracy", [
+    (lambda: bv.iris(features="all"), 0.95),
+    (lambda: bv.wine(features="all"), 0.97),
+    (bv.breast_cancer, 0.96),
+])
+def test_networks_learn_from_every_column(make, accuracy):
+    history = bv.train(make(), hidden=8, learning_rate=0.01, epochs=300, stop_loss=0)
+    assert history.final.accuracy >= accuracy, history.final.accuracy

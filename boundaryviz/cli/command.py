@@ -24,7 +24,7 @@ import threading
 import traceback
 
 from .._extras import MissingExtraError, check_available
-from ..data.catalogue import DATASETS, MULTICLASS, make_dataset
+from ..data.catalogue import DATASETS, MULTICLASS, REAL, make_dataset
 from ..data.tables import load_csv
 from ..gallery.build import write_gallery
 from ..options import AnimationOptions
@@ -48,6 +48,7 @@ FLAGS = {
     "seed": "--seeds", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
     "resolution": "--resolution", "layer": "--layer", "bayes": "--bayes", "jobs": "--jobs", "engine": "--engines",
     "n_classes": "--classes",
+    "features": "--features",
     "scheduler": "--scheduler",
 }
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
@@ -120,9 +121,19 @@ def _make_specs(args):
         _check_repeats(GRID_FLAGS.get(name, f"--{name}"), values)
     if args.classes is not None and args.data is not None:
         raise UsageError("--classes applies to the blobs and spiral data sets; a CSV's labels set its classes.")
+    if args.label is not None and args.data is None:
+        raise UsageError("--label names the label column of a CSV: use it with --data.")
+    features = args.features
+    if features is not None:
+        _check_repeats("--features", features)
+        if "all" in features:
+            if len(features) > 1:
+                raise UsageError(f"--features is either 'all' or column names. Got {','.join(features)}.")
+            features = "all"
     if args.data is not None:
         try:
-            datasets = [load_csv(args.data, standardize=not args.no_standardize)]
+            datasets = [load_csv(args.data, label=args.label, features=None if features == "all" else features,
+                                 standardize=not args.no_standardize)]
         except OSError as exc:  # e.g. not readable
             raise UsageError(f"--data: cannot read {args.data!r} ({exc.strerror or exc}).") from None
     else:
@@ -131,7 +142,15 @@ def _make_specs(args):
         for name in names:
             if args.classes is not None and name in DATASETS and name not in MULTICLASS:
                 raise UsageError(f"--classes applies to {' and '.join(MULTICLASS)}, not to {name}.")
-        datasets = [make_dataset(name, seed=args.seeds[0], n_classes=args.classes) for name in names]
+            if features is not None and name in DATASETS and name not in REAL:
+                raise UsageError(f"--features applies to --data and to {', '.join(REAL)}, not to {name}.")
+        try:
+            datasets = [make_dataset(name, seed=args.seeds[0], n_classes=args.classes, features=features)
+                        for name in names]
+        except ValueError as exc:
+            if features is None or getattr(exc, "parameter", None):
+                raise
+            raise UsageError(f"--features: {exc}") from None
         if args.no_standardize:
             datasets = [dataclasses.replace(d, standardize=False) if d.standardize else d for d in datasets]
     if args.bayes:

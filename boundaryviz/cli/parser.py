@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from .._version import __version__
-from ..data.catalogue import DATASETS
+from ..data.catalogue import DATASETS, REAL
 from ..models.network import ACTIVATIONS
 from ..models.optim import OPTIMIZERS
 from ..options import MAX_FPS, AnimationOptions
@@ -30,6 +30,9 @@ examples:
   python -m boundaryviz --dataset moons --hidden 8 --epochs 300 --out moons/
   python -m boundaryviz --hidden 4,2 --layer 0           deeper net, show the first layer
   python -m boundaryviz --data points.csv                your own x0,x1,label CSV
+  python -m boundaryviz --data patients.csv --label diagnosis --features age,weight
+                                                         two named columns of a wider CSV
+  python -m boundaryviz --dataset iris --features "sepal length (cm),sepal width (cm)"
   python -m boundaryviz --format gif,mp4,webp --jobs 2
   python -m boundaryviz --skip-existing                  finish an interrupted sweep
   python -m boundaryviz --seeds 0,1,2 --hidden 2 --hidden 8 --hidden 4,2 --datasets moons,circles
@@ -105,8 +108,16 @@ def build_parser():
     data.add_argument("--datasets", "--dataset", dest="datasets", default=None, type=_list("datasets", _word),
                       help=f"comma-separated built-in data sets from {', '.join(DATASETS)} (default: gaussians)")
     data.add_argument("--data", metavar="CSV",
-                      help="your own data instead: a CSV of x0,x1,label (header optional; its names "
-                      "label the axes; 2 to 10 labels)")
+                      help="your own data instead: a CSV of numeric feature columns and a label column, "
+                      "the last unless --label names it (header optional; its names label the axes; "
+                      "2 to 10 labels)")
+    data.add_argument("--features", metavar="NAME,NAME,...", default=None, type=_list("features", _word),
+                      help="the columns to use as features, at least two, by name: of the CSV (default: "
+                      f"every column but the label) or of the real data sets ({', '.join(REAL)}; default: "
+                      "iris petal length and width, wine flavanoids and proline, the others every "
+                      "column); 'all' takes every column")
+    data.add_argument("--label", metavar="NAME", default=None,
+                      help="the CSV's label column, by its name in the header (default: the last column)")
     data.add_argument("--classes", default=None, type=_single(_int, "classes"),
                       help="classes of the blobs and spiral data sets, 2 to 10 (default: 3 and 2)")
     data.add_argument("--no-standardize", action="store_true",

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from .._validation import check_int, check_number
-from .dataset import MAX_CLASSES, MAX_SAMPLES, MAX_SEED, Dataset
+from .dataset import MAX_CLASSES, MAX_FEATURES, MAX_SAMPLES, MAX_SEED, Dataset
 
 __all__ = ["gaussians", "moons", "circles", "xor", "spiral", "blobs", "blob_centres"]
 
@@ -159,23 +159,36 @@ def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5, n_classes=2):
     return Dataset(X, y, name="spiral")
 
 
-def blob_centres(n_classes, radius=2.0):
+def blob_centres(n_classes, radius=2.0, n_features=2):
     """Centres of :func:`blobs`: evenly spaced on a circle, the first at the top.
+
+    With more than two features the circle lies in the plane spanned by the orthonormal
+    vectors ``u_j = sqrt(2 / d) cos(t_j)`` and ``v_j = sqrt(2 / d) sin(t_j)`` with
+    ``t_j = (2 pi j + pi / 4) / d`` (j = 0 to d - 1; the quarter turn keeps every ``u_j`` and
+    ``v_j`` away from 0), so that every feature tells the classes apart a little and none
+    alone does it all.
 
     Returns
     -------
-    ndarray of shape (n_classes, 2)
+    ndarray of shape (n_classes, n_features)
     """
     angle = math.pi / 2 + 2 * math.pi * np.arange(n_classes) / n_classes
-    return radius * np.column_stack([np.cos(angle), np.sin(angle)])
+    circle = radius * np.column_stack([np.cos(angle), np.sin(angle)])
+    if n_features == 2:
+        return circle
+    turn = (2 * math.pi * np.arange(n_features) + math.pi / 4) / n_features
+    plane = math.sqrt(2 / n_features) * np.vstack([np.cos(turn), np.sin(turn)])
+    return circle @ plane
 
 
-def blobs(n_samples=400, n_classes=3, std=0.8, seed=0, radius=2.0):
+def blobs(n_samples=400, n_classes=3, std=0.8, seed=0, radius=2.0, n_features=2):
     """One normal cloud per class, the centres evenly spaced on a circle.
 
     Class k holds ``n_samples // n_classes`` samples (the first ``n_samples % n_classes``
     classes one more), drawn around centre k (:func:`blob_centres`) with standard deviation
-    ``std`` on both axes. Neighbouring clouds overlap, so even the best classifier errs.
+    ``std`` on every axis. Neighbouring clouds overlap, so even the best classifier errs.
+    With ``n_features`` > 2 the circle lies in a plane across every feature; the
+    Bayes-optimal reference is the same as in two dimensions.
 
     Parameters
     ----------
@@ -186,20 +199,29 @@ def blobs(n_samples=400, n_classes=3, std=0.8, seed=0, radius=2.0):
     seed : int, default=0
     radius : float, default=2.0
         Distance of each centre from the origin (> 0).
+    n_features : int, default=2
+        Number of features d, 2 to 1000.
 
     Returns
     -------
     Dataset
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> bv.blobs(n_features=5).X.shape
+    (400, 5)
     """
     n_samples, std, seed = _check_common(n_samples, std, seed, "std")
     n_classes = check_int(n_classes, "n_classes", low=2, high=MAX_CLASSES)
     radius = check_number(radius, "radius", low=0, low_open=True)
+    n_features = check_int(n_features, "n_features", low=2, high=MAX_FEATURES)
     if n_samples < 2 * n_classes:
         raise ValueError(f"n_samples must be at least 2 per class ({2 * n_classes}). Got {n_samples}.")
     rng = np.random.default_rng(seed)
     y = np.arange(n_samples) % n_classes
-    centres = blob_centres(n_classes, radius)
-    X = centres[y] + rng.normal(scale=std, size=(n_samples, 2))
+    centres = blob_centres(n_classes, radius, n_features)
+    X = centres[y] + rng.normal(scale=std, size=(n_samples, n_features))
     return Dataset(X, y, name="blobs", mixture=_mixture(
         tuple(range(n_classes)), np.bincount(y, minlength=n_classes), tuple(map(tuple, centres)), std))
 

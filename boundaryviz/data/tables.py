@@ -1,4 +1,5 @@
-"""Real data: two tables scikit-learn ships (iris, wine) and your own CSV files."""
+"""Real data: four tables scikit-learn ships (iris, wine, breast cancer, digits) and your own CSV
+files."""
 
 from __future__ import annotations
 
@@ -10,18 +11,32 @@ import numpy as np
 
 from .dataset import MAX_CLASSES, Dataset
 
-__all__ = ["iris", "wine", "load_csv"]
+__all__ = ["iris", "wine", "breast_cancer", "digits", "load_csv"]
+
+
+def _choose(features, names, where):
+    """The chosen column names: ``"all"`` or a sequence of at least two distinct names."""
+    if isinstance(features, str):
+        if features == "all":
+            return tuple(names)
+        features = (features,)
+    try:
+        features = tuple(features)
+    except TypeError:
+        raise TypeError(f"features must be 'all' or a sequence of column names. Got {features!r}.") from None
+    if len(features) < 2 or len(set(features)) != len(features):
+        raise ValueError(f"features must name at least two different columns of {where}, or be 'all'. "
+                         f"Got {features!r}.")
+    for feature in features:
+        if feature not in names:
+            raise ValueError(f"features must be columns of {where}: {', '.join(names)}. Got {feature!r}.")
+    return features
 
 
 def _sklearn_table(loader, features, name, short):
     bunch = loader()
-    names = list(bunch.feature_names)
-    features = tuple(features)
-    if len(features) != 2 or len(set(features)) != 2:
-        raise ValueError(f"features must name two different columns of {name}. Got {features!r}.")
-    for feature in features:
-        if feature not in names:
-            raise ValueError(f"features must be columns of {name}: {', '.join(names)}. Got {feature!r}.")
+    names = [str(n) for n in bunch.feature_names]
+    features = _choose(features, names, name)
     columns = [names.index(f) for f in features]
     return Dataset(bunch.data[:, columns], bunch.target, name=short,
                    class_names=tuple(str(n) for n in bunch.target_names),
@@ -29,20 +44,26 @@ def _sklearn_table(loader, features, name, short):
 
 
 def iris(features=("petal length (cm)", "petal width (cm)")):
-    """Fisher's iris flowers (150 samples, 3 species), two of the four measurements.
+    """Fisher's iris flowers (150 samples, 3 species): two of the four measurements, or all.
 
     The table ships inside scikit-learn (``sklearn.datasets.load_iris``): nothing is
     downloaded. Training sees standardised features; the panels keep centimetres.
 
     Parameters
     ----------
-    features : tuple of two str, default=("petal length (cm)", "petal width (cm)")
-        Column names, from sepal length (cm), sepal width (cm), petal length (cm),
-        petal width (cm).
+    features : 'all' or sequence of str, default=("petal length (cm)", "petal width (cm)")
+        Column names (at least two), from sepal length (cm), sepal width (cm),
+        petal length (cm), petal width (cm); ``'all'`` takes the four.
 
     Returns
     -------
     Dataset
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> bv.iris().n_features, bv.iris(features="all").n_features
+    (2, 4)
     """
     from sklearn.datasets import load_iris
 
@@ -50,36 +71,108 @@ def iris(features=("petal length (cm)", "petal width (cm)")):
 
 
 def wine(features=("flavanoids", "proline")):
-    """Three cultivars of Italian wine (178 samples), two of the 13 chemical measurements.
+    """Three cultivars of Italian wine (178 samples): two of the 13 chemical measurements, or all.
 
     The table ships inside scikit-learn (``sklearn.datasets.load_wine``). The default columns
     are on very different scales (about 2 and about 750), which standardisation handles.
 
     Parameters
     ----------
-    features : tuple of two str, default=("flavanoids", "proline")
-        Column names of ``load_wine().feature_names``.
+    features : 'all' or sequence of str, default=("flavanoids", "proline")
+        Column names (at least two) of ``load_wine().feature_names``; ``'all'`` takes the 13.
 
     Returns
     -------
     Dataset
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> bv.wine(features="all").n_features
+    13
     """
     from sklearn.datasets import load_wine
 
     return _sklearn_table(load_wine, features, "wine", "wine")
 
 
-def load_csv(path, *, standardize=True):
-    """Read a dataset from a CSV file with columns x0, x1, label.
+def breast_cancer(features="all"):
+    """Breast tumour cells (569 samples, malignant or benign), 30 measurements of their nuclei.
 
-    A header row is optional: the first non-blank row is taken as a header when neither of its
-    first two cells is a number, and its first two cells name the features (axis labels).
-    Blank rows are skipped. The label column may hold 2 to 10 distinct values (numbers or
+    The Wisconsin diagnostic table ships inside scikit-learn
+    (``sklearn.datasets.load_breast_cancer``): nothing is downloaded. Class 0 is malignant,
+    class 1 benign. The columns range from about 0.001 to about 4000, so training sees
+    standardised features.
+
+    Parameters
+    ----------
+    features : 'all' or sequence of str, default='all'
+        Column names (at least two) of ``load_breast_cancer().feature_names``, e.g.
+        ``("mean radius", "mean texture")``; ``'all'`` takes the 30.
+
+    Returns
+    -------
+    Dataset
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> data = bv.breast_cancer()
+    >>> data.n_features, data.class_names
+    (30, ('malignant', 'benign'))
+    """
+    from sklearn.datasets import load_breast_cancer
+
+    return _sklearn_table(load_breast_cancer, features, "breast_cancer", "breast_cancer")
+
+
+def digits(features="all"):
+    """Handwritten digits 0 to 9 (1797 samples of 8 × 8 pixels, grey levels 0 to 16).
+
+    The table ships inside scikit-learn (``sklearn.datasets.load_digits``): nothing is
+    downloaded. The 64 features are the pixels row by row, named ``pixel_{row}_{column}``;
+    training sees standardised features (pixels that are always blank keep scale 1).
+
+    Parameters
+    ----------
+    features : 'all' or sequence of str, default='all'
+        Pixel names (at least two), e.g. ``("pixel_3_3", "pixel_5_4")``; ``'all'`` takes the 64.
+
+    Returns
+    -------
+    Dataset
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> data = bv.digits()
+    >>> data.n_features, data.n_classes
+    (64, 10)
+    """
+    from sklearn.datasets import load_digits
+
+    return _sklearn_table(load_digits, features, "digits", "digits")
+
+
+def load_csv(path, *, label=None, features=None, standardize=True):
+    """Read a dataset from a CSV file: numeric feature columns and one label column.
+
+    By default the label is the last column and every other column is a feature (at least
+    two). A header row is optional: the first non-blank row is taken as a header when none of
+    its cells but the last is a number, and it names the columns (axis labels); without one
+    the feature columns are called x1, x2, ... Blank rows are skipped; every other row has as
+    many cells as the first. The label column may hold 2 to 10 distinct values (numbers or
     words); they become classes 0, 1, ... in sorted order and are kept as ``class_names``.
+    Columns that are neither chosen features nor the label are not read.
 
     Parameters
     ----------
     path : str or os.PathLike
+    label : str, optional
+        Name of the label column (the file needs a header); by default the last column.
+    features : sequence of str, optional
+        Names of the feature columns to use, at least two, in this order; by default every
+        column but the label.
     standardize : bool, default=True
         Train on standardised features; the panels keep the file's units.
 
@@ -90,20 +183,33 @@ def load_csv(path, *, standardize=True):
     Raises
     ------
     ValueError
-        For a missing file; naming the line for a row with other than three cells, a missing
-        or non-numeric or non-finite coordinate, a missing label, or an eleventh distinct
-        label; for fewer than 4 data rows or a single label.
+        For a missing file; for ``label`` or ``features`` naming no column; naming the line
+        (and the column) for a row with another number of cells, a missing or non-numeric or
+        non-finite feature, a missing label, or an eleventh distinct label; for fewer than 4
+        data rows or a single label.
     TypeError
         If ``path`` is not a path.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> data = bv.load_csv("patients.csv", label="diagnosis")  # doctest: +SKIP
+    >>> data = bv.load_csv("patients.csv", features=["age", "weight"])  # doctest: +SKIP
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path. Got {path!r}.")
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        raise TypeError(f"label must be a column name. Got {label!r}.")
+    if features is not None:
+        if isinstance(features, str):
+            raise TypeError(f"features must be a sequence of column names. Got {features!r}.")
+        features = tuple(features)
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ValueError(f"data file {path!r} does not exist or is not a file.")
     rows, labels, linenos = [], [], []
-    header_possible = True
-    feature_names = ("x1", "x2")
+    layout = None  # (feature column indices, their names, label column index)
+    width = first_line = None
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
@@ -111,33 +217,37 @@ def load_csv(path, *, standardize=True):
                 lineno = reader.line_num
                 if not cells or all(not c.strip() for c in cells):
                     continue
-                if len(cells) != 3:
-                    raise ValueError(
-                        f"{path}, line {lineno}: expected 3 columns (x0, x1, label). Got {len(cells)}."
-                    )
-                x0, x1, label = (c.strip() for c in cells)
-                if header_possible:
-                    header_possible = False
-                    if not (_is_number(x0) or _is_number(x1)):
-                        if x0 and x1:
-                            feature_names = (x0, x1)
-                        continue  # the first non-blank row is a header
-                try:
-                    point = (float(x0), float(x1))
-                except ValueError:
-                    what = "missing" if not (x0 and x1) else "not a number"
-                    raise ValueError(
-                        f"{path}, line {lineno}: x0 and x1 must be numbers ({what}). "
-                        f"Got {x0!r}, {x1!r}."
-                    ) from None
-                if not all(math.isfinite(v) for v in point):
-                    raise ValueError(
-                        f"{path}, line {lineno}: x0 and x1 must be finite. Got {x0!r}, {x1!r}."
-                    )
-                if not label:
+                cells = [c.strip() for c in cells]
+                if width is None:
+                    width, first_line = len(cells), lineno
+                    if width < 3:
+                        raise ValueError(f"{path}, line {lineno}: expected at least 3 columns (two features "
+                                         f"and a label). Got {width}.")
+                    if not any(_is_number(c) for c in cells[:-1]):  # a header
+                        layout = _csv_layout(path, lineno, cells, label, features)
+                        continue
+                    layout = _csv_layout(path, None, cells, label, features)
+                if len(cells) != width:
+                    raise ValueError(f"{path}, line {lineno}: expected {width} columns, as on line "
+                                     f"{first_line}. Got {len(cells)}.")
+                columns, names, label_at = layout
+                point = []
+                for k, name in zip(columns, names):
+                    text = cells[k]
+                    try:
+                        value = float(text)
+                    except ValueError:
+                        what = "missing" if not text else "not a number"
+                        raise ValueError(f"{path}, line {lineno}, column {name!r}: features must be "
+                                         f"numbers ({what}). Got {text!r}.") from None
+                    if not math.isfinite(value):
+                        raise ValueError(f"{path}, line {lineno}, column {name!r}: features must be "
+                                         f"finite. Got {text!r}.")
+                    point.append(value)
+                if not cells[label_at]:
                     raise ValueError(f"{path}, line {lineno}: the label is missing.")
                 rows.append(point)
-                labels.append(label)
+                labels.append(cells[label_at])
                 linenos.append(lineno)
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path} is not a UTF-8 text CSV file ({exc.reason}).") from None
@@ -166,8 +276,52 @@ def load_csv(path, *, standardize=True):
     code = {key: k for k, key in enumerate(order)}
     y = np.array([code[key] for key in keys], dtype=np.int64)
     stem = os.path.splitext(os.path.basename(path))[0] or "data"
+    _, feature_names, _ = layout
     return Dataset(np.array(rows), y, name=stem, class_names=tuple(first_seen[k][0] for k in order),
                    feature_names=feature_names, standardize=standardize)
+
+
+def _csv_layout(path, header_line, cells, label, features):
+    """(feature column indices, feature names, label column index) of a CSV file.
+
+    ``header_line`` is the header's line number, or None when the file has no header: its
+    columns are then called x1, x2, ... (the label column last, unnamed).
+    """
+    width = len(cells)
+    if header_line is None:
+        if label is not None:
+            raise ValueError(f"{path}: label={label!r} names a column, but the file has no header row.")
+        names = [f"x{k + 1}" for k in range(width - 1)] + [""]
+        label_at = width - 1
+    else:
+        names = [c or f"x{k + 1}" for k, c in enumerate(cells)]  # an unnamed column: by its place
+        if label is None:
+            label_at = width - 1
+        elif label in names:
+            label_at = names.index(label)
+        else:
+            raise ValueError(f"{path}, line {header_line}: label={label!r} is not a column. "
+                             f"The columns are {', '.join(repr(n) for n in names if n)}.")
+    others = [k for k in range(width) if k != label_at]
+    if features is None:
+        columns = others
+    else:
+        if len(features) < 2 or len(set(features)) != len(features):
+            raise ValueError(f"{path}: features must name at least two different columns. Got {features!r}.")
+        columns = []
+        for feature in features:
+            if feature == names[label_at]:
+                raise ValueError(f"{path}: features={feature!r} is the label column.")
+            if feature not in names:
+                where = "no header row" if header_line is None else f"header on line {header_line}"
+                raise ValueError(f"{path} ({where}): features={feature!r} is not a column. "
+                                 f"The feature columns are {', '.join(repr(names[k]) for k in others)}.")
+            columns.append(names.index(feature))
+    chosen = [names[k] for k in columns]
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"{path}, line {header_line}: the feature columns must have different names. "
+                         f"Got {', '.join(repr(n) for n in chosen)}.")
+    return columns, tuple(chosen), label_at
 
 
 def _is_number(text):

@@ -15,7 +15,7 @@ import sys
 import numpy as np
 
 from .._extras import require
-from .protocol import MLP, ModelBase, check_probabilities
+from .protocol import MLP, ModelBase, check_probabilities, width_error
 
 __all__ = ["is_keras_model", "mlp_from_keras", "KerasModel", "keras_model", "snapshot_callback"]
 
@@ -61,13 +61,13 @@ def mlp_from_keras(model):
         kernel, bias = layer.get_weights()
         weights.append(np.array(kernel, dtype=float))
         biases.append(np.array(bias, dtype=float))
-    if weights[0].shape[0] != 2:
+    if weights[0].shape[0] < 2:
         return None
     return MLP(tuple(weights), tuple(biases), _HIDDEN[next(iter(hidden))])
 
 
 class KerasModel(ModelBase):
-    """Any Keras model from 2 inputs to class scores, with copied weights, run by Keras.
+    """Any Keras model from d inputs to class scores, with copied weights, run by Keras.
 
     Parameters
     ----------
@@ -78,9 +78,11 @@ class KerasModel(ModelBase):
         the rest of the network is the layers after it; for a functional model, the part of
         the graph from that layer's output to the model's output.
     output : {'logits', 'proba'}
+    feature_names : tuple of str, default=("x1", "x2")
+        The data's features: the model is probed with that many inputs.
     """
 
-    def __init__(self, model, hidden, output="proba"):
+    def __init__(self, model, hidden, output="proba", feature_names=("x1", "x2")):
         keras = require("keras")
         try:
             graph = bool(model.inputs)
@@ -117,9 +119,13 @@ class KerasModel(ModelBase):
                 self._head = keras.Model(target.output, clone.output)
             except Exception as exc:  # Keras says why the graph cannot be cut there
                 raise ValueError(f"cannot evaluate the model from layer {hidden!r} on: {exc}") from exc
-        probe = np.asarray(self._to_hidden(np.zeros((1, 2), dtype="float32")))
+        d = self.n_inputs = len(feature_names)
+        try:
+            probe = np.asarray(self._to_hidden(np.zeros((1, d), dtype="float32")))
+        except Exception as exc:  # Keras says why the inputs do not fit
+            raise width_error(input_width(model), tuple(feature_names), str(exc).splitlines()[0]) from exc
         self.hidden_widths = (int(probe.reshape(1, -1).shape[1]),)
-        out = self._scores(clone(np.random.default_rng(0).normal(size=(8, 2)).astype("float32")))
+        out = self._scores(clone(np.random.default_rng(0).normal(size=(8, d)).astype("float32")))
         self._n_out = int(out.shape[1])
         if output == "proba":
             check_probabilities(out)
@@ -158,8 +164,29 @@ class KerasModel(ModelBase):
         return self._proba(self._predict(self._head, H))
 
 
-def keras_model(model, layer=-1, output="auto"):
-    """A frozen protocol model of a Keras model: exact :class:`MLP` or :class:`KerasModel`."""
+def input_width(model):
+    """How many inputs a Keras model takes, when its input shape is known, else None."""
+    try:
+        width = model.inputs[0].shape[-1]
+    except (AttributeError, IndexError, TypeError, ValueError):
+        width = None
+    if width is None:
+        first = next((layer for layer in getattr(model, "layers", []) if getattr(layer, "kernel", None) is not None), None)
+        width = None if first is None else first.kernel.shape[0]
+    return None if width is None else int(width)
+
+
+def keras_model(model, layer=-1, output="auto", feature_names=("x1", "x2")):
+    """A frozen protocol model of a Keras model: exact :class:`MLP` or :class:`KerasModel`.
+
+    Raises
+    ------
+    ValueError
+        When the model does not take as many inputs as the data has features.
+    """
+    width = input_width(model)
+    if width is not None and width != len(feature_names):
+        raise width_error(width, tuple(feature_names))
     exact = mlp_from_keras(model)
     if exact is not None:
         return exact
@@ -172,7 +199,7 @@ def keras_model(model, layer=-1, output="auto"):
         )
     if output == "auto":
         output = "proba" if _ends_in_probabilities(model) else "logits"
-    return KerasModel(model, layer, output)
+    return KerasModel(model, layer, output, feature_names)
 
 
 def _ends_in_probabilities(model):

@@ -28,7 +28,7 @@ def mlp_from_sklearn(clf):
     Parameters
     ----------
     clf : sklearn.neural_network.MLPClassifier
-        Fitted (``partial_fit`` or ``fit``), two inputs.
+        Fitted (``partial_fit`` or ``fit``), any number of inputs.
 
     Returns
     -------
@@ -36,8 +36,6 @@ def mlp_from_sklearn(clf):
     """
     if not hasattr(clf, "coefs_"):
         raise ValueError("the MLPClassifier is not fitted yet: call partial_fit or fit before snap.")
-    if clf.coefs_[0].shape[0] != 2:
-        raise ValueError(f"the MLPClassifier must take 2 features. Got {clf.coefs_[0].shape[0]}.")
     if clf.activation not in SKLEARN_ACTIVATIONS:
         raise ValueError(f"MLPClassifier activation {clf.activation!r} is not one of {sorted(SKLEARN_ACTIVATIONS)}.")
     return MLP(tuple(np.array(w, dtype=float) for w in clf.coefs_),

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from .._extras import require
-from .protocol import MLP, ModelBase, check_probabilities
+from .protocol import MLP, ModelBase, check_probabilities, width_error
 
 __all__ = ["is_torch_module", "mlp_from_sequential", "TorchModel", "torch_model"]
 
@@ -33,7 +33,7 @@ def is_torch_module(obj):
 def mlp_from_sequential(seq):
     """The exact :class:`MLP` of an ``nn.Sequential``, or None when it is not of that form.
 
-    The form is ``Linear(2, h1), act, Linear(h1, h2), act, ..., Linear(h, k)``, every hidden
+    The form is ``Linear(d, h1), act, Linear(h1, h2), act, ..., Linear(h, k)``, every hidden
     activation the same one of ReLU, Tanh, Sigmoid, LeakyReLU (slope 0.01) or Identity, and
     optionally a final Sigmoid (k = 1) or Softmax / LogSoftmax (k >= 2) on the output.
     A final ``Linear(h, 1)`` gives the logit of class 1.
@@ -72,7 +72,7 @@ def mlp_from_sequential(seq):
             else:
                 return None
         expect_linear = not expect_linear
-    if expect_linear or len(weights) < 2 or len(set(activations)) != 1 or weights[0].shape[0] != 2:
+    if expect_linear or len(weights) < 2 or len(set(activations)) != 1 or weights[0].shape[0] < 2:
         return None
     k = weights[-1].shape[1]
     if final is not None:
@@ -86,7 +86,7 @@ def mlp_from_sequential(seq):
 
 
 class TorchModel(ModelBase):
-    """Any ``nn.Module`` from 2 inputs to class scores, frozen and evaluated by PyTorch.
+    """Any ``nn.Module`` from d inputs to class scores, frozen and evaluated by PyTorch.
 
     Parameters
     ----------
@@ -100,9 +100,11 @@ class TorchModel(ModelBase):
     output : {'logits', 'proba'}
         What ``forward`` returns: logits (n, 1) or (n,) for the class-1 logit, or (n, K) for K
         classes; or probabilities in the same shapes.
+    feature_names : tuple of str, default=("x1", "x2")
+        The data's features: the module is probed with that many inputs.
     """
 
-    def __init__(self, module, hidden, output="logits"):
+    def __init__(self, module, hidden, output="logits", feature_names=("x1", "x2")):
         torch = require("torch")
         self._torch = torch
         frozen = copy.deepcopy(module)
@@ -124,7 +126,11 @@ class TorchModel(ModelBase):
         self.output = output
         params = list(frozen.parameters())
         self._dtype = params[0].dtype if params else torch.float64
-        probe = self._run(np.random.default_rng(0).normal(scale=3.0, size=(16, 2)), count=True)
+        self.n_inputs = len(feature_names)
+        try:
+            probe = self._run(np.random.default_rng(0).normal(scale=3.0, size=(16, self.n_inputs)), count=True)
+        except RuntimeError as exc:  # e.g. "mat1 and mat2 shapes cannot be multiplied"
+            raise width_error(_first_linear_width(frozen), tuple(feature_names), str(exc).splitlines()[0]) from exc
         if probe[2] != 1:
             raise ValueError(
                 f"layer {hidden!r} runs {probe[2]} times in one forward pass; name a submodule "
@@ -201,15 +207,32 @@ class TorchModel(ModelBase):
         return self._run(X)[1]
 
     def proba_from_hidden(self, H, layer=0):
-        return self._proba(self._run(np.zeros((len(H), 2)), replace=H)[0])
+        return self._proba(self._run(np.zeros((len(H), self.n_inputs)), replace=H)[0])
 
     def decision_from_hidden(self, H, layer=0):
-        out = self._run(np.zeros((len(H), 2)), replace=H)[0]
+        out = self._run(np.zeros((len(H), self.n_inputs)), replace=H)[0]
         logit = self._logit(out)
         return super().decision_from_hidden(H, layer) if logit is None else logit
 
 
-def torch_model(module, layer=-1, output="auto"):
+def _first_linear_width(module):
+    """in_features of the module's first Linear layer (in registration order), or None."""
+    torch = require("torch")
+    for sub in module.modules():
+        if isinstance(sub, torch.nn.Linear):
+            return int(sub.in_features)
+    return None
+
+
+def input_width(module):
+    """How many inputs an ``nn.Sequential`` whose first module is ``Linear`` takes, or None."""
+    torch = require("torch")
+    if isinstance(module, torch.nn.Sequential) and len(module) and isinstance(module[0], torch.nn.Linear):
+        return int(module[0].in_features)
+    return None
+
+
+def torch_model(module, layer=-1, output="auto", feature_names=("x1", "x2")):
     """A frozen protocol model of a PyTorch module.
 
     Parameters
@@ -223,11 +246,21 @@ def torch_model(module, layer=-1, output="auto"):
         What a module that is not converted exactly returns. 'auto' means 'logits', as
         PyTorch's losses take them (``BCEWithLogitsLoss``, ``CrossEntropyLoss``): a module
         whose ``forward`` ends in a sigmoid or softmax needs ``output='proba'``.
+    feature_names : tuple of str, default=("x1", "x2")
+        The data's features: the module must take that many inputs.
 
     Returns
     -------
     MLP or TorchModel
+
+    Raises
+    ------
+    ValueError
+        When the module does not take as many inputs as the data has features.
     """
+    width = input_width(module)
+    if width is not None and width != len(feature_names):
+        raise width_error(width, tuple(feature_names))
     exact = mlp_from_sequential(module)
     if exact is not None:
         return exact
@@ -238,4 +271,4 @@ def torch_model(module, layer=-1, output="auto"):
             f"so name the submodule whose output is the hidden layer: Recorder(..., layer=NAME), "
             f"NAME one of {names}. Got layer={layer!r}."
         )
-    return TorchModel(module, layer, "logits" if output == "auto" else output)
+    return TorchModel(module, layer, "logits" if output == "auto" else output, feature_names)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .._validation import check_choice
 from ..data.dataset import Dataset
-from ..models.protocol import MLP, Model, ModelBase, as_model
+from ..models.protocol import MLP, Model, ModelBase, as_model, width_error
 from .history import History, Snapshot
 from .scoring import evaluate
 
@@ -23,7 +23,7 @@ __all__ = ["Recorder", "freeze_model"]
 OUTPUTS = ("auto", "logits", "proba")
 
 
-def freeze_model(model, layer=-1, output="auto"):
+def freeze_model(model, layer=-1, output="auto", feature_names=("x1", "x2")):
     """A frozen protocol model of ``model``: copies of its parameters, never views.
 
     Parameters
@@ -34,6 +34,8 @@ def freeze_model(model, layer=-1, output="auto"):
         that are not converted exactly.
     output : {'auto', 'logits', 'proba'}, default='auto'
         What a framework model's forward pass returns (see :class:`Recorder`).
+    feature_names : tuple of str, default=("x1", "x2")
+        The data's features: the model must take that many inputs.
 
     Returns
     -------
@@ -43,7 +45,15 @@ def freeze_model(model, layer=-1, output="auto"):
     ------
     TypeError
         For a model it cannot read, saying what it accepts.
+    ValueError
+        For a model that does not take as many inputs as the data has features, saying both.
     """
+    frozen = _freeze(model, layer, output, tuple(feature_names))
+    _check_width(frozen, tuple(feature_names))
+    return frozen
+
+
+def _freeze(model, layer, output, feature_names):
     from ..models.from_keras import is_keras_model
     from ..models.from_torch import is_torch_module
 
@@ -52,11 +62,11 @@ def freeze_model(model, layer=-1, output="auto"):
     if is_torch_module(model):
         from ..models.from_torch import torch_model
 
-        return torch_model(model, layer, output)
+        return torch_model(model, layer, output, feature_names)
     if is_keras_model(model):
         from ..models.from_keras import keras_model
 
-        return keras_model(model, layer, output)
+        return keras_model(model, layer, output, feature_names)
     if type(model).__name__ == "MLPClassifier":
         from ..models.from_sklearn import is_mlp_classifier, mlp_from_sklearn
 
@@ -69,6 +79,21 @@ def freeze_model(model, layer=-1, output="auto"):
         "object answering the boundaryviz model protocol (hidden_widths, predict_proba, hidden, "
         f"proba_from_hidden). Got {type(model).__name__}."
     )
+
+
+def _check_width(frozen, feature_names):
+    """Raise the one width error unless the frozen model takes the data's features."""
+    width = getattr(frozen, "n_inputs", None)
+    if width is not None:
+        if width != len(feature_names):
+            raise width_error(width, feature_names)
+        return
+    try:  # a model of your own: does it answer at the data's width?
+        out = np.asarray(frozen.predict_proba(np.zeros((1, len(feature_names)))), dtype=float)
+    except Exception as exc:  # whatever the model raises, say what was asked
+        raise width_error(None, feature_names, f"{type(exc).__name__}: {exc}") from exc
+    if out.ndim != 2 or out.shape[0] != 1:
+        raise width_error(None, feature_names, f"predict_proba gave shape {out.shape} for one point.")
 
 
 class Recorder:
@@ -136,7 +161,7 @@ class Recorder:
         -------
         Snapshot
         """
-        frozen = freeze_model(model, self.layer, self.output)
+        frozen = freeze_model(model, self.layer, self.output, self.dataset.feature_names)
         if self._snapshots and frozen.hidden_widths != self._snapshots[0].model.hidden_widths:
             raise ValueError(
                 f"the model's hidden widths changed from {self._snapshots[0].model.hidden_widths} "
