@@ -47,7 +47,7 @@ FLAGS = {
     "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
     "seed": "--seeds", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
     "resolution": "--resolution", "layer": "--layer", "bayes": "--bayes", "jobs": "--jobs", "engine": "--engines",
-    "n_classes": "--classes",
+    "n_classes": "--classes", "view": "--view", "anchor": "--view",
     "scheduler": "--scheduler",
 }
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
@@ -140,6 +140,9 @@ def _make_specs(args):
             raise UsageError(f"--bayes needs a data set whose distribution is known (gaussians, blobs, xor). "
                              f"Got {', '.join(unknown)}.")
         options = options.replace(bayes=True)
+    if args.view is not None:
+        _check_view(args.view, datasets)
+        options = options.replace(view=args.view)
     for engine in args.engines:
         if engine in ("torch", "keras"):
             try:
@@ -156,6 +159,17 @@ def _make_specs(args):
         specs = [dataclasses.replace(spec, tiles=True) if shown.cell(spec.settings) is not None else spec
                  for spec in specs]
     return specs
+
+
+def _check_view(view, datasets):
+    """A slice must name two features of every data set."""
+    if isinstance(view, str):
+        return
+    for data in datasets:
+        unknown = [name for name in view if name not in data.feature_names]
+        if unknown:
+            raise UsageError(f"--view: {data.name} has no feature {unknown[0]!r}; its features are "
+                             f"{', '.join(data.feature_names)}.")
 
 
 def _bad_input_message(exc, data_path=None):
