@@ -96,7 +96,8 @@ def test_from_arrays_maps_two_labels(labels, names, y):
     (np.zeros((4, 2)), [0.0, np.nan, 0.0, np.nan], ValueError, "nan"),
     (np.zeros((4, 2)), [None, 1, None, 1], TypeError, "numbers or strings"),
     (np.zeros((3, 2)), [0, 1, 0], ValueError, "at least 4 samples. Got 3"),
-    (np.zeros((4, 3)), [0, 1, 0, 1], ValueError, r"shape \(n_samples, 2\). Got shape \(4, 3\)"),
+    (np.zeros((4, 1)), [0, 1, 0, 1], ValueError, r"2 to 1000 features. Got shape \(4, 1\)"),
+    (np.zeros((4, 1001)), [0, 1, 0, 1], ValueError, r"2 to 1000 features. Got shape \(4, 1001\)"),
     (np.zeros((5, 2)), [0, 1, 0, 1], ValueError, r"y must have shape \(5,\)"),
     ([[0, 0], [1, np.inf], [0, 1], [1, 0]], [0, 1, 0, 1], ValueError, "finite numbers.*row 1"),
     ([["a", "b"]] * 4, [0, 1, 0, 1], TypeError, "array of numbers"),
@@ -206,3 +207,17 @@ def test_load_csv_rejects_missing_file_and_binary(tmp_path):
         load_csv(binary)
     with pytest.raises(TypeError, match="path"):
         load_csv(3)
+
+
+def test_dataset_holds_d_features_with_default_names():
+    X = np.arange(40.0).reshape(8, 5)
+    data = Dataset.from_arrays(X, [0, 1] * 4)
+    assert data.n_features == 5 and data.X.shape == (8, 5)
+    assert data.feature_names == ("x1", "x2", "x3", "x4", "x5")
+    assert Dataset.from_arrays(X[:, :2], [0, 1] * 4).feature_names == ("x1", "x2")
+    mean, scale = data.scaler
+    assert mean.shape == scale.shape == (5,)
+    with pytest.raises(ValueError, match="5 non-empty names"):
+        Dataset.from_arrays(X, [0, 1] * 4, feature_names=("a", "b"))
+    with pytest.raises(ValueError, match="distinct"):
+        Dataset.from_arrays(X, [0, 1] * 4, feature_names=("a", "b", "c", "d", "a"))

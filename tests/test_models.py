@@ -11,6 +11,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
+from boundaryviz.models import network
 from boundaryviz.models.protocol import MLP, Model, as_model
 from boundaryviz.render.renderer import Renderer
 
@@ -151,8 +152,10 @@ def test_as_model_rejects_what_is_not_a_model():
 
 
 def test_mlp_checks_its_arrays():
-    with pytest.raises(ValueError, match="2 inputs"):
-        MLP((np.ones((3, 2)), np.ones((2, 1))), (np.zeros(2), np.zeros(1)))
+    with pytest.raises(ValueError, match="at least 2 inputs"):
+        MLP((np.ones((1, 2)), np.ones((2, 1))), (np.zeros(2), np.zeros(1)))
+    with pytest.raises(ValueError, match="layer 1 takes 2 inputs, the layer before gives 3"):
+        MLP((np.ones((2, 3)), np.ones((2, 1))), (np.zeros(3), np.zeros(1)))
     with pytest.raises(ValueError, match="do not fit"):
         MLP((np.ones((2, 2)), np.ones((2, 1))), (np.zeros(3), np.zeros(1)))
     with pytest.raises(ValueError, match="activation"):
@@ -183,3 +186,16 @@ def test_import_loads_no_framework():
             " & {'torch', 'keras', 'jax', 'dask', 'distributed', 'tensorflow'}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_input_scaling_folds_in_d_dimensions():
+    rng = np.random.default_rng(3)
+    weights, biases = network.init_params((5, 4, 3), rng)
+    model = MLP(weights, biases, "tanh")
+    mean, scale = rng.normal(size=5), rng.uniform(0.5, 2.0, size=5)
+    X = rng.normal(size=(20, 5))
+    folded = model.with_input_scaling(mean, scale)
+    assert folded.n_inputs == 5
+    np.testing.assert_allclose(folded.logits(X), model.logits((X - mean) / scale), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match=r"shape \(5,\)"):
+        model.with_input_scaling(mean[:2], scale[:2])

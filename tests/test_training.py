@@ -288,3 +288,15 @@ def test_other_datasets_train(data):
     history = train(xor(n_samples=200), activation="tanh", hidden=(4,), learning_rate=0.05,
                     epochs=300, stop_loss=0.1)
     assert history.final.accuracy > 0.95
+
+
+def test_train_takes_d_inputs():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    data = bv.Dataset.from_arrays(X, (X[:, 0] - X[:, 2] > 0).astype(int))
+    history = bv.train(data, hidden=6, epochs=50, stop_loss=0)
+    assert bv.TrainConfig(hidden=6).sizes(2, 4) == (4, 6, 1)
+    assert history[-1].model.weights[0].shape == (4, 6)
+    assert history[-1].predict_proba(X[:3]).shape == (3, 2)
+    with pytest.raises(ValueError, match=r"\(n_samples, 4\)"):
+        history[-1].predict_proba(X[:3, :2])

@@ -1,4 +1,4 @@
-"""The :class:`Dataset` type: samples of 2 to 10 classes in the plane, frozen and checked."""
+"""The :class:`Dataset` type: samples of 2 to 10 classes with 2 to 1000 features, frozen and checked."""
 
 from __future__ import annotations
 
@@ -6,20 +6,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Dataset", "MAX_SAMPLES", "MAX_CLASSES", "MAX_SEED"]
+__all__ = ["Dataset", "MAX_SAMPLES", "MAX_CLASSES", "MAX_FEATURES", "MAX_SEED"]
 
 MAX_SAMPLES = 1_000_000
 MAX_CLASSES = 10
+MAX_FEATURES = 1000
 MAX_SEED = 2**32 - 1  # numpy's legacy seeding, used by scikit-learn's generators, stops here
 
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """Samples of K classes (2 <= K <= 10) in the plane.
+    """Samples of K classes (2 <= K <= 10) with d features (2 <= d <= 1000).
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, 2)
+    X : ndarray of shape (n_samples, n_features)
         Float coordinates in the data's own units (read-only copy).
     y : ndarray of shape (n_samples,)
         Class labels 0 to K - 1, every one present (read-only copy, dtype int64).
@@ -27,8 +28,8 @@ class Dataset:
         Short name used in titles and file names.
     class_names : tuple of str, optional
         What labels 0 to K - 1 stand for, shown in legends; by default "0", "1", ...
-    feature_names : tuple of str, default=("x1", "x2")
-        Names of the two columns, shown on the input panel's axes.
+    feature_names : tuple of str, optional
+        Names of the d columns, shown on the input panel's axes; by default "x1", "x2", ...
     standardize : bool, default=False
         Whether training should see standardised features (mean 0, standard deviation 1 per
         column). The network is then composed with the scaler, so every drawing stays in the
@@ -50,7 +51,7 @@ class Dataset:
     y: np.ndarray
     name: str = "data"
     class_names: tuple | None = None
-    feature_names: tuple = ("x1", "x2")
+    feature_names: tuple | None = None
     standardize: bool = False
     mixture: object = None
 
@@ -63,9 +64,14 @@ class Dataset:
             str(c) for c in self.class_names)
         if len(names) != n_classes:
             raise ValueError(f"class_names must hold {n_classes} names, one per class. Got {self.class_names!r}.")
-        features = tuple(str(c) for c in self.feature_names)
-        if len(features) != 2 or not all(f.strip() for f in features):
-            raise ValueError(f"feature_names must hold two non-empty names. Got {self.feature_names!r}.")
+        n_features = X.shape[1]
+        features = (tuple(f"x{k + 1}" for k in range(n_features)) if self.feature_names is None
+                    else tuple(str(c) for c in self.feature_names))
+        if len(features) != n_features or not all(f.strip() for f in features):
+            raise ValueError(f"feature_names must hold {n_features} non-empty names, one per column of X. "
+                             f"Got {self.feature_names!r}.")
+        if len(set(features)) != n_features:
+            raise ValueError(f"feature_names must be distinct. Got {self.feature_names!r}.")
         if not isinstance(self.standardize, bool):
             raise TypeError(f"standardize must be True or False. Got {self.standardize!r}.")
         if self.mixture is not None:
@@ -84,8 +90,13 @@ class Dataset:
         return len(self.class_names)
 
     @property
+    def n_features(self):
+        """int: number of features d (columns of ``X``)."""
+        return int(self.X.shape[1])
+
+    @property
     def scaler(self):
-        """(mean, scale), each ndarray of shape (2,): what training divides out, or None.
+        """(mean, scale), each ndarray of shape (n_features,): what training divides out, or None.
 
         ``None`` unless ``standardize``; a column with no spread keeps scale 1.
         """
@@ -113,18 +124,19 @@ class Dataset:
 
 
     @classmethod
-    def from_arrays(cls, X, y, *, name="data", feature_names=("x1", "x2"), standardize=True):
+    def from_arrays(cls, X, y, *, name="data", feature_names=None, standardize=True):
         """Build a dataset from any labels: 2 to 10 distinct values.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, 2)
-            Finite coordinates, in their own units; at least 4 samples.
+        X : array-like of shape (n_samples, n_features)
+            Finite coordinates, in their own units; at least 4 samples, 2 to 1000 features.
         y : array-like of shape (n_samples,)
             2 to 10 distinct labels (numbers or strings). They become classes 0, 1, ... in
             sorted order and are kept as ``class_names``.
         name : str, default="data"
-        feature_names : tuple of str, default=("x1", "x2")
+        feature_names : tuple of str, optional
+            One name per column; by default "x1", "x2", ...
         standardize : bool, default=True
             Train on standardised features (see :class:`Dataset`).
 
@@ -173,9 +185,10 @@ def _check_arrays(X, y):
     try:
         X = np.array(X, dtype=float, copy=True)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"X must be an array of numbers of shape (n_samples, 2). {exc}") from exc
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n_samples, 2). Got shape {X.shape}.")
+        raise TypeError(f"X must be an array of numbers of shape (n_samples, n_features). {exc}") from exc
+    if X.ndim != 2 or not 2 <= X.shape[1] <= MAX_FEATURES:
+        raise ValueError(f"X must have shape (n_samples, n_features) with 2 to {MAX_FEATURES} features. "
+                         f"Got shape {X.shape}.")
     if X.shape[0] < 4:
         raise ValueError(f"X must have at least 4 samples. Got {X.shape[0]}.")
     if not np.all(np.isfinite(X)):

@@ -1,4 +1,4 @@
-"""A fully connected network 2 → hidden layers → output, as pure NumPy functions.
+"""A fully connected network d inputs → hidden layers → output, as pure NumPy functions.
 
 Two classes have one sigmoid output unit (binary cross-entropy); K > 2 classes have K softmax
 output units (categorical cross-entropy), as scikit-learn's ``MLPClassifier``.
@@ -93,7 +93,7 @@ def init_params(layer_sizes, rng):
     Parameters
     ----------
     layer_sizes : sequence of int
-        Widths from input to output, e.g. ``(2, 2, 1)``.
+        Widths from input to output, e.g. ``(2, 2, 1)`` (the first is the number of features).
     rng : numpy.random.Generator
 
     Returns
@@ -115,7 +115,7 @@ def forward(weights, biases, X, activation):
     Parameters
     ----------
     weights, biases : tuple of ndarray
-    X : ndarray of shape (n_samples, 2)
+    X : ndarray of shape (n_samples, n_features)
     activation : str
         Key of :data:`ACTIVATIONS` used by every hidden layer.
 
@@ -242,7 +242,7 @@ def loss_and_gradients(weights, biases, X, y, activation):
     Parameters
     ----------
     weights, biases : tuple of ndarray
-    X : ndarray of shape (n_samples, 2)
+    X : ndarray of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
     activation : str
 

@@ -127,7 +127,7 @@ class ModelBase:
 
 @dataclass(frozen=True, eq=False)
 class MLP(ModelBase):
-    """The built-in fully connected network, frozen: 2 inputs → hidden layers → output.
+    """The built-in fully connected network, frozen: d inputs → hidden layers → output.
 
     Parameters
     ----------
@@ -164,8 +164,8 @@ class MLP(ModelBase):
                 "weights and biases must hold one array per layer, at least one hidden layer. "
                 f"Got {len(self.weights)} weights and {len(self.biases)} biases."
             )
-        if self.weights[0].shape[0] != 2:
-            raise ValueError(f"the first layer must take 2 inputs. Got shape {self.weights[0].shape}.")
+        if self.weights[0].ndim != 2 or self.weights[0].shape[0] < 2:
+            raise ValueError(f"the first layer must take at least 2 inputs. Got shape {self.weights[0].shape}.")
         for k, (W, b) in enumerate(zip(self.weights, self.biases)):
             if W.ndim != 2 or b.shape != (W.shape[1],):
                 raise ValueError(f"layer {k}: weights {W.shape} and biases {b.shape} do not fit.")
@@ -188,6 +188,11 @@ class MLP(ModelBase):
     def hidden_widths(self):
         """tuple of int: width of each hidden layer."""
         return tuple(W.shape[1] for W in self.weights[:-1])
+
+    @property
+    def n_inputs(self):
+        """int: number of input features the first layer takes."""
+        return int(self.weights[0].shape[0])
 
     @property
     def n_classes(self):
@@ -214,7 +219,7 @@ class MLP(ModelBase):
 
         Parameters
         ----------
-        mean, scale : array-like of shape (2,)
+        mean, scale : array-like of shape (n_inputs,)
 
         Returns
         -------
@@ -222,6 +227,9 @@ class MLP(ModelBase):
         """
         mean = np.asarray(mean, dtype=float)
         scale = np.asarray(scale, dtype=float)
+        if mean.shape != (self.n_inputs,) or scale.shape != (self.n_inputs,):
+            raise ValueError(f"mean and scale must have shape ({self.n_inputs},), one value per input. "
+                             f"Got {mean.shape} and {scale.shape}.")
         W, b = self.weights[0], self.biases[0]
         first_W = W / scale[:, None]
         first_b = b - (mean / scale) @ W
@@ -284,7 +292,7 @@ class MLP(ModelBase):
         return out[:, 0] if out.shape[1] == 1 else out
 
     def first_layer(self):
-        """(W, b): the first layer's weights (2, m) and biases (m,)."""
+        """(W, b): the first layer's weights (n_inputs, m) and biases (m,)."""
         return self.weights[0], self.biases[0]
 
     def linear_head(self, layer):

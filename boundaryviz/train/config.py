@@ -92,10 +92,11 @@ class TrainConfig:
         """tuple of int: widths from input to output for two classes, e.g. ``(2, 2, 1)``."""
         return self.sizes(2)
 
-    def sizes(self, n_classes):
-        """tuple of int: widths from input to output for ``n_classes`` classes: one sigmoid
-        output unit for two, K softmax units for K > 2."""
-        return (2, *self.hidden, 1 if n_classes == 2 else n_classes)
+    def sizes(self, n_classes, n_features=2):
+        """tuple of int: widths from input to output for ``n_classes`` classes and
+        ``n_features`` inputs: one sigmoid output unit for two classes, K softmax units for
+        K > 2."""
+        return (n_features, *self.hidden, 1 if n_classes == 2 else n_classes)
 
 
 def run_label(config):

@@ -123,7 +123,7 @@ class _KerasTrainer:
 
     def __init__(self, weights, biases, cfg, X, y):
         keras = require("keras")
-        layers = [keras.Input((2,))]
+        layers = [keras.Input((weights[0].shape[0],))]
         for k, W in enumerate(weights):
             last = k == len(weights) - 1
             act = None if last or cfg.activation == "leaky_relu" else {"identity": "linear"}.get(cfg.activation, cfg.activation)
@@ -179,7 +179,7 @@ def framework_loop(dataset, cfg):
 
 def _loop(dataset, cfg):
     rng = np.random.default_rng(cfg.seed)
-    weights, biases = network.init_params(cfg.sizes(dataset.n_classes), rng)
+    weights, biases = network.init_params(cfg.sizes(dataset.n_classes, dataset.n_features), rng)
     X, scaler = training_inputs(dataset)
     y = dataset.y
     n = X.shape[0]

@@ -128,7 +128,7 @@ class Snapshot:
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, 2)
+        X : array-like of shape (n_samples, n_features)
 
         Returns
         -------
@@ -136,28 +136,28 @@ class Snapshot:
             Column ``k`` is the probability of class ``k`` (for two classes, column 1 is
             the probability of class 1).
         """
-        return self.model.predict_proba(_as_points(X))
+        return self.model.predict_proba(_as_points(X, self.model))
 
     def hidden(self, X, layer=-1):
         """Activations of hidden layer ``layer`` (0-based, negative from the last).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, 2)
+        X : array-like of shape (n_samples, n_features)
         layer : int, default=-1
 
         Returns
         -------
         ndarray of shape (n_samples, width)
         """
-        X = _as_points(X)
+        X = _as_points(X, self.model)
         layer = _check_layer(layer, len(self.hidden_widths))
         with np.errstate(all="ignore"):
             return self.model.hidden(X, layer)
 
     def pre_activation(self, X, layer=0):
         """Pre-activations ``z = a W + b`` of hidden layer ``layer`` of the built-in network."""
-        X = _as_points(X)
+        X = _as_points(X, self.model)
         layer = _check_layer(layer, len(self.hidden_widths))
         return self._mlp().pre_activation(X, layer)
 
@@ -168,10 +168,11 @@ class Snapshot:
         return bool(np.isfinite(self.loss) and finite)
 
 
-def _as_points(X):
+def _as_points(X, model):
     X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"X must have shape (n_samples, 2). Got shape {X.shape}.")
+    width = getattr(model, "n_inputs", None)
+    if X.ndim != 2 or X.shape[1] != (X.shape[1] if width is None else width):
+        raise ValueError(f"X must have shape (n_samples, {width or 'n_features'}). Got shape {X.shape}.")
     return X
 
 

@@ -62,7 +62,7 @@ def iter_train(dataset, *, config=None, **settings):
 
 def _train_loop(dataset, cfg):
     rng = np.random.default_rng(cfg.seed)
-    weights, biases = network.init_params(cfg.sizes(dataset.n_classes), rng)
+    weights, biases = network.init_params(cfg.sizes(dataset.n_classes, dataset.n_features), rng)
     n_layers = len(weights)
     init, step = OPTIMIZERS[cfg.optimizer]
     params = weights + biases

@@ -20,7 +20,7 @@ def training_inputs(dataset):
 
     Returns
     -------
-    X : ndarray of shape (n_samples, 2)
+    X : ndarray of shape (n_samples, n_features)
     scaler : (mean, scale) or None
     """
     scaler = dataset.scaler
