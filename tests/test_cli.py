@@ -60,6 +60,7 @@ BAD = [
     ("unknown-flag", ["--frobnicate"], ["unrecognized arguments", "--frobnicate"]),
     ("csv-missing-file", ["--data", "{missing.csv}"], ["--data", "missing.csv", "does not exist"]),
     ("csv-not-a-number", ["--data", "{csv:not_a_number}"], ["--data", "line 3", "'one'"]),
+    ("view-one-name", ["--view", "x1"], ["--view", "two feature names", "Got 'x1'"]),
 ]
 # Checked in-process only (each subprocess costs a second of imports on a 2-core machine).
 BAD_IN_PROCESS_ONLY = [
@@ -78,6 +79,8 @@ BAD_IN_PROCESS_ONLY = [
     ("batch-size-zero", ["--batch-size", "0"], ["--batch-size", ">= 1", "Got 0"]),
     ("out-empty", ["--out", ""], ["--out", "empty"]),
     ("out-nul", ["--out", "a\0b"], ["--out", "NUL", "'a\\x00b'"]),
+    ("view-unknown-name", ["--view", "x1,petal"], ["--view", "no feature 'petal'", "x1, x2"]),
+    ("view-same-name-twice", ["--view", "x2,x2"], ["--view", "two different features"]),
     ("flag-without-value", ["--epochs"], ["--epochs", "expected one argument"]),
     ("data-and-dataset", ["--data", "{csv:good}", "--dataset", "moons"], ["--data", "--dataset", "not both"]),
     ("csv-missing-value", ["--data", "{csv:missing_value}"], ["--data", "line 4", "missing"]),

@@ -17,7 +17,16 @@ from matplotlib.lines import Line2D
 from .._colors import STOPPED
 from .class_colors import CLASS_COLORS, CLASS_MARKERS, class_field_colors
 from .frame_geometry import MAX_UNIT_LABELS
-from .style import ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE, UNIT_COLORS
+from .style import (
+    ACC_COLOR,
+    BAYES_COLOR,
+    BOUNDARY_COLOR,
+    DISAGREE_COLOR,
+    LATTICE_COLOR,
+    LOSS_COLOR,
+    MARKER_SIZE,
+    UNIT_COLORS,
+)
 
 __all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside"]
 
@@ -93,8 +102,9 @@ class InputPanel(_FieldPanel):
             self.samples = _projected_samples(ax, geo, data.class_names)
             self.XY = geo.XY
             # samples whose class at their real point differs from the field's at their projection
-            (self.disagree,) = ax.plot([], [], ls="", marker="o", ms=np.sqrt(MARKER_SIZE) + 3.5, mfc="none",
-                                       mec=BOUNDARY_COLOR, mew=0.9, zorder=4.5)
+            # (thin and half transparent: where most samples disagree, the data still shows through)
+            (self.disagree,) = ax.plot([], [], ls="", marker="o", ms=np.sqrt(MARKER_SIZE) + 2.5, mfc="none",
+                                       mec=DISAGREE_COLOR, mew=0.7, zorder=4.5)
         ax.set_xlim(*lim[0])
         ax.set_ylim(*lim[1])
         shown = len(self.unit_index)
@@ -110,7 +120,7 @@ class InputPanel(_FieldPanel):
         else:
             _plane_labels(ax, self.plane)
             # the title says the plane's agreement, frame by frame
-            self.title_parts = [f"{self.plane.name} plane"] + parts[1:]
+            self.title_parts = [self.plane.name] + parts[1:]
             ax.set_title(" · ".join(self.title_parts), fontsize=10, y=1.0)
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
         if self.bayes is not None:
@@ -124,7 +134,7 @@ class InputPanel(_FieldPanel):
         self.boundary.set_segments(view.boundary)
         if self.plane is not None:
             self.disagree.set_data(*self.XY[~view.agrees].T)
-            self.ax.title.set_text(" · ".join([self.title_parts[0], f"agrees at {view.agreement:.0%} of points",
+            self.ax.title.set_text(" · ".join([self.title_parts[0], f"agrees at {100 * view.agreement:.0f} % of points",
                                                *self.title_parts[1:]]))
         if not self.unit_index.size:
             return
@@ -155,10 +165,7 @@ def _plane_labels(ax, plane):
     """Axis labels of a view plane: the axis (a feature, or PC1 and its share) and, smaller, under
     it, its largest loadings."""
     for axis, label, note in ((ax.xaxis, plane.labels[0], plane.notes[0]), (ax.yaxis, plane.labels[1], plane.notes[1])):
-        axis.set_label_text(label, fontsize=9)
-        if note:
-            axis.label.set_text(f"{label}\n{note}")
-            axis.label.set_fontsize(8)
+        axis.set_label_text(f"{label}\n{note}" if note else label, fontsize=8 if note else 9)
 
 
 class HiddenPanel(_FieldPanel):
@@ -357,7 +364,7 @@ def add_legend(fig, class_names, status_right, panels, *, bayes=False, plane=Fal
     if bayes:
         handles.append(Line2D([], [], color=BAYES_COLOR, lw=1.3, ls=(0, (1, 2)), label="Bayes-optimal"))
     if plane:
-        handles.append(Line2D([], [], ls="", marker="o", ms=6, mfc="none", mec=BOUNDARY_COLOR, mew=0.9,
+        handles.append(Line2D([], [], ls="", marker="o", ms=6, mfc="none", mec=DISAGREE_COLOR, mew=0.9,
                               label="plane disagrees"))
     legend = fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.975, 0.955),
                         ncol=len(handles), fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)

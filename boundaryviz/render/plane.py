@@ -47,8 +47,8 @@ class Plane:
         must not be parallel (they need not be orthogonal or of unit length).
     labels : tuple of str, default=("s", "t")
         The panel's axis labels.
-    name : str, default="custom"
-        What the panel's title calls the plane (``"PCA"``, ``"LDA"``, ``"slice"``, ...).
+    name : str, default="your plane"
+        What the panel's title calls the plane (``"PCA plane"``, ``"slice at the mean"``, ...).
     notes : tuple of str, default=("", "")
         A second line under each axis label (the largest loadings of a PCA or LDA axis).
 
@@ -65,7 +65,7 @@ class Plane:
     u: np.ndarray
     v: np.ndarray
     labels: tuple = ("s", "t")
-    name: str = "custom"
+    name: str = "your plane"
     notes: tuple = field(default=("", ""))
 
     def __post_init__(self):
@@ -152,7 +152,7 @@ def data_scale(X):
     return scale
 
 
-def loadings_text(direction, feature_names, top=3, width=46):
+def loadings_text(direction, feature_names, top=3, width=40):
     """The largest loadings of a unit direction in feature names: ``"0.58 petal length − 0.41 …"``.
 
     At most ``top`` terms and about ``width`` characters (fewer terms when names are long);
@@ -201,7 +201,7 @@ def pca_plane(X, feature_names, origin=None):
     origin = X.mean(axis=0) if origin is None else origin
     shares = pca.explained_variance_ratio_
     labels = (_share("PC1", shares[0], "variance"), _share("PC2", shares[1], "variance"))
-    return _named_plane(origin, list(pca.components_), scale, labels, feature_names, "PCA")
+    return _named_plane(origin, list(pca.components_), scale, labels, feature_names, "PCA plane")
 
 
 def lda_plane(X, y, feature_names, origin=None):
@@ -229,21 +229,22 @@ def lda_plane(X, y, feature_names, origin=None):
         second = pca.components_[0]
         labels = ("LD1", _share("PC1 of the rest", pca.explained_variance_ratio_[0], "its variance"))
     origin = X.mean(axis=0) if origin is None else origin
-    return _named_plane(origin, [first, second / np.linalg.norm(second)], scale, labels, feature_names, "LDA")
+    return _named_plane(origin, [first, second / np.linalg.norm(second)], scale, labels, feature_names, "LDA plane")
 
 
-def slice_plane(names, feature_names, anchor_point):
+def slice_plane(names, feature_names, anchor_point, held="given values"):
     """The axis-aligned slice of two features, the others held at ``anchor_point``.
 
-    Plane coordinates are the two features' own values.
+    Plane coordinates are the two features' own values; ``held`` says where the others are
+    held, in the panel's title (``"the mean"``, ``"sample 7"``).
     """
     i, j = (feature_names.index(n) for n in names)
     d = len(feature_names)
     origin = np.array(anchor_point, dtype=float)
     origin[[i, j]] = 0.0
     u, v = np.eye(d)[i], np.eye(d)[j]
-    held = "" if d == 2 else "other features held"
-    return Plane(origin, u, v, labels=(feature_names[i], feature_names[j]), name="slice", notes=(held, ""))
+    name = "slice" if d == 2 else f"slice at {held}"
+    return Plane(origin, u, v, labels=(feature_names[i], feature_names[j]), name=name)
 
 
 def _anchor_point(anchor, X):
@@ -308,20 +309,22 @@ def resolve_view(view, anchor, X, y, feature_names):
     if unknown:
         raise ParameterValueError(f"view names an unknown feature {unknown[0]!r}; the features are "
                                   f"{', '.join(feature_names)}.", "view")
-    return slice_plane(names, feature_names, point)
+    held = "the mean" if anchor is None else f"sample {anchor}" if isinstance(anchor, numbers.Integral) \
+        else "given values"
+    return slice_plane(names, feature_names, point, held)
 
 
 def fade(distance):
-    """Opacity (n,) of samples at ``distance`` from the plane: 1 on it, down to 0.25.
+    """Opacity (n,) of samples at ``distance`` from the plane: 1 on it, down to 0.35.
 
-    Relative to the median distance (a sample at the median distance is drawn at 0.6), so that
+    Relative to the median distance (a sample at the median distance is drawn at 0.675), so that
     in many dimensions, where every sample is far from any plane, the nearer ones still stand out.
     """
     distance = np.asarray(distance, dtype=float)
     ref = float(np.median(distance)) if distance.size else 0.0
     if not ref > 1e-9:
         return np.ones_like(distance)
-    return 0.25 + 0.75 * np.exp(-np.log(15 / 7) * (distance / ref) ** 2)
+    return 0.35 + 0.65 * np.exp(-np.log(2) * (distance / ref) ** 2)
 
 
 class _OnPlane(ModelBase):
