@@ -243,10 +243,25 @@ def test_frames_on_a_plane_blit_like_a_full_draw_and_say_the_agreement():
     history = bv.train(data, hidden=(6,), activation="relu", learning_rate=0.05, epochs=8)
     renderer = bv.Renderer(history, resolution=50, view="lda")
     for index in (0, -1):
-        fast = renderer.frame(index).astype(int)
-        slow = renderer.frame_full_redraw(index).astype(int)
-        differing = np.any(np.abs(fast - slow) > 2, axis=2)
-        assert differing.mean() < 0.004, f"frame {index}: {differing.sum()} pixels differ"
+        fast = renderer.frame(index)
+        slow = renderer.frame_full_redraw(index)
+        # inside the panels, away from the texts stamped from sprites, the same pixels
+        texts = [*renderer.input_panel.unit_labels, *renderer.status.values, renderer.axes["input"].title]
+        mask = np.zeros(fast.shape[:2], dtype=bool)
+        height = fast.shape[0]
+        for text in texts:
+            if text.get_visible() and text.get_text():
+                box = text.get_window_extent(renderer.canvas.get_renderer()).padded(3)
+                mask[max(int(height - box.y1), 0): int(height - box.y0) + 1, max(int(box.x0), 0): int(box.x1) + 1] = 1
+        for name in ("input", "hidden"):
+            box = renderer.axes[name].bbox
+            rows = slice(int(height - box.y1) + 3, int(height - box.y0) - 3)
+            cols = slice(int(box.x0) + 3, int(box.x1) - 3)
+            same = np.all(fast[rows, cols] == slow[rows, cols], axis=2) | mask[rows, cols]
+            assert same.all(), f"frame {index}, {name} panel: {np.sum(~same)} pixels differ"
+        # the title is stamped on whole pixels, Agg draws it on fractions of one: antialiasing differs
+        differing = np.any(np.abs(fast.astype(int) - slow.astype(int)) > 2, axis=2) & ~mask
+        assert differing.mean() < 0.002, f"frame {index}: {differing.sum()} pixels differ"
         title = renderer.axes["input"].get_title()
         assert title.startswith("LDA plane · agrees at ") and title.endswith(" % of points")
         agreement = renderer.input_panel.view.agreement

@@ -200,7 +200,8 @@ class Renderer:
             + self.status.artists
         )
         self._blitter = Blitter(fig, (self.input_panel, self.hidden_panel), animated, self.status,
-                                self.input_panel.unit_labels, self.cmap)
+                                self.input_panel.unit_labels, self.cmap,
+                                changing_texts=[ax_in.title] if self.geometry.plane is not None else ())
         self._current = None
 
     # ------------------------------------------------------------------ public
