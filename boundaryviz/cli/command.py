@@ -82,7 +82,7 @@ def _check_out(out):
 
 # Settings that take a comma list (or a repeated --hidden): TrainConfig field -> its flag.
 GRID_FLAGS = {"activation": "--activations", "learning_rate": "--learning-rates", "hidden": "--hidden",
-              "optimizer": "--optimizers", "seed": "--seeds", "engine": "--engines"}
+              "optimizer": "--optimizers", "seed": "--seeds", "engine": "--engines", "view": "--view"}
 
 
 def _grid(args):
@@ -94,6 +94,7 @@ def _grid(args):
         "optimizer": args.optimizers,
         "seed": args.seeds,
         "engine": args.engines,
+        **({"view": args.view} if args.view is not None and len(args.view) > 1 else {}),
     }
 
 
@@ -140,9 +141,10 @@ def _make_specs(args):
             raise UsageError(f"--bayes needs a data set whose distribution is known (gaussians, blobs, xor). "
                              f"Got {', '.join(unknown)}.")
         options = options.replace(bayes=True)
-    if args.view is not None:
-        _check_view(args.view, datasets)
-        options = options.replace(view=args.view)
+    for view in args.view or ():
+        _check_view(view, datasets)
+    if args.view is not None and len(args.view) == 1:
+        options = options.replace(view=args.view[0])
     for engine in args.engines:
         if engine in ("torch", "keras"):
             try:
