@@ -267,3 +267,19 @@ def test_frames_on_a_plane_blit_like_a_full_draw_and_say_the_agreement():
         agreement = renderer.input_panel.view.agreement
         assert f"{100 * agreement:.0f} %" in title
     assert renderer.axes["input"].get_xlabel().startswith("LD1, ")
+
+
+def test_bayes_boundary_is_the_mixtures_on_the_plane():
+    """The data knows its mixture (two features here): on a rotated, shifted plane the Bayes
+    boundary, lifted back into input space, lies on the data plane's own."""
+    history = bv.train(bv.gaussians(n_samples=200), hidden=(3,), epochs=3)
+    own = FrameGeometry.from_history(history, 120, 0, 15)
+    plane = bv.Plane(origin=[0.3, -0.2], u=[0.8, 0.6], v=[-0.6, 0.8])
+    turned = FrameGeometry.from_history(history, 120, 0, 15, view=plane)
+    a = np.concatenate(views.bayes_segments(history.dataset.mixture, own))
+    b = plane.lift(np.concatenate(views.bayes_segments(history.dataset.mixture, turned)))
+    cell = np.hypot(own.xs[1] - own.xs[0], own.ys[1] - own.ys[0])
+    inside = np.all((b >= own.input_limits[:, 0]) & (b <= own.input_limits[:, 1]), axis=1)
+    assert inside.sum() > 20
+    gap = np.linalg.norm(b[inside][:, None] - a[None], axis=-1).min(axis=1)
+    assert gap.max() < cell
