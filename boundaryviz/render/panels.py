@@ -28,7 +28,8 @@ from .style import (
     UNIT_COLORS,
 )
 
-__all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside"]
+__all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside",
+           "keep_labels_inside"]
 
 
 class _FieldPanel:
@@ -419,6 +420,18 @@ def keep_tick_labels_inside(fig, ax, pad_px=3):
     labels = ax.yaxis.get_major_formatter().format_ticks(ticks)
     if max((len(t) for t in labels), default=0) <= 5:
         return
+    renderer = fig.canvas.get_renderer()
+    left = ax.get_tightbbox(renderer).x0
+    if left >= pad_px:
+        return
+    shift = (pad_px - left) / fig.bbox.width
+    x0, y0, w, h = ax.get_position().bounds
+    ax.set_position((x0 + shift, y0, w - shift, h))
+
+
+def keep_labels_inside(fig, ax, pad_px=4):
+    """Narrow ``ax`` from the left until its tick labels and y label (two lines for a view
+    plane's axis and loadings) lie inside the figure."""
     renderer = fig.canvas.get_renderer()
     left = ax.get_tightbbox(renderer).x0
     if left >= pad_px:

@@ -35,7 +35,15 @@ from . import views
 from .blit import Blitter
 from .class_colors import CLASS_COLORS, class_field_colors
 from .frame_geometry import FrameGeometry
-from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_tick_labels_inside
+from .panels import (
+    CurvePanel,
+    HiddenPanel,
+    InputPanel,
+    StatusLine,
+    add_legend,
+    keep_labels_inside,
+    keep_tick_labels_inside,
+)
 from .style import (
     ACC_COLOR,
     BOUNDARY_COLOR,
@@ -193,6 +201,8 @@ class Renderer:
         add_legend(fig, history.dataset.class_names, self.status.right, (ax_in, ax_hid), bayes=self.bayes,
                    plane=self.geometry.plane is not None)
         keep_tick_labels_inside(fig, ax_in)
+        if self.geometry.plane is not None:
+            keep_labels_inside(fig, ax_in)
         ax_hid.ticklabel_format(axis="both", style="plain", useOffset=False)
         self.axes = {"input": ax_in, "hidden": ax_hid, "curve": ax_curve}
         animated = (
