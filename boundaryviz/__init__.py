@@ -30,6 +30,7 @@ from .models.protocol import MLP, Model, ModelBase
 from .options import AnimationOptions
 from .output.animation import Animation, save_animation, save_animations, show
 from .output.explorer import Explorer, explore
+from .render.plane import Plane
 from .runs.grid import grid_specs
 from .runs.run import RunResult, RunSpec
 from .runs.sweep import reference_specs, run_sweep
@@ -72,6 +73,7 @@ __all__ = [
     "OPTIMIZERS",
     "ParameterTypeError",
     "ParameterValueError",
+    "Plane",
     "Recorder",
     "Renderer",
     "RunResult",

@@ -2,7 +2,7 @@
 
 :class:`AnimationOptions` holds the timing of an animation (``fps``, ``hold_last``,
 ``max_frames``) and the renderer's options (``resolution``, ``layer``, ``size``, ``levels``,
-``lattice_lines``, ``bayes``). Its defaults are the package's defaults: :func:`save_animation
+``lattice_lines``, ``bayes``, ``view``, ``anchor``). Its defaults are the package's defaults: :func:`save_animation
 <boundaryviz.save_animation>`, :class:`~boundaryviz.RunSpec`, the gallery and the command
 line's help read them from here.
 
@@ -14,7 +14,8 @@ against a network, whose depth the object does not know (:meth:`AnimationOptions
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+import numbers
+from dataclasses import dataclass, fields, replace
 
 from ._validation import ParameterTypeError, ParameterValueError, check_int, check_number
 
@@ -67,6 +68,15 @@ class AnimationOptions:
     bayes : bool, default=False
         Also draw the Bayes-optimal boundary and expected loss (data sets whose distribution
         is known).
+    view : None, {'pca', 'lda'}, (str, str) or Plane, default=None
+        The plane through input space that the input panel shows, fixed for the animation:
+        ``'pca'`` (the default when the data has more than two features) the first two
+        principal axes of the standardised data; ``'lda'`` the most class-separating
+        directions; two feature names an axis-aligned slice; a :class:`~boundaryviz.Plane`
+        any plane. ``None`` with two features: the data's own plane.
+    anchor : None, int or sequence of float, default=None
+        The point a named view goes through (for a slice: where the other features are held):
+        the mean by default, a sample's index, or one value per feature.
 
     Examples
     --------
@@ -89,10 +99,12 @@ class AnimationOptions:
     levels: int | None = 10
     lattice_lines: int = 15
     bayes: bool = False
+    view: object = None
+    anchor: object = None
 
     TIMING = ("fps", "hold_last", "max_frames")
     """The options of an animation's timing (class attribute, not a field)."""
-    RENDERING = ("resolution", "layer", "size", "levels", "lattice_lines", "bayes")
+    RENDERING = ("resolution", "layer", "size", "levels", "lattice_lines", "bayes", "view", "anchor")
     """The options of :class:`~boundaryviz.Renderer` (class attribute, not a field)."""
 
     def __post_init__(self):
@@ -106,6 +118,8 @@ class AnimationOptions:
             "levels": None if self.levels is None else check_int(self.levels, "levels", low=2, high=256),
             "lattice_lines": check_int(self.lattice_lines, "lattice_lines", low=2, high=100),
             "bayes": _check_bool(self.bayes, "bayes"),
+            "view": _check_view(self.view),
+            "anchor": _check_anchor(self.anchor),
         }
         for name, value in checked.items():
             object.__setattr__(self, name, value)
@@ -167,9 +181,8 @@ class AnimationOptions:
 
     @property
     def renderer_options(self):
-        """dict: the keywords of :class:`~boundaryviz.Renderer` (resolution … bayes)."""
-        values = asdict(self)
-        return {name: values[name] for name in self.RENDERING}
+        """dict: the keywords of :class:`~boundaryviz.Renderer` (resolution … anchor)."""
+        return {name: getattr(self, name) for name in self.RENDERING}
 
     def draws_like(self, other):
         """Whether ``other`` draws frames the same way (every renderer option equal)."""
@@ -215,3 +228,44 @@ def _check_bool(value, name):
     if not isinstance(value, bool):
         raise ParameterTypeError(f"{name} must be True or False. Got {value!r}.", name)
     return value
+
+
+def _check_view(view):
+    """None, 'pca', 'lda', a pair of feature names (as a tuple) or a plane (anything with
+    ``origin``, ``u`` and ``v``: a :class:`~boundaryviz.Plane`, checked when it was made).
+    Feature names are checked against the data by the renderer."""
+    if view is None or (isinstance(view, str) and view in ("pca", "lda")) or all(hasattr(view, a) for a in ("origin", "u", "v")):
+        return view
+    if isinstance(view, str):
+        if "," in view:
+            return _check_view(tuple(part.strip() for part in view.split(",")))
+        raise ParameterValueError(f"view must be 'pca', 'lda', two feature names or a Plane. Got {view!r}.", "view")
+    if isinstance(view, (tuple, list)):
+        if len(view) != 2 or not all(isinstance(n, str) and n.strip() for n in view):
+            raise ParameterValueError(f"view must name two features for a slice. Got {tuple(view)!r}.", "view")
+        if view[0] == view[1]:
+            raise ParameterValueError(f"view must name two different features. Got {tuple(view)!r}.", "view")
+        return tuple(view)
+    raise ParameterTypeError(f"view must be 'pca', 'lda', two feature names or a Plane. Got {view!r} of type "
+                             f"{type(view).__name__}.", "view")
+
+
+def _check_anchor(anchor):
+    """None, a sample index (int) or a tuple of finite floats (their number is checked against
+    the data by the renderer)."""
+    if anchor is None:
+        return None
+    if isinstance(anchor, numbers.Integral) and not isinstance(anchor, bool):
+        return int(anchor)
+    if isinstance(anchor, (str, bytes, bool)) or not hasattr(anchor, "__len__"):
+        raise ParameterTypeError(f"anchor must be None, a sample index or one number per feature. Got {anchor!r}.",
+                                 "anchor")
+    values = []
+    for value in anchor:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not float(value) == float(value) \
+                or abs(float(value)) == float("inf"):
+            raise ParameterValueError(f"anchor must hold finite numbers, one per feature. Got {anchor!r}.", "anchor")
+        values.append(float(value))
+    if len(values) < 2:
+        raise ParameterValueError(f"anchor must hold one number per feature. Got {anchor!r}.", "anchor")
+    return tuple(values)

@@ -67,6 +67,7 @@ BAD = [
      ["--data", "features='z' is not a column", "'id', 'a', 'b', 'c'"]),
     ("csv-label-missing-column", ["--data", "{csv:wide}", "--label", "kind"],
      ["--data", "line 1", "label='kind' is not a column", "'species'"]),
+    ("view-one-name", ["--view", "x1"], ["--view", "two feature names", "Got 'x1'"]),
 ]
 # Checked in-process only (each subprocess costs a second of imports on a 2-core machine).
 BAD_IN_PROCESS_ONLY = [
@@ -85,6 +86,8 @@ BAD_IN_PROCESS_ONLY = [
     ("batch-size-zero", ["--batch-size", "0"], ["--batch-size", ">= 1", "Got 0"]),
     ("out-empty", ["--out", ""], ["--out", "empty"]),
     ("out-nul", ["--out", "a\0b"], ["--out", "NUL", "'a\\x00b'"]),
+    ("view-unknown-name", ["--view", "x1,petal"], ["--view", "no feature 'petal'", "x1, x2"]),
+    ("view-same-name-twice", ["--view", "x2,x2"], ["--view", "two different features"]),
     ("flag-without-value", ["--epochs"], ["--epochs", "expected one argument"]),
     ("data-and-dataset", ["--data", "{csv:good}", "--dataset", "moons"], ["--data", "--dataset", "not both"]),
     ("csv-missing-value", ["--data", "{csv:missing_value}"], ["--data", "line 4", "missing"]),

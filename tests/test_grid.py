@@ -33,7 +33,7 @@ def test_names_give_only_the_settings_that_vary(tmp_path):
                          "tanh_lr0.05_moons_h2_sgd_seed0", "tanh_lr0.05_moons_h2_sgd_seed3"]
     assert "tanh_lr0.05_circles_h4-2_sgd_seed3" in names
     assert {s.config.epochs for s in specs} == {5}
-    assert specs[-1].settings == {"dataset": "circles", **{k: getattr(specs[-1].config, k) for k in AXES[1:]}}
+    assert specs[-1].settings == {"dataset": "circles", **{k: getattr(specs[-1].config, k) for k in AXES[1:] if k != "view"}}
 
 
 def test_a_new_string_setting_is_named_by_its_value():
@@ -186,3 +186,19 @@ def test_cli_grid_bad_input(tmp_path, capsys, argv, fragment):
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and fragment in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_view_is_a_setting_named_only_when_it_varies(tmp_path):
+    data = bv.gaussians(n_samples=40)
+    specs = bv.grid_specs(data, tmp_path, grid={"activation": ["relu"], "learning_rate": [0.1],
+                                               "view": ["pca", "x2,x1"]})
+    assert [s.name for s in specs] == ["relu_lr0.1_pca", "relu_lr0.1_x2-x1"]
+    assert [s.options.view for s in specs] == ["pca", ("x2", "x1")]
+    assert [s.settings["view"] for s in specs] == ["pca", ("x2", "x1")]
+    one = bv.grid_specs(data, tmp_path, grid={"activation": ["relu"], "learning_rate": [0.1, 0.01]},
+                        options=bv.AnimationOptions(view="lda"))
+    assert [s.name for s in one] == ["relu_lr0.1", "relu_lr0.01"]
+    assert all(s.options.view == "lda" for s in one)
+    with pytest.raises(ValueError, match="view") as info:
+        bv.grid_specs(data, tmp_path, grid={"view": ["pca", "pca"]})
+    assert info.value.parameter == "view"

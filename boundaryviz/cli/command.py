@@ -47,8 +47,7 @@ FLAGS = {
     "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
     "seed": "--seeds", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
     "resolution": "--resolution", "layer": "--layer", "bayes": "--bayes", "jobs": "--jobs", "engine": "--engines",
-    "n_classes": "--classes",
-    "features": "--features",
+    "n_classes": "--classes", "features": "--features", "view": "--view", "anchor": "--view",
     "scheduler": "--scheduler",
 }
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
@@ -83,7 +82,7 @@ def _check_out(out):
 
 # Settings that take a comma list (or a repeated --hidden): TrainConfig field -> its flag.
 GRID_FLAGS = {"activation": "--activations", "learning_rate": "--learning-rates", "hidden": "--hidden",
-              "optimizer": "--optimizers", "seed": "--seeds", "engine": "--engines"}
+              "optimizer": "--optimizers", "seed": "--seeds", "engine": "--engines", "view": "--view"}
 
 
 def _grid(args):
@@ -95,6 +94,7 @@ def _grid(args):
         "optimizer": args.optimizers,
         "seed": args.seeds,
         "engine": args.engines,
+        **({"view": args.view} if args.view is not None and len(args.view) > 1 else {}),
     }
 
 
@@ -159,6 +159,10 @@ def _make_specs(args):
             raise UsageError(f"--bayes needs a data set whose distribution is known (gaussians, blobs, xor). "
                              f"Got {', '.join(unknown)}.")
         options = options.replace(bayes=True)
+    for view in args.view or ():
+        _check_view(view, datasets)
+    if args.view is not None and len(args.view) == 1:
+        options = options.replace(view=args.view[0])
     for engine in args.engines:
         if engine in ("torch", "keras"):
             try:
@@ -175,6 +179,17 @@ def _make_specs(args):
         specs = [dataclasses.replace(spec, tiles=True) if shown.cell(spec.settings) is not None else spec
                  for spec in specs]
     return specs
+
+
+def _check_view(view, datasets):
+    """A slice must name two features of every data set."""
+    if isinstance(view, str):
+        return
+    for data in datasets:
+        unknown = [name for name in view if name not in data.feature_names]
+        if unknown:
+            raise UsageError(f"--view: {data.name} has no feature {unknown[0]!r}; its features are "
+                             f"{', '.join(data.feature_names)}.")
 
 
 def _bad_input_message(exc, data_path=None):

@@ -85,6 +85,18 @@ def _word(text, name):
     return text
 
 
+def _view(text, name):
+    """'pca', 'lda' or a pair of feature names (checked against the data later)."""
+    if text in ("pca", "lda"):
+        return text
+    names = [t.strip() for t in text.split(",")]
+    if len(names) != 2 or not all(names):
+        raise argparse.ArgumentTypeError(f"view must be pca, lda or two feature names NAME,NAME. Got {_shown(text)}.")
+    if names[0] == names[1]:
+        raise argparse.ArgumentTypeError(f"view must name two different features. Got {_shown(text)}.")
+    return tuple(names)
+
+
 def _single(convert, name):
     def parse(text):
         return convert(text, name)
@@ -167,6 +179,14 @@ def build_parser():
     out.add_argument("--bayes", action="store_true",
                      help="also draw the Bayes-optimal boundary and loss, the best any model can do "
                      "(gaussians, blobs and xor, whose distribution is known)")
+    out.add_argument("--view", default=None, action="append", type=_single(_view, "view"),
+                     help="the plane through input space that the input panel shows when the data has more "
+                     "than two features: pca (the first two principal axes of the standardised data, "
+                     "through its mean; the default), lda (the most class-separating directions), or "
+                     "NAME,NAME (a slice along two features, the others held at their mean). The field and "
+                     "boundary are the model's on that plane; samples are drawn at their projections, "
+                     "fainter the farther away, and each frame says where the plane agrees with the model; "
+                     "repeat for several: --view pca --view lda")
     out.add_argument("--skip-existing", action="store_true",
                      help="keep runs whose files already exist whole (resume an interrupted sweep)")
     out.add_argument("--no-gallery", action="store_true",

@@ -3,6 +3,7 @@ matplotlib; this ``__init__`` imports nothing.
 
 - ``geometry``: limits, meshes, projections (pure arrays);
 - ``class_colors``: K-class colours, levels and tie lines (pure arrays);
+- ``plane``: the view plane through input space that the input panel shows (pure arrays);
 - ``frame_geometry``: what stays fixed for an animation (limits, meshes, projection, jitter);
 - ``views``: what each panel shows for one snapshot, as frozen arrays (no matplotlib);
 - ``style``: the frames' colours and the probability field's colour map;

@@ -38,8 +38,11 @@ class _Sprite:
         self.offset = offset
 
     @classmethod
-    def batch(cls, specs):
+    def batch(cls, specs, width=None):
         """Render ``(text_artist, string or None, ha or None)`` specs into sprites.
+
+        ``width`` is each sprite's slot width in pixels (default :attr:`SLOT`; a long title needs
+        more); the slot is :attr:`SLOT` pixels high.
 
         Returns
         -------
@@ -49,14 +52,15 @@ class _Sprite:
             return []
         dpi = specs[0][0].figure.dpi
         size = cls.SLOT
-        scratch = Figure(figsize=(size * len(specs) / dpi, size / dpi), dpi=dpi)
+        wide = size if width is None else width
+        scratch = Figure(figsize=(wide * len(specs) / dpi, size / dpi), dpi=dpi)
         scratch.patch.set_alpha(0)
         canvas = FigureCanvasAgg(scratch)
         anchors = []
         for k, (text, string, ha) in enumerate(specs):
             ha = ha or text.get_horizontalalignment()
             # the anchor sits on a whole pixel, left of centre for left-aligned text
-            anchor = (k * size + (size // 8 if ha == "left" else size // 2), size // 2)
+            anchor = (k * wide + (wide // 8 if ha == "left" else wide // 2), size // 2)
             copy = scratch.text(*anchor, text.get_text() if string is None else string,
                                 fontproperties=text.get_fontproperties(), color=text.get_color(),
                                 ha=ha, va=text.get_verticalalignment(), transform=None)
@@ -69,7 +73,7 @@ class _Sprite:
         rgba = np.asarray(canvas.buffer_rgba()).astype(np.float32) / 255.0
         sprites = []
         for k, anchor in enumerate(anchors):
-            slot = rgba[:, k * size : (k + 1) * size]
+            slot = rgba[:, k * wide : (k + 1) * wide]
             alpha = slot[:, :, 3]
             rows = np.flatnonzero(alpha.any(axis=1))
             cols = np.flatnonzero(alpha.any(axis=0))
@@ -79,7 +83,7 @@ class _Sprite:
             window = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
             a = alpha[window][:, :, None]
             # where the crop's top-left sits relative to the anchor pixel (buffer rows go down)
-            offset = (int(rows[0]) - (size - anchor[1]), int(cols[0]) + k * size - anchor[0])
+            offset = (int(rows[0]) - (size - anchor[1]), int(cols[0]) + k * wide - anchor[0])
             sprites.append(cls(slot[window][:, :, :3] * 255.0 * a, a, offset))
         return sprites
 
@@ -231,6 +235,22 @@ def _draw_step(artist):
     return step
 
 
+def _changing_sprite_step(text, width):
+    """Stamp a text whose string changes among a few (a title giving a share in whole percent):
+    one sprite per string, rendered the first time it is shown."""
+    cache = {}
+
+    def step(renderer, buffer):
+        if text.get_visible():
+            string = text.get_text()
+            if string not in cache:
+                cache[string] = _Sprite.batch([(text, None, None)], width=width)[0]
+            x, y = text.get_transform().transform(text.get_position())
+            cache[string].stamp(buffer, x, y)
+
+    return step
+
+
 def _sprite_step(text, sprite):
     def step(renderer, buffer):
         if text.get_visible():
@@ -260,9 +280,12 @@ class Blitter:
         Texts that only move (the h1, h2, ... labels): stamped from a sprite each.
     cmap : matplotlib.colors.Colormap
         Of the two-class fields.
+    changing_texts : list of matplotlib.text.Text, optional
+        Texts whose string changes among a few (the view plane's agreement in the input
+        panel's title): stamped from one sprite per string.
     """
 
-    def __init__(self, figure, field_panels, animated, status, sprite_texts, cmap):
+    def __init__(self, figure, field_panels, animated, status, sprite_texts, cmap, changing_texts=()):
         self.figure = figure
         self.canvas = figure.canvas
         self.field_panels = tuple(field_panels)
@@ -270,6 +293,7 @@ class Blitter:
         self.cmap = cmap
         self._images = tuple(panel.image for panel in self.field_panels)
         self._sprite_texts = list(sprite_texts)
+        self._changing_texts = list(changing_texts)
         # The fields are drawn as pixels; every other animated artist is drawn per axes in
         # z-order, then the axes' spines on top, as a full draw would.
         self._spines = [sp for panel in self.field_panels for sp in panel.ax.spines.values()]
@@ -334,8 +358,12 @@ class Blitter:
         for ax in self.figure.axes:
             mine = sorted((a for a in animated if a.axes is ax), key=lambda a: a.get_zorder())
             for artist in mine:
-                steps.append(_sprite_step(artist, sprites[artist]) if artist in sprites
-                             else _draw_step(artist))
+                if artist in sprites:
+                    steps.append(_sprite_step(artist, sprites[artist]))
+                elif artist in self._changing_texts:
+                    steps.append(_changing_sprite_step(artist, int(self.figure.bbox.width)))
+                else:
+                    steps.append(_draw_step(artist))
             if any(image.axes is ax for image in self._images):
                 # the field pixels covered the spines: blend them back, captured once
                 steps.append(_overlay_step(_Overlay(self.canvas, list(ax.spines.values()), ax.bbox)))

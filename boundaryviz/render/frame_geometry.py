@@ -1,5 +1,5 @@
-"""What stays fixed for a whole animation: limits, meshes, the hidden-space projection, which
-samples and which first-layer unit lines are drawn (pure arrays; no matplotlib)."""
+"""What stays fixed for a whole animation: the view plane, limits, meshes, the hidden-space
+projection, which samples and which first-layer unit lines are drawn (pure arrays; no matplotlib)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geometry
+from .plane import data_scale, fade, on_plane, resolve_view
 
 __all__ = ["FrameGeometry", "MAX_UNIT_LABELS", "MAX_SHOWN_SAMPLES", "class1_head", "finite", "normalised_lines",
            "shown_units"]
@@ -31,10 +32,21 @@ class FrameGeometry:
     n_classes : int
     shown : ndarray of int of shape (n_shown,)
         Indices of the samples drawn.
-    X : ndarray of shape (n_shown, 2)
+    X : ndarray of shape (n_shown, d)
+        The shown samples where they are, in input space.
     y : ndarray of int of shape (n_shown,)
     n_samples : int
         Samples in the data set (drawn or not).
+    plane : Plane or None
+        The plane the input panel shows (:mod:`~boundaryviz.render.plane`); None for the data's
+        own plane (two features, no view asked for), where nothing is projected.
+    XY : ndarray of shape (n_shown, 2)
+        The shown samples on the input panel: their projections onto the plane (``X`` itself
+        without a plane).
+    distance : ndarray of shape (n_shown,) or None
+        Each shown sample's distance from the plane, in standard deviations of the data.
+    alpha : ndarray of shape (n_shown,) or None
+        Opacity of each shown sample, fading with its distance (:func:`~boundaryviz.render.plane.fade`).
     input_limits : ndarray of shape (2, 2)
         ``[[xmin, xmax], [ymin, ymax]]`` of the input panel.
     xs, ys : ndarray of shape (resolution,)
@@ -43,6 +55,8 @@ class FrameGeometry:
         The input mesh, row by row (``ys`` outer).
     lattice : ndarray of shape (2 * lattice_lines, n_points, 2)
         Lines of the input plane that the hidden panel shows warped.
+    lattice_points : ndarray of shape (2 * lattice_lines * n_points, d)
+        The lattice's points in input space (lifted from the plane).
     projection : geometry.HiddenProjection
         From the shown hidden layer to the hidden panel's plane.
     jitter : ndarray of shape (n_shown,)
@@ -63,11 +77,16 @@ class FrameGeometry:
     X: np.ndarray
     y: np.ndarray
     n_samples: int
+    plane: object
+    XY: np.ndarray
+    distance: np.ndarray | None
+    alpha: np.ndarray | None
     input_limits: np.ndarray
     xs: np.ndarray
     ys: np.ndarray
     points: np.ndarray
     lattice: np.ndarray
+    lattice_points: np.ndarray
     projection: geometry.HiddenProjection
     jitter: np.ndarray
     hidden_limits: np.ndarray
@@ -78,7 +97,7 @@ class FrameGeometry:
     n_units: int
 
     @classmethod
-    def from_history(cls, history, resolution, layer, lattice_lines):
+    def from_history(cls, history, resolution, layer, lattice_lines, view=None, anchor=None):
         """The geometry of an animation of ``history``.
 
         Parameters
@@ -90,6 +109,8 @@ class FrameGeometry:
             Hidden layer shown (0-based).
         lattice_lines : int
             Lattice lines per direction.
+        view, anchor
+            The plane shown (:func:`~boundaryviz.render.plane.resolve_view`).
 
         Returns
         -------
@@ -100,9 +121,18 @@ class FrameGeometry:
         # Large data sets draw a fixed, stratified subsample (training used every sample).
         shown = geometry.shown_samples(data.y, MAX_SHOWN_SAMPLES)
         X, y = data.X[shown], data.y[shown]
-        limits = geometry.input_limits(data.X)
+        plane = resolve_view(view, anchor, data.X, data.y, data.feature_names)
+        if plane is None:
+            XY, distance, alpha = X, None, None
+            limits = geometry.input_limits(data.X)
+        else:
+            scale = data_scale(data.X)
+            XY, distance = plane.coordinates(X, scale), plane.distance(X, scale)
+            alpha = fade(distance)
+            limits = geometry.input_limits(plane.coordinates(data.X, scale))
         xs, ys, points = geometry.mesh(limits, resolution)
         lattice = geometry.lattice(limits, n_lines=lattice_lines, n_points=60)
+        lattice_points = lattice.reshape(-1, 2) if plane is None else plane.lift(lattice.reshape(-1, 2))
         # Hidden activations of the samples in (up to 400 evenly spaced) snapshots decide
         # the projection and the fixed hidden-space limits.
         # Epochs whose loss blew up (a diverging run) would set the scale for every frame;
@@ -125,9 +155,10 @@ class FrameGeometry:
             include = projection.project(np.zeros((1, width)))[0] if rests_at_zero else None
             hidden_limits = geometry.robust_limits(projected, include=include)
         hxs, hys, hpoints = geometry.mesh(hidden_limits, resolution)
-        unit_index, n_units = shown_units(history)
+        unit_index, n_units = shown_units(history, plane, limits)
         return cls(layer=layer, n_classes=data.n_classes, shown=shown, X=X, y=y, n_samples=data.n_samples,
-                   input_limits=limits, xs=xs, ys=ys, points=points, lattice=lattice, projection=projection,
+                   plane=plane, XY=XY, distance=distance, alpha=alpha, input_limits=limits, xs=xs, ys=ys,
+                   points=points, lattice=lattice, lattice_points=lattice_points, projection=projection,
                    jitter=jitter, hidden_limits=hidden_limits, hxs=hxs, hys=hys, hpoints=hpoints,
                    unit_index=unit_index, n_units=n_units)
 
@@ -155,7 +186,7 @@ def class1_head(model, layer):
     return None
 
 
-def shown_units(history):
+def shown_units(history, plane=None, limits=None):
     """Which first-layer units draw their lines: all of up to ``MAX_UNIT_LABELS``, else the
     ones that move the output most.
 
@@ -185,8 +216,12 @@ def shown_units(history):
             spread = spread * finite(np.abs(head[0]))
     # the strongest first (stable: ties go to the lower unit number), skipping a unit whose
     # line is nearly that of one already chosen (the same fold, drawn twice)
-    W, b = (np.asarray(a, dtype=float) for a in first)
-    lines = normalised_lines(W, b, geometry.input_limits(history.dataset.X))
+    if plane is None:
+        W, b = (np.asarray(a, dtype=float) for a in first)
+        lines = normalised_lines(W, b, geometry.input_limits(history.dataset.X))
+    else:
+        W, b = (np.asarray(a, dtype=float) for a in on_plane(model, plane).first_layer())
+        lines = normalised_lines(W, b, limits)
     chosen = []
     for unit in np.argsort(-spread, kind="stable"):
         if all(np.abs(lines[unit] - lines[other]).max() > 0.05 for other in chosen):

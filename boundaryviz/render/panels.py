@@ -17,9 +17,19 @@ from matplotlib.lines import Line2D
 from .._colors import STOPPED
 from .class_colors import CLASS_COLORS, CLASS_MARKERS, class_field_colors
 from .frame_geometry import MAX_UNIT_LABELS
-from .style import ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE, UNIT_COLORS
+from .style import (
+    ACC_COLOR,
+    BAYES_COLOR,
+    BOUNDARY_COLOR,
+    DISAGREE_COLOR,
+    LATTICE_COLOR,
+    LOSS_COLOR,
+    MARKER_SIZE,
+    UNIT_COLORS,
+)
 
-__all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside"]
+__all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside",
+           "keep_labels_inside"]
 
 
 class _FieldPanel:
@@ -82,30 +92,51 @@ class InputPanel(_FieldPanel):
                                      linestyles=(0, (1, 2)), zorder=2.5) if bayes_segments is not None else None)
         if self.bayes is not None:
             ax.add_collection(self.bayes)
-        self.samples = [
-            ax.plot(*geo.X[geo.y == c].T, ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE),
-                    mfc=CLASS_COLORS[c], mew=0, zorder=4, label=data.class_names[c])[0]
-            for c in range(self.n_classes)
-        ]
+        self.plane = geo.plane
+        if self.plane is None:
+            self.samples = [
+                ax.plot(*geo.X[geo.y == c].T, ls="", marker=CLASS_MARKERS[c], ms=np.sqrt(MARKER_SIZE),
+                        mfc=CLASS_COLORS[c], mew=0, zorder=4, label=data.class_names[c])[0]
+                for c in range(self.n_classes)
+            ]
+        else:
+            self.samples = _projected_samples(ax, geo, data.class_names)
+            self.XY = geo.XY
+            # samples whose class at their real point differs from the field's at their projection
+            # (thin and half transparent: where most samples disagree, the data still shows through)
+            (self.disagree,) = ax.plot([], [], ls="", marker="o", ms=np.sqrt(MARKER_SIZE) + 2.5, mfc="none",
+                                       mec=DISAGREE_COLOR, mew=0.7, zorder=4.5)
         ax.set_xlim(*lim[0])
         ax.set_ylim(*lim[1])
-        ax.set_xlabel(data.feature_names[0])
-        ax.set_ylabel(data.feature_names[1])
         shown = len(self.unit_index)
         parts = ["input space"]
         if shown != self.n_units:
             parts.append(f"unit lines of {shown} of {self.n_units} units")
         if len(geo.shown) < geo.n_samples:
             parts.append(f"showing {len(geo.shown):,} of {geo.n_samples:,} points")
-        ax.set_title(" · ".join(parts), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
+        if self.plane is None:
+            ax.set_xlabel(data.feature_names[0])
+            ax.set_ylabel(data.feature_names[1])
+            ax.set_title(" · ".join(parts), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
+        else:
+            _plane_labels(ax, self.plane)
+            # the title says the plane's agreement, frame by frame
+            self.title_parts = [self.plane.name] + parts[1:]
+            ax.set_title(" · ".join(self.title_parts), fontsize=10, y=1.0)
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
         if self.bayes is not None:
             self.artists.append(self.bayes)
+        if self.plane is not None:
+            self.artists += [self.disagree, ax.title]
 
     def show(self, view):
         """Show an :class:`~boundaryviz.render.views.InputView` (the field waits for a draw)."""
         self.view = view
         self.boundary.set_segments(view.boundary)
+        if self.plane is not None:
+            self.disagree.set_data(*self.XY[~view.agrees].T)
+            self.ax.title.set_text(" · ".join([self.title_parts[0], f"agrees at {100 * view.agreement:.0f} % of points",
+                                               *self.title_parts[1:]]))
         if not self.unit_index.size:
             return
         for label, visible, position in zip(self.unit_labels, view.label_visible, view.label_positions):
@@ -113,6 +144,29 @@ class InputPanel(_FieldPanel):
             if visible:
                 label.set_position(position)
         self.units.set_segments(view.units)
+
+
+def _projected_samples(ax, geo, class_names):
+    """One scatter per class at the samples' projections, each faded by its distance from the
+    plane (nearest drawn last, on top)."""
+    from matplotlib.colors import to_rgba
+
+    artists = []
+    for c in range(len(class_names)):
+        index = np.flatnonzero(geo.y == c)
+        index = index[np.argsort(-geo.distance[index], kind="stable")]
+        colors = np.tile(to_rgba(CLASS_COLORS[c]), (len(index), 1))
+        colors[:, 3] = geo.alpha[index]
+        artists.append(ax.scatter(*geo.XY[index].T, s=MARKER_SIZE, marker=CLASS_MARKERS[c], c=colors,
+                                  linewidths=0, zorder=4, label=class_names[c]))
+    return artists
+
+
+def _plane_labels(ax, plane):
+    """Axis labels of a view plane: the axis (a feature, or PC1 and its share) and, smaller, under
+    it, its largest loadings."""
+    for axis, label, note in ((ax.xaxis, plane.labels[0], plane.notes[0]), (ax.yaxis, plane.labels[1], plane.notes[1])):
+        axis.set_label_text(f"{label}\n{note}" if note else label, fontsize=8 if note else 9)
 
 
 class HiddenPanel(_FieldPanel):
@@ -279,7 +333,7 @@ def _class_label(name):
     return name if name.lower().startswith("class") else f"class {name}"
 
 
-def add_legend(fig, class_names, status_right, panels, *, bayes=False):
+def add_legend(fig, class_names, status_right, panels, *, bayes=False, plane=False):
     """The figure's legend: class markers, the boundary and (``bayes``) the Bayes line.
 
     Placed on the status line's row, right-aligned, when it fits there; otherwise on rows of
@@ -294,6 +348,8 @@ def add_legend(fig, class_names, status_right, panels, *, bayes=False):
     panels : sequence of matplotlib.axes.Axes
         Axes that give up height at their top when the legend needs a row.
     bayes : bool, default=False
+    plane : bool, default=False
+        Also name the ring around samples where the view plane disagrees with the model.
 
     Returns
     -------
@@ -308,6 +364,9 @@ def add_legend(fig, class_names, status_right, panels, *, bayes=False):
     handles.append(Line2D([], [], color=BOUNDARY_COLOR, lw=1.8, label="p = 0.5" if n_classes == 2 else "tie"))
     if bayes:
         handles.append(Line2D([], [], color=BAYES_COLOR, lw=1.3, ls=(0, (1, 2)), label="Bayes-optimal"))
+    if plane:
+        handles.append(Line2D([], [], ls="", marker="o", ms=6, mfc="none", mec=DISAGREE_COLOR, mew=0.9,
+                              label="plane disagrees"))
     legend = fig.legend(handles=handles, loc="center right", bbox_to_anchor=(0.975, 0.955),
                         ncol=len(handles), fontsize=8, frameon=False, handletextpad=0.3, columnspacing=1.0)
     return _make_room_for_legend(fig, legend, status_right, panels)
@@ -361,6 +420,18 @@ def keep_tick_labels_inside(fig, ax, pad_px=3):
     labels = ax.yaxis.get_major_formatter().format_ticks(ticks)
     if max((len(t) for t in labels), default=0) <= 5:
         return
+    renderer = fig.canvas.get_renderer()
+    left = ax.get_tightbbox(renderer).x0
+    if left >= pad_px:
+        return
+    shift = (pad_px - left) / fig.bbox.width
+    x0, y0, w, h = ax.get_position().bounds
+    ax.set_position((x0 + shift, y0, w - shift, h))
+
+
+def keep_labels_inside(fig, ax, pad_px=4):
+    """Narrow ``ax`` from the left until its tick labels and y label (two lines for a view
+    plane's axis and loadings) lie inside the figure."""
     renderer = fig.canvas.get_renderer()
     left = ax.get_tightbbox(renderer).x0
     if left >= pad_px:

@@ -35,7 +35,15 @@ from . import views
 from .blit import Blitter
 from .class_colors import CLASS_COLORS, class_field_colors
 from .frame_geometry import FrameGeometry
-from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_tick_labels_inside
+from .panels import (
+    CurvePanel,
+    HiddenPanel,
+    InputPanel,
+    StatusLine,
+    add_legend,
+    keep_labels_inside,
+    keep_tick_labels_inside,
+)
 from .style import (
     ACC_COLOR,
     BOUNDARY_COLOR,
@@ -111,6 +119,13 @@ class Renderer:
         Bayes-optimal expected loss (dotted, labelled) in the training curve: the best any
         model can do. Needs a data set whose distribution is known (``gaussians``,
         ``blobs``, ``xor``; ``Dataset.mixture``).
+    view : None, {'pca', 'lda'}, (str, str) or Plane, default=None
+        The plane through input space the input panel shows, the same for every frame:
+        ``'pca'`` (the default with more than two features), ``'lda'``, two feature names (an
+        axis-aligned slice) or any :class:`~boundaryviz.Plane`. See Notes.
+    anchor : None, int or sequence of float, default=None
+        The point a named view goes through (a slice holds the other features there): the
+        data's mean, a sample's index, or one value per feature.
 
     Attributes
     ----------
@@ -122,6 +137,15 @@ class Renderer:
 
     Notes
     -----
+    With more than two features the input panel shows the model on one plane
+    ``x = origin + s·u + t·v``: the field, the boundary and the first-layer unit lines are
+    exact there. Every sample is drawn at its projection onto the plane (orthogonal in
+    standard deviations of each feature), fainter the farther it lies from it; samples whose
+    predicted class at their real point differs from the field's class at their projection
+    are ringed, and the panel's title gives the share that agree, frame by frame. The hidden
+    panel shows the samples at their real hidden activations and the plane's lattice carried
+    through the layer.
+
     For a hidden layer wider than 2 the hidden panel shows the plane spanned by the first two
     principal components of the layer's activations over all snapshots (fitted once, signs
     fixed). The field and the 0.5 line there are exact on that plane (through the mean
@@ -140,13 +164,13 @@ class Renderer:
 
 
     def __init__(self, history, *, options=None, resolution=UNSET, layer=UNSET, size=UNSET, levels=UNSET,
-                 lattice_lines=UNSET, bayes=UNSET):
+                 lattice_lines=UNSET, bayes=UNSET, view=UNSET, anchor=UNSET):
         if not isinstance(history, History):
             raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
         _check_classes(history)
         self.history = history
         options = AnimationOptions.from_call(options, resolution=resolution, layer=layer, size=size, levels=levels,
-                                             lattice_lines=lattice_lines, bayes=bayes)
+                                             lattice_lines=lattice_lines, bayes=bayes, view=view, anchor=anchor)
         self.options = options
         self.resolution = options.resolution
         self.layer = options.layer_index(len(history.final.hidden_widths), default=history.default_layer)
@@ -155,7 +179,8 @@ class Renderer:
         self.bayes = _check_bayes(options.bayes, history)
         width, height = self.size
         self.cmap = field_colormap(self.levels)
-        self.geometry = FrameGeometry.from_history(history, self.resolution, self.layer, self.lattice_lines)
+        self.geometry = FrameGeometry.from_history(history, self.resolution, self.layer, self.lattice_lines,
+                                                   options.view, options.anchor)
 
         # The layout is designed at 9.6 inches wide; other sizes change the dpi, so fonts,
         # lines and markers scale with the frame and nothing overlaps when it is small.
@@ -173,8 +198,11 @@ class Renderer:
         self.hidden_panel = HiddenPanel(ax_hid, history, self.geometry, self.cmap)
         self.curve_panel = CurvePanel(ax_curve, views.curve_view(history, self.bayes))
         self.status = StatusLine(fig, history)
-        add_legend(fig, history.dataset.class_names, self.status.right, (ax_in, ax_hid), bayes=self.bayes)
+        add_legend(fig, history.dataset.class_names, self.status.right, (ax_in, ax_hid), bayes=self.bayes,
+                   plane=self.geometry.plane is not None)
         keep_tick_labels_inside(fig, ax_in)
+        if self.geometry.plane is not None:
+            keep_labels_inside(fig, ax_in)
         ax_hid.ticklabel_format(axis="both", style="plain", useOffset=False)
         self.axes = {"input": ax_in, "hidden": ax_hid, "curve": ax_curve}
         animated = (
@@ -182,7 +210,8 @@ class Renderer:
             + self.status.artists
         )
         self._blitter = Blitter(fig, (self.input_panel, self.hidden_panel), animated, self.status,
-                                self.input_panel.unit_labels, self.cmap)
+                                self.input_panel.unit_labels, self.cmap,
+                                changing_texts=[ax_in.title] if self.geometry.plane is not None else ())
         self._current = None
 
     # ------------------------------------------------------------------ public
@@ -286,7 +315,7 @@ class Renderer:
 
 
 def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT.resolution, layer=_DEFAULT.layer,
-               levels=_DEFAULT.levels, bayes=_DEFAULT.bayes):
+               levels=_DEFAULT.levels, bayes=_DEFAULT.bayes, view=_DEFAULT.view, anchor=_DEFAULT.anchor):
     """Draw one panel of one snapshot into a matplotlib Axes.
 
     Parameters
@@ -298,7 +327,7 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure is made when omitted. Its labels and limits are set by
         the panel.
-    resolution, layer, levels, bayes
+    resolution, layer, levels, bayes, view, anchor
         As for :class:`Renderer`.
 
     Returns
@@ -320,7 +349,8 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT
     check_choice(panel, "panel", PANELS)
     n = len(history)
     index = check_int(index, "index", low=-n, high=n - 1) % n
-    options = AnimationOptions(resolution=resolution, layer=layer, levels=levels, bayes=bayes)
+    options = AnimationOptions(resolution=resolution, layer=layer, levels=levels, bayes=bayes, view=view,
+                               anchor=anchor)
     resolution, levels = options.resolution, options.levels
     layer = options.layer_index(len(history.final.hidden_widths), default=history.default_layer)
     if ax is None:
@@ -333,7 +363,7 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT
     if panel == "curve":
         CurvePanel(ax, views.curve_view(history, bayes)).show(index)
         return ax
-    geo = FrameGeometry.from_history(history, resolution, layer, _DEFAULT.lattice_lines)
+    geo = FrameGeometry.from_history(history, resolution, layer, _DEFAULT.lattice_lines, options.view, options.anchor)
     snap = history.snapshots[index]
     with np.errstate(all="ignore"):
         if panel == "input":

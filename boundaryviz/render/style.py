@@ -18,6 +18,8 @@ LATTICE_COLOR = "#9a9a9a"
 LOSS_COLOR = "#333333"
 ACC_COLOR = "#009E73"
 BAYES_COLOR = "#111111"
+DISAGREE_COLOR = (0.067, 0.067, 0.067, 0.55)
+"""Ring around a sample where the view plane disagrees with the model (half-transparent black)."""
 MARKER_SIZE = 11
 """Area of a sample's marker in points squared."""
 

@@ -19,6 +19,7 @@ import numpy as np
 from . import geometry
 from .class_colors import class_levels, tie_segments_affine, tie_segments_on_grid
 from .frame_geometry import MAX_UNIT_LABELS, FrameGeometry, class1_head, finite
+from .plane import on_plane
 
 __all__ = [
     "FrameGeometry",
@@ -34,6 +35,7 @@ __all__ = [
     "plane_affine",
     "plane_scores",
     "bayes_segments",
+    "plane_agreement",
 ]
 
 
@@ -69,11 +71,18 @@ class InputView(FieldView):
     label_positions : ndarray of shape (n_shown_units, 2)
         Where each unit's label sits (NaN when hidden).
     label_visible : ndarray of bool of shape (n_shown_units,)
+    agrees : ndarray of bool of shape (n_shown,) or None
+        With a view plane: whether each shown sample's predicted class at its real point
+        equals the field's class at its projection (:func:`plane_agreement`); else None.
+    agreement : float or None
+        The share of all shown samples that agree.
     """
 
     units: list
     label_positions: np.ndarray
     label_visible: np.ndarray
+    agrees: np.ndarray | None = None
+    agreement: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,14 +208,46 @@ def bayes_segments(mixture, geo):
     """
     from ..data.bayes import bayes_scores
 
-    scores = bayes_scores(mixture, geo.points).reshape(len(geo.ys), len(geo.xs), -1)
+    points = geo.points if geo.plane is None else geo.plane.lift(geo.points)
+    scores = bayes_scores(mixture, points).reshape(len(geo.ys), len(geo.xs), -1)
     if scores.shape[-1] == 2:
         return contour_segments(geo.xs, geo.ys, scores[..., 1] - scores[..., 0])
     return tie_segments_on_grid(geo.xs, geo.ys, scores, contour_segments)
 
 
+def _predicted(model, X):
+    """Predicted class (n,) of ``model`` at points ``X``: the top class score (class 0 on a tie)."""
+    return np.argmax(finite(model.class_scores(X), fill=-np.inf), axis=1)
+
+
+def plane_agreement(model, plane, X, XY):
+    """Where the field on the plane tells a sample's class truly.
+
+    Parameters
+    ----------
+    model : Model
+        Taking points of the input space (n, d).
+    plane : Plane
+    X : ndarray of shape (n, d)
+        The samples where they are.
+    XY : ndarray of shape (n, 2)
+        Their projections onto the plane, in plane coordinates.
+
+    Returns
+    -------
+    ndarray of bool of shape (n,)
+        Whether the class predicted at each real point equals the class of the field on the
+        plane at its projection.
+    """
+    return _predicted(model, X) == _predicted(on_plane(model, plane), XY)
+
+
 def input_view(snapshot, geo):
     """What the input panel shows for ``snapshot``: field, boundary, unit lines and labels.
+
+    With a view plane, the field, the boundary and the unit lines are the model's on the plane
+    (exact: the model composed with ``x = origin + s u + t v``), and the view says where the
+    plane agrees with the model at the samples.
 
     Parameters
     ----------
@@ -217,7 +258,7 @@ def input_view(snapshot, geo):
     -------
     InputView
     """
-    model = snapshot.model
+    model = on_plane(snapshot.model, geo.plane)
     if geo.n_classes == 2:
         logits, levels = model.decision_on_grid(geo.xs, geo.ys), None
         boundary = contour_segments(geo.xs, geo.ys, logits)
@@ -241,8 +282,12 @@ def input_view(snapshot, geo):
                 t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
                 positions[k] = seg[0] + t * (seg[1] - seg[0])
                 visible[k] = True
+    agrees = agreement = None
+    if geo.plane is not None:
+        agrees = plane_agreement(snapshot.model, geo.plane, geo.X, geo.XY)
+        agreement = float(agrees.mean()) if agrees.size else 1.0
     return InputView(logits=logits, levels=levels, boundary=boundary, units=units,
-                     label_positions=positions, label_visible=visible)
+                     label_positions=positions, label_visible=visible, agrees=agrees, agreement=agreement)
 
 
 def _grid_from_plane(from_hidden, geo, tail=()):
@@ -316,7 +361,7 @@ def hidden_view(snapshot, geo):
         lattice = np.zeros((0, 2, 2))
     else:
         plane = proj.project(h)
-        warped = model.hidden(geo.lattice.reshape(-1, 2), layer)
+        warped = model.hidden(geo.lattice_points, layer)
         lattice = finite(proj.project(warped)).reshape(geo.lattice.shape[0], -1, 2)
     if plane_head is not None:
         # w · h + b = 0 restricted to the plane h = mean + p @ components: a straight line

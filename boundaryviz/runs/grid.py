@@ -1,7 +1,8 @@
 """A grid of settings: every combination of the values given, named by what varies.
 
 Any field of :class:`~boundaryviz.TrainConfig` can take several values, and so can
-the data set; the runs are their product (:func:`grid_specs`). A run's file name always
+the data set and the view plane (``view``, an option of the input panel); the runs are their
+product (:func:`grid_specs`). A run's file name always
 starts with its activation and learning rate, as in the reference sweep (``relu_lr0.1``),
 and then names each other setting that takes more than one value in the grid, in a fixed
 order (``relu_lr0.1_moons_h4-2_seed1``). Two runs that would write the same file are an
@@ -22,16 +23,16 @@ from collections.abc import Iterable, Mapping
 
 from .._validation import ParameterValueError
 from ..data.dataset import Dataset
-from ..options import UNSET
+from ..options import UNSET, AnimationOptions
 from ..train.config import TrainConfig
 from .run import RunSpec, spec_options
 
 __all__ = ["AXES", "grid_specs", "run_names", "setting_label", "setting_text", "facets", "Facets",
            "varying", "sort_key", "axis_words"]
 
-AXES = ("dataset", *(f.name for f in dataclasses.fields(TrainConfig)))
+AXES = ("dataset", *(f.name for f in dataclasses.fields(TrainConfig)), "view")
 """tuple of str: the settings a grid can vary, in the order file names and tables give them:
-the data set, then every :class:`~boundaryviz.TrainConfig` field."""
+the data set, then every :class:`~boundaryviz.TrainConfig` field, then the view plane."""
 ALWAYS_NAMED = ("activation", "learning_rate")
 """Settings every file name gives, varying or not (``relu_lr0.1``)."""
 REFERENCE_GRID = {"activation": ("relu", "tanh"), "learning_rate": (0.1, 0.01, 0.001)}
@@ -49,6 +50,7 @@ _LABELS = {
     "batch_size": lambda v: "fullbatch" if v is None else f"batch{v}",
     "seed": lambda v: f"seed{v}",
     "momentum": lambda v: f"mom{v:g}",
+    "view": lambda v: _view_words(v, "-"),
 }
 # How a setting's value reads on a page or in a picture.
 _TEXTS = {
@@ -59,7 +61,17 @@ _TEXTS = {
     "batch_size": lambda v: "full batch" if v is None else f"batches of {v}",
     "seed": lambda v: f"seed {v}",
     "momentum": lambda v: f"momentum {v:g}",
+    "view": lambda v: _view_words(v, " × ") + ("" if isinstance(v, tuple) else " plane"),
 }
+
+
+def _view_words(view, joint):
+    """'pca', 'lda', a slice's two names joined, or a Plane's name."""
+    if isinstance(view, str):
+        return view.upper() if joint != "-" else view
+    if isinstance(view, tuple):
+        return joint.join(view)
+    return str(getattr(view, "name", "plane"))
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
@@ -199,7 +211,8 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=UNSET,
     out_dir : str or os.PathLike
     grid : mapping of str to sequence, optional
         :class:`~boundaryviz.TrainConfig` field -> the values it takes, e.g.
-        ``{"activation": ["relu", "tanh"], "seed": [0, 1, 2], "hidden": [(2,), (8,), (4, 2)]}``.
+        ``{"activation": ["relu", "tanh"], "seed": [0, 1, 2], "hidden": [(2,), (8,), (4, 2)]}``;
+        also ``"view"``: the planes the input panel shows (``["pca", "lda", ("a", "b")]``).
         Default: the reference sweep, ``{"activation": ("relu", "tanh"),
         "learning_rate": (0.1, 0.01, 0.001)}``.
     formats, fps, max_frames, render, tiles, options
@@ -241,6 +254,7 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=UNSET,
     _check_repeats("datasets", [d.name for d in datasets])
     options = spec_options(options, fps=fps, max_frames=max_frames, render=render)
     grid = dict(REFERENCE_GRID if grid is None else _check_grid(grid))
+    views = grid.pop("view", None)
     both = sorted(set(grid) & set(settings))
     if both:
         raise TypeError(f"{both[0]} is given both in grid and as a setting; give it in one place.")
@@ -250,8 +264,10 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=UNSET,
     for dataset in datasets:
         for values in itertools.product(*(grid[a] for a in axes)):
             config = TrainConfig(**settings, **dict(zip(axes, values)))
-            settings_list.append({"dataset": dataset.name, **dataclasses.asdict(config)})
-            specs.append((dataset, config))
+            for view in [options.view] if views is None else views:
+                settings_list.append({"dataset": dataset.name, **dataclasses.asdict(config),
+                                      **({} if view is None else {"view": view})})
+                specs.append((dataset, config, options if views is None else options.replace(view=view)))
     names = run_names(settings_list)
     first = {}
     for name, s in zip(names, settings_list):
@@ -260,8 +276,8 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=UNSET,
                 f"grid must give every run its own file name; two runs would be named {name!r} "
                 f"({_differences(first[name], s)}; learning rates are named with 6 significant digits).")
         first[name] = s
-    return [RunSpec(dataset, config, out_dir, tuple(formats), tiles=tiles, stem=name, options=options)
-            for (dataset, config), name in zip(specs, names)]
+    return [RunSpec(dataset, config, out_dir, tuple(formats), tiles=tiles, stem=name, options=run_options)
+            for (dataset, config, run_options), name in zip(specs, names)]
 
 
 def _differences(a, b):
@@ -271,11 +287,11 @@ def _differences(a, b):
 def _check_grid(grid):
     if not isinstance(grid, Mapping):
         raise TypeError(f"grid must be a mapping of TrainConfig field to values. Got {grid!r}.")
-    fields = [f.name for f in dataclasses.fields(TrainConfig)]
+    fields = [f.name for f in dataclasses.fields(TrainConfig)] + ["view"]
     out = {}
     for axis, values in grid.items():
         if axis not in fields:
-            raise ValueError(f"grid's keys must be TrainConfig fields ({', '.join(fields)}). Got {axis!r}.")
+            raise ValueError(f"grid's keys must be TrainConfig fields or view ({', '.join(fields)}). Got {axis!r}.")
         if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
             raise TypeError(f"grid[{axis!r}] must be a sequence of values. Got {values!r}.")
         values = list(values)
@@ -284,6 +300,8 @@ def _check_grid(grid):
         if axis == "hidden":  # (4, 2) is one architecture; an int is a one-layer one
             values = [(v,) if isinstance(v, int) and not isinstance(v, bool) else tuple(v)
                       if isinstance(v, Iterable) and not isinstance(v, str) else v for v in values]
+        if axis == "view":  # each checked as AnimationOptions checks it ('a,b' becomes ('a', 'b'))
+            values = [AnimationOptions(view=v).view for v in values]
         _check_repeats(f"grid[{axis!r}]", values, parameter=axis)
         out[axis] = values
     return out

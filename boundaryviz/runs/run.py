@@ -96,9 +96,13 @@ class RunSpec:
 
     @property
     def settings(self):
-        """dict: the data set's name (``'dataset'``) and every TrainConfig field, for tables."""
+        """dict: the data set's name (``'dataset'``), every TrainConfig field and, when one is
+        asked for, the ``'view'`` plane (AnimationOptions.view), for tables."""
         config = {f.name: getattr(self.config, f.name) for f in fields(self.config)}
-        return {"dataset": self.dataset.name, **config}
+        out = {"dataset": self.dataset.name, **config}
+        if self.options.view is not None:
+            out["view"] = self.options.view
+        return out
 
     def paths(self):
         """list of str: the files this run writes, one per format."""

@@ -1,0 +1,285 @@
+"""The view plane: what the input panel shows of a network of d > 2 inputs, checked against the
+analytic plane sections of known models, and the plane's agreement counted independently."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+
+import boundaryviz as bv
+from boundaryviz.models.protocol import ModelBase
+from boundaryviz.render import geometry, views
+from boundaryviz.render import plane as planes
+from boundaryviz.render.frame_geometry import FrameGeometry
+
+
+def _history(model, X, y, names=None):
+    data = bv.Dataset.from_arrays(X, y, name="hyper", feature_names=names, standardize=False)
+    snap = bv.Snapshot(0, model, loss=0.5, accuracy=0.5)
+    return bv.History([snap, bv.Snapshot(1, model, loss=0.4, accuracy=0.6)], data)
+
+
+def _data(d, w, c, n=300, seed=0):
+    """Gaussian points in d dimensions, features of different scales, labelled by the hyperplane."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)) * np.linspace(0.5, 3.0, d) + np.arange(d)
+    return X, (X @ w + c > 0).astype(int)
+
+
+class LinearModel(ModelBase):
+    """A model of one's own (no MLP): p(class 1) = sigmoid(w·x + c); its hidden layer is x."""
+
+    rests_at_zero = False
+
+    def __init__(self, w, c):
+        self.w, self.c = np.asarray(w, float), float(c)
+        self.hidden_widths = (len(self.w),)
+
+    @property
+    def n_classes(self):
+        return 2
+
+    def decision_function(self, X):
+        return np.asarray(X, float) @ self.w + self.c
+
+    def predict_proba(self, X):
+        p = 1 / (1 + np.exp(-self.decision_function(X)))
+        return np.column_stack([1 - p, p])
+
+    def hidden(self, X, layer):
+        return np.asarray(X, float)
+
+    def proba_from_hidden(self, H, layer):
+        return self.predict_proba(H)
+
+
+def _identity_mlp(w, c):
+    """A network whose hidden layer is the identity: logit = w·x + c exactly."""
+    d = len(w)
+    return bv.MLP((np.eye(d), np.asarray(w, float)[:, None]), (np.zeros(d), np.array([c], float)), "identity")
+
+
+def _views(d, w):
+    names = [f"f{k}" for k in range(d)]
+    return names, ["pca", "lda", (names[d - 1], names[0])]
+
+
+@pytest.mark.parametrize("d", [3, 5])
+@pytest.mark.parametrize("kind", ["linear", "identity-mlp"])
+def test_boundary_on_the_plane_is_the_analytic_intersection_line(d, kind):
+    rng = np.random.default_rng(d)
+    w, c = rng.normal(size=d), 0.3
+    X, y = _data(d, w, -0.1 * d)
+    model = LinearModel(w, c) if kind == "linear" else _identity_mlp(w, c)
+    names, named_views = _views(d, w)
+    history = _history(model, X, y, names)
+    for view in named_views:
+        geo = FrameGeometry.from_history(history, 120, 0, 15, view=view)
+        plane = geo.plane
+        # the hyperplane w·x + c = 0 meets the plane x = o + s u + t v in a s + b t + e = 0
+        a, b, e = w @ plane.u, w @ plane.v, w @ plane.origin + c
+        boundary = views.input_view(history.snapshots[-1], geo).boundary
+        assert boundary, view
+        vertices = np.concatenate(boundary)
+        off = np.abs(vertices @ np.array([a, b]) + e) / np.hypot(a, b)
+        cell = np.hypot(geo.xs[1] - geo.xs[0], geo.ys[1] - geo.ys[0])
+        # a linear field's contour is exact: well within the mesh's resolution
+        assert off.max() < 0.01 * cell, (view, off.max(), cell)
+        # and it is the whole of the line inside the mesh
+        box = np.array([[geo.xs[0], geo.xs[-1]], [geo.ys[0], geo.ys[-1]]])
+        ends = geometry.line_in_box(np.array([a, b]), e, box)
+        drawn = sum(np.linalg.norm(np.diff(seg, axis=0), axis=1).sum() for seg in boundary)
+        assert drawn == pytest.approx(np.linalg.norm(ends[1] - ends[0]), rel=1e-6)
+
+
+def test_the_planes_are_what_they_say():
+    rng = np.random.default_rng(1)
+    d = 5
+    w = rng.normal(size=d)
+    X, y = _data(d, w, -0.5)
+    names = [f"f{k}" for k in range(d)]
+    scale = planes.data_scale(X)
+    pca = planes.resolve_view("pca", None, X, y, names)
+    # through the mean; u, v the principal axes of the standardised data mapped back through the scaler
+    from sklearn.decomposition import PCA
+
+    ref = PCA(2).fit((X - X.mean(0)) / scale)
+    assert_allclose(pca.origin, X.mean(0))
+    for axis, comp in zip((pca.u, pca.v), ref.components_):
+        assert_allclose(np.abs(axis / scale @ comp), 1, atol=1e-9)
+    assert pca.labels[0].startswith("PC1, ") and "% of variance" in pca.labels[0]
+    # two classes: LDA's one direction, and the first principal axis of what it leaves
+    lda = planes.resolve_view("lda", None, X, y, names)
+    zu, zv = lda.u / scale, lda.v / scale
+    assert_allclose([zu @ zu, zv @ zv, zu @ zv], [1, 1, 0], atol=1e-9)
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+    direction = LinearDiscriminantAnalysis().fit((X - X.mean(0)) / scale, y).scalings_[:, 0]
+    assert_allclose(abs(zu @ direction) / np.linalg.norm(direction), 1, atol=1e-9)
+    # a slice at an anchor: the other features held at a sample's values, coordinates the features'
+    cut = planes.resolve_view(("f3", "f1"), 7, X, y, names)
+    assert_array_equal(cut.u, np.eye(d)[3])
+    assert_array_equal(cut.v, np.eye(d)[1])
+    held = [0, 2, 4]
+    assert_array_equal(cut.origin[held], X[7, held])
+    assert_allclose(cut.coordinates(X, scale), X[:, [3, 1]])
+    assert cut.labels == ("f3", "f1")
+    given = planes.resolve_view(("f0", "f1"), [1.0, 2, 3, 4, 5], X, y, names)
+    assert_array_equal(given.origin, [0, 0, 3, 4, 5])
+    # d = 2 and nothing asked: no plane at all (the data's own plane, drawn as before)
+    assert planes.resolve_view(None, None, X[:, :2], y, names[:2]) is None
+
+
+def test_relu_unit_lines_are_where_each_pre_activation_is_zero_on_the_plane():
+    rng = np.random.default_rng(3)
+    d, m = 5, 6
+    W1, b1 = rng.normal(size=(d, m)), rng.normal(size=m)
+    model = bv.MLP((W1, rng.normal(size=(m, 3))), (b1, rng.normal(size=3)), "relu")
+    X = rng.normal(size=(200, d)) * 2
+    y = rng.integers(0, 3, size=200)
+    history = _history(model, X, y, [f"f{k}" for k in range(d)])
+    for view in ("pca", "lda", ("f4", "f2")):
+        geo = FrameGeometry.from_history(history, 50, 0, 15, view=view)
+        shown = views.input_view(history.snapshots[0], geo)
+        plane = geo.plane
+        drawn = 0
+        for k, seg in zip(geo.unit_index, shown.units):
+            if np.isnan(seg).all():
+                continue
+            drawn += 1
+            # w·(o + s u + t v) + b = 0 at both ends, in the data's own coordinates
+            assert_allclose(plane.lift(seg) @ W1[:, k] + b1[k], 0, atol=1e-9)
+        assert drawn >= 2, view
+
+
+def test_agreement_is_complete_for_samples_on_the_plane():
+    rng = np.random.default_rng(4)
+    d = 4
+    plane = bv.Plane(rng.normal(size=d), rng.normal(size=d), rng.normal(size=d))
+    X = plane.lift(rng.normal(size=(150, 2)) * 2)
+    model = bv.MLP((rng.normal(size=(d, 8)), rng.normal(size=(8, 1))), (rng.normal(size=8), np.zeros(1)), "tanh")
+    y = (model.decision_function(X) > 0).astype(int)
+    history = _history(model, X, y)
+    geo = FrameGeometry.from_history(history, 40, 0, 15, view=plane)
+    assert_allclose(geo.distance, 0, atol=1e-9)
+    shown = views.input_view(history.snapshots[0], geo)
+    assert shown.agreement == 1.0 and shown.agrees.all()
+
+
+def test_agreement_counts_samples_where_a_plane_cuts_a_curved_boundary():
+    rng = np.random.default_rng(5)
+    d = 3
+    X = rng.normal(size=(400, d))
+    # a curved boundary: a ring around the third axis, and samples above and below the PCA plane
+    W1 = np.array([[1, -1, 0, 0], [0, 0, 1, -1], [0.8, 0.8, 0.8, 0.8]])
+    model = bv.MLP((W1, -np.ones((4, 1))), (np.zeros(4), np.array([1.2])), "relu")
+    y = (model.decision_function(X) > 0).astype(int)
+    history = _history(model, X, y)
+    geo = FrameGeometry.from_history(history, 40, 0, 15, view="pca")
+    shown = views.input_view(history.snapshots[0], geo)
+    # counted here without the package's projection: normal equations in standardised units
+    scale = X.std(0)
+    A = np.column_stack([geo.plane.u, geo.plane.v]) / scale[:, None]
+    st = np.linalg.solve(A.T @ A, A.T @ ((X - geo.plane.origin) / scale).T).T
+    foot = geo.plane.origin + st @ np.vstack([geo.plane.u, geo.plane.v])
+    real = model.decision_function(X) > 0
+    there = model.decision_function(foot) > 0
+    expected = np.mean(real == there)
+    assert 0.5 < expected < 1.0
+    assert shown.agreement == pytest.approx(expected, abs=1e-12)
+    assert_array_equal(shown.agrees, real == there)
+
+
+def test_hidden_panel_keeps_real_activations_and_the_planes_lattice():
+    rng = np.random.default_rng(6)
+    d = 4
+    model = bv.MLP((rng.normal(size=(d, 2)), rng.normal(size=(2, 1))), (rng.normal(size=2), np.zeros(1)), "tanh")
+    X = rng.normal(size=(100, d))
+    history = _history(model, X, (X[:, 0] > 0).astype(int))
+    geo = FrameGeometry.from_history(history, 30, 0, 5, view="lda")
+    shown = views.hidden_view(history.snapshots[0], geo)
+    inside = (shown.positions > geo.hidden_limits[:, 0]) & (shown.positions < geo.hidden_limits[:, 1])
+    real = model.hidden(X, 0)
+    assert_allclose(shown.positions[inside.all(1)], real[inside.all(1)])
+    lifted = geo.plane.lift(geo.lattice.reshape(-1, 2))
+    assert_allclose(shown.lattice.reshape(-1, 2), model.hidden(lifted, 0))
+
+
+@pytest.mark.parametrize("kwargs, error, parameter, match", [
+    (dict(view="pcx"), ValueError, "view", "view must be 'pca', 'lda'"),
+    (dict(view=("f0",)), ValueError, "view", "two features"),
+    (dict(view=("f0", "nope")), ValueError, "view", "unknown feature 'nope'"),
+    (dict(view=3), TypeError, "view", "view must be"),
+    (dict(view=bv.Plane(np.zeros(2), [1, 0], [0, 1])), ValueError, "view", "2 dimensions but the data has 3"),
+    (dict(anchor=500), ValueError, "anchor", "sample index"),
+    (dict(anchor=[1.0, 2.0]), ValueError, "anchor", "3 finite numbers"),
+    (dict(anchor="mean"), TypeError, "anchor", "anchor must be"),
+    (dict(anchor=[1.0, float("nan"), 2.0]), ValueError, "anchor", "finite"),
+])
+def test_bad_view_and_anchor_name_the_parameter(kwargs, error, parameter, match):
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(40, 3))
+    model = _identity_mlp(np.ones(3), 0.0)
+    history = _history(model, X, (X[:, 0] > 0).astype(int), ["f0", "f1", "f2"])
+    with pytest.raises(error, match=match) as info:
+        bv.Renderer(history, resolution=20, **kwargs)
+    assert info.value.parameter == parameter
+
+
+@pytest.mark.parametrize("args, match", [
+    ((np.zeros(3), [1, 0, 0], [2, 0, 0]), "span a plane"),
+    ((np.zeros(3), [1, 0, 0], [0, 1]), "same length"),
+    ((np.zeros(3), [1, 0, np.inf], [0, 1, 0]), "finite"),
+])
+def test_a_plane_that_is_not_one(args, match):
+    with pytest.raises(ValueError, match=match) as info:
+        bv.Plane(*args)
+    assert info.value.parameter == "view"
+
+
+def test_frames_on_a_plane_blit_like_a_full_draw_and_say_the_agreement():
+    rng = np.random.default_rng(8)
+    data = bv.Dataset.from_arrays(rng.normal(size=(120, 4)) + np.repeat(np.eye(4)[:3] * 2, 40, axis=0),
+                                  np.repeat([0, 1, 2], 40), name="four")
+    history = bv.train(data, hidden=(6,), activation="relu", learning_rate=0.05, epochs=8)
+    renderer = bv.Renderer(history, resolution=50, view="lda")
+    for index in (0, -1):
+        fast = renderer.frame(index)
+        slow = renderer.frame_full_redraw(index)
+        # inside the panels, away from the texts stamped from sprites, the same pixels
+        texts = [*renderer.input_panel.unit_labels, *renderer.status.values, renderer.axes["input"].title]
+        mask = np.zeros(fast.shape[:2], dtype=bool)
+        height = fast.shape[0]
+        for text in texts:
+            if text.get_visible() and text.get_text():
+                box = text.get_window_extent(renderer.canvas.get_renderer()).padded(3)
+                mask[max(int(height - box.y1), 0): int(height - box.y0) + 1, max(int(box.x0), 0): int(box.x1) + 1] = 1
+        for name in ("input", "hidden"):
+            box = renderer.axes[name].bbox
+            rows = slice(int(height - box.y1) + 3, int(height - box.y0) - 3)
+            cols = slice(int(box.x0) + 3, int(box.x1) - 3)
+            same = np.all(fast[rows, cols] == slow[rows, cols], axis=2) | mask[rows, cols]
+            assert same.all(), f"frame {index}, {name} panel: {np.sum(~same)} pixels differ"
+        # the title is stamped on whole pixels, Agg draws it on fractions of one: antialiasing differs
+        differing = np.any(np.abs(fast.astype(int) - slow.astype(int)) > 2, axis=2) & ~mask
+        assert differing.mean() < 0.002, f"frame {index}: {differing.sum()} pixels differ"
+        title = renderer.axes["input"].get_title()
+        assert title.startswith("LDA plane · agrees at ") and title.endswith(" % of points")
+        agreement = renderer.input_panel.view.agreement
+        assert f"{100 * agreement:.0f} %" in title
+    assert renderer.axes["input"].get_xlabel().startswith("LD1, ")
+
+
+def test_bayes_boundary_is_the_mixtures_on_the_plane():
+    """The data knows its mixture (two features here): on a rotated, shifted plane the Bayes
+    boundary, lifted back into input space, lies on the data plane's own."""
+    history = bv.train(bv.gaussians(n_samples=200), hidden=(3,), epochs=3)
+    own = FrameGeometry.from_history(history, 120, 0, 15)
+    plane = bv.Plane(origin=[0.3, -0.2], u=[0.8, 0.6], v=[-0.6, 0.8])
+    turned = FrameGeometry.from_history(history, 120, 0, 15, view=plane)
+    a = np.concatenate(views.bayes_segments(history.dataset.mixture, own))
+    b = plane.lift(np.concatenate(views.bayes_segments(history.dataset.mixture, turned)))
+    cell = np.hypot(own.xs[1] - own.xs[0], own.ys[1] - own.ys[0])
+    inside = np.all((b >= own.input_limits[:, 0]) & (b <= own.input_limits[:, 1]), axis=1)
+    assert inside.sum() > 20
+    gap = np.linalg.norm(b[inside][:, None] - a[None], axis=-1).min(axis=1)
+    assert gap.max() < cell
