@@ -12,7 +12,7 @@ from ..options import AnimationOptions
 from ..runs.grid import facets, setting_text, sort_key
 from ..runs.run import RunResult
 
-__all__ = ["GalleryRun", "run_settings", "ordered_results", "layout_runs", "grid_of", "picture_titles",
+__all__ = ["GalleryRun", "network_text", "run_settings", "ordered_results", "layout_runs", "grid_of", "picture_titles",
            "check_layer", "tile_size", "check_compare", "draws_again", "renderer_of", "shared_title", "outcome",
            "STOP_TEXT"]
 
@@ -22,6 +22,15 @@ STOP_TEXT = {
     "diverged": "diverged",
     "interrupted": "interrupted",
 }
+
+
+def network_text(hidden, dataset=None):
+    """``'2 → 8 → 1'``: the layer widths of a network of ``hidden`` layers on ``dataset``, whose
+    number of features and classes give the input and output widths (``'…'`` when not known)."""
+    if dataset is None:
+        return " → ".join(["…", *map(str, hidden), "…"])
+    k = dataset.n_classes
+    return " → ".join(map(str, (dataset.X.shape[1], *hidden, 1 if k == 2 else k)))
 
 
 def run_settings(result):
@@ -186,7 +195,7 @@ def shared_title(runs):
     parts = []
     hidden = shared("hidden")
     if hidden is not None:
-        parts.append("network " + " → ".join(["2", *map(str, hidden), "1"]))
+        parts.append("network " + network_text(hidden, runs[0].history.dataset if dataset is not None else None))
     optimizer = shared("optimizer")
     if optimizer is not None:
         parts.append(str(optimizer))

@@ -17,7 +17,7 @@ from ..output.atomic import atomic_output, format_size
 from ..output.formats import format_of, frame_size
 from ..output.player import fluid_player_style, player_size
 from ..runs.grid import axis_words, setting_text, varying
-from .entries import GalleryRun, layout_runs, ordered_results, outcome, run_settings, shared_title
+from .entries import GalleryRun, layout_runs, network_text, ordered_results, outcome, run_settings, shared_title
 
 __all__ = ["write_index", "MANY_RUNS"]
 
@@ -196,7 +196,7 @@ def _run_alt(result):
     if history is None:
         return f"Animation of the run {result.name}"
     s, reason = outcome(result)
-    net = " → ".join(["2", *map(str, s["hidden"]), "1"])
+    net = network_text(s["hidden"], history.dataset)
     how = (f"{s['activation']} network learning its decision boundary on {s['dataset']} "
            f"at learning rate {s['learning_rate']:g}" if history.config is not None else
            f"network ({history.label}) learning its decision boundary on {s['dataset']}")

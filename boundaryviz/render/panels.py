@@ -103,9 +103,11 @@ class InputPanel(_FieldPanel):
             self.samples = _projected_samples(ax, geo, data.class_names)
             self.XY = geo.XY
             # samples whose class at their real point differs from the field's at their projection
-            # (thin and half transparent: where most samples disagree, the data still shows through)
+            # (thin and half transparent, fainter the more samples there are: where hundreds
+            # disagree, the data still shows through the rings)
+            ring = (*DISAGREE_COLOR[:3], DISAGREE_COLOR[3] * min(1.0, max(0.35, 400 / len(self.XY))))
             (self.disagree,) = ax.plot([], [], ls="", marker="o", ms=np.sqrt(MARKER_SIZE) + 2.5, mfc="none",
-                                       mec=DISAGREE_COLOR, mew=0.7, zorder=4.5)
+                                       mec=ring, mew=0.7, zorder=4.5)
         ax.set_xlim(*lim[0])
         ax.set_ylim(*lim[1])
         shown = len(self.unit_index)
