@@ -10,8 +10,8 @@ never flicker), each frame cropped to the rectangle that changed, unchanged pixe
 made transparent, and the LZW coding of each frame done by Pillow. (Pillow's and imageio's own
 GIF savers keep every frame in memory until the end.)
 
-MP4 (the ``video`` extra) streams frames through a pipe to ffmpeg. WebP is encoded by Pillow
-only once every frame is in: its writer keeps frames compressed meanwhile (see WebPWriter).
+MP4 (the ``video`` extra) streams frames through a pipe to ffmpeg. WebP frames go one at a
+time to libwebp's animation encoder through Pillow (see WebPWriter).
 """
 
 from __future__ import annotations
@@ -348,11 +348,11 @@ class WebPWriter(AtomicWriter):
     the GIF's pixels and timing, losslessly compressed (about a quarter smaller). Without
     one, frames are kept in full colour.
 
-    Pillow encodes an animated WebP only once it has every frame (libwebp's animation
-    encoder is reached only through ``Image.save``). The frames are therefore kept
-    zlib-compressed in memory (a few tens of kB each for these flat-coloured frames, not
-    megabytes) and handed to Pillow as one lazily decoded multi-frame image when the block
-    ends; only one frame is ever held uncompressed.
+    Each frame goes to libwebp's animation encoder as it comes, with the calls Pillow's
+    ``Image.save`` makes (the same bytes), so no frame is kept. With an older Pillow the
+    frames are kept zlib-compressed in memory (tens of kB each) and handed to ``save`` as
+    one lazily decoded multi-frame image when the block ends; only one frame is ever held
+    uncompressed.
 
     Parameters
     ----------
@@ -386,6 +386,9 @@ class WebPWriter(AtomicWriter):
         self._chunks = []
         self._size = None
         self._shown = None
+        self._encoder = None  # libwebp's animation encoder when frames are encoded as they come
+        self._timestamp = 0
+        self._delays = np.zeros(0, dtype=int)
 
     def append(self, frame):
         """Add one frame, ndarray of shape (H, W, 3) (or 4, alpha ignored), dtype uint8."""
@@ -402,8 +405,27 @@ class WebPWriter(AtomicWriter):
                 changed = ~self._keep.take(self._shown.astype(np.intp) * 256 + data)
                 data = np.where(changed, data, self._shown)
             self._shown = data
-        self._chunks.append(zlib.compress(data.tobytes(), 1))
+        if self.n_frames == 1:  # an animation after all (Pillow saves a single frame as a still WebP)
+            self._encoder = _anim_encoder(self._size, self.method)
+            if self._encoder is not None:
+                self._encode(self._decode(self._chunks.pop()))
+        if self._encoder is not None:
+            self._encode(data if self.palette is None else self.palette.to_rgb(data))
+        else:
+            self._chunks.append(zlib.compress(data.tobytes(), 1))
         self.n_frames += 1
+
+    def _encode(self, rgb):
+        if self._encoder.n_frames:
+            self._timestamp += self._delay_ms(self._encoder.n_frames - 1)
+        image = Image.frombuffer("RGB", self._size, np.ascontiguousarray(rgb).data, "raw", "RGB", 0, 1)
+        self._encoder.add(image, self._timestamp)
+
+    def _delay_ms(self, i):
+        """Display time of frame ``i`` when another follows it (see GifWriter._delay_ms)."""
+        if i >= len(self._delays):
+            self._delays = frame_delays_ms(2 * i + 64, self.fps, 0)
+        return int(self._delays[i])
 
     def _decode(self, chunk):
         raw = zlib.decompress(chunk)
@@ -414,6 +436,13 @@ class WebPWriter(AtomicWriter):
         return self.palette.to_rgb(indices).tobytes()
 
     def _finish(self):
+        if self._encoder is not None:
+            encoder, self._encoder = self._encoder, None
+            last = int(frame_delays_ms(self.n_frames, self.fps, self.hold_last_ms)[-1])
+            data = encoder.finish(self._timestamp + last)
+            with open(self._tmp, "wb") as handle:
+                handle.write(data)
+            return
         if not self._chunks:
             raise ValueError("an animation needs at least one frame; none was appended.")
         durations = frame_delays_ms(len(self._chunks), self.fps, self.hold_last_ms).tolist()
@@ -425,3 +454,44 @@ class WebPWriter(AtomicWriter):
 
     def _abort(self):
         self._chunks = []
+        self._encoder = None
+
+
+class _AnimEncoder:
+    """libwebp's animation encoder through Pillow, fed one frame at a time.
+
+    The calls and settings are exactly those of Pillow's ``save(save_all=True, lossless=True,
+    method=..., kmin=0, kmax=0, loop=0)`` (WebPImagePlugin's ``_save_all``), so the file is
+    the same bytes; but each frame is encoded as it comes (libwebp works without the GIL, so
+    in save_animation's encoder thread the next frame is drawn meanwhile) and none is kept.
+    """
+
+    QUALITY, ALPHA_QUALITY = 80, 100  # Pillow's defaults; for lossless, quality is effort
+
+    def __init__(self, webp, size, method):
+        # (size, background RGBA packed, loop, minimize_size, kmin, kmax, allow_mixed, verbose)
+        self._enc = webp.WebPAnimEncoder(size, 0, 0, False, 0, 0, False, False)
+        self.method = method
+        self.n_frames = 0
+
+    def add(self, image, timestamp):
+        self._enc.add(image.getim(), int(timestamp), True, self.QUALITY, self.ALPHA_QUALITY, self.method)
+        self.n_frames += 1
+
+    def finish(self, timestamp):
+        self._enc.add(None, int(timestamp), True, self.QUALITY, self.ALPHA_QUALITY, 0)
+        data = self._enc.assemble("", "", "")
+        if data is None:
+            raise OSError("cannot write file as WebP (encoder returned None)")
+        return data
+
+
+def _anim_encoder(size, method):
+    """An :class:`_AnimEncoder`, or None where Pillow's private encoder takes other arguments
+    (older Pillows, whose images have no ``getim``): then Pillow's ``save`` encodes at the end."""
+    try:
+        from PIL import _webp
+
+        return _AnimEncoder(_webp, size, method) if hasattr(Image.Image, "getim") else None
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - another Pillow
+        return None
