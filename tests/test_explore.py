@@ -72,6 +72,28 @@ def test_frame_png_is_the_same_bytes_for_the_same_frame(history):
     assert b"tIME" not in frame_png(frame)
 
 
+@pytest.mark.parametrize("shape", [(1, 1, 3), (7, 5, 3), (37, 53, 4), (200, 320, 4)])
+def test_frame_png_decodes_to_the_frames_pixels(shape):
+    """Random pixels (the worst case for the unfiltered rows) and RGBA (alpha dropped)."""
+    frame = np.random.default_rng(sum(shape)).integers(0, 256, shape, dtype=np.uint8)
+    with Image.open(io.BytesIO(frame_png(frame))) as image:
+        image.load()  # checks every chunk's CRC and the zlib stream
+        assert (image.format, image.mode, image.size) == ("PNG", "RGB", (shape[1], shape[0]))
+        assert np.array_equal(np.asarray(image), frame[:, :, :3])
+
+
+def test_frame_png_of_the_canvas_buffer_is_that_of_the_frame(history):
+    renderer = bv.Renderer(history, **SMALL)
+    assert frame_png(renderer.frame_rgba(40)) == frame_png(renderer.frame(40))
+
+
+@pytest.mark.parametrize("frame", [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.float32),
+                                   np.zeros((4, 4, 2), np.uint8)])
+def test_frame_png_rejects_what_is_not_an_rgb_frame(frame):
+    with pytest.raises(ValueError, match="frame must be an RGB uint8 array"):
+        frame_png(frame)
+
+
 def test_import_loads_no_widgets():
     code = "import sys, boundaryviz; print('ipywidgets' in sys.modules, 'matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -6,6 +6,7 @@
 - ``player``: the self-contained HTML player (with ``player.html``, its template);
 - ``formats``: the registry of formats, which also clears partial files and reads a
   finished file back (completeness, pixel size);
+- ``pipeline``: frames encoded in a thread while the next one is drawn;
 - ``animation``: :func:`~boundaryviz.save_animation`, :func:`~boundaryviz.save_animations`,
   :func:`~boundaryviz.show` and :class:`~boundaryviz.Animation`;
 - ``explorer``: :func:`~boundaryviz.explore`, a slider over every snapshot in a notebook;

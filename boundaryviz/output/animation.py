@@ -16,6 +16,7 @@ from ..options import UNSET, AnimationOptions
 from ..train.history import History
 from .formats import FORMATS, check_format, check_path, get_format, open_writer
 from .palette import Palette
+from .pipeline import FrameEncoder
 
 __all__ = ["save_animation", "save_animations", "show", "frame_indices", "animation_palette", "Animation",
            "renderer_for", "DEFAULT_FPS", "DEFAULT_MAX_FRAMES", "DEFAULT_HOLD_LAST", "GIF_TOLERANCE"]
@@ -346,15 +347,15 @@ def save_animations(history, paths, *, fps=UNSET, hold_last=UNSET, max_frames=UN
                                                 tolerance=GIF_TOLERANCE, epochs=epochs))
                 for path in paths
             ]
-            for i in indices:
-                # every writer maps or copies what it keeps, so the canvas buffer is enough
-                frame = renderer.frame_rgba(int(i))
-                for writer in writers:
-                    writer.append(frame)
-                if on_frame is not None:
-                    on_frame(int(i), frame)
-                if bar is not None:
-                    bar.update(1)
+            # the next frame is drawn while the writers encode the last one in a thread
+            with FrameEncoder(writers, threaded=n > 1) as encoder:
+                for i in indices:
+                    frame = renderer.frame_rgba(int(i))
+                    encoder.submit(frame)  # a copy goes to the thread: the canvas is drawn over next
+                    if on_frame is not None:
+                        on_frame(int(i), frame)
+                    if bar is not None:
+                        bar.update(1)
     finally:
         if bar is not None:
             bar.close()

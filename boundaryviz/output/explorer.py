@@ -9,7 +9,10 @@ the ``test`` extra) if it is missing.
 
 from __future__ import annotations
 
-import io
+import struct
+import zlib
+
+import numpy as np
 
 from .._validation import check_number
 from ..train.history import History
@@ -24,20 +27,37 @@ def frame_png(frame):
 
     Parameters
     ----------
-    frame : ndarray of shape (H, W, 3), dtype uint8
+    frame : ndarray of shape (H, W, 3) or (H, W, 4), dtype uint8
+        Alpha, if any, is dropped (the renderer's canvas buffer can be passed as it is).
 
     Returns
     -------
     bytes
-        A PNG without time stamps or text chunks (the same frame gives the same bytes),
-        compressed quickly (zlib level 1: the frames are flat colours, and the explorer
-        redraws them while the slider moves).
-    """
-    from PIL import Image
+        A PNG of the RGB pixels, without time stamps or text chunks (the same frame gives
+        the same bytes). Written here rather than by Pillow, whose encoder tries five
+        filters on every row: these flat-coloured frames deflate well unfiltered, so rows
+        go to zlib as they are, at level 1 — a third of Pillow's time at level 1, and a
+        tenth smaller (``benchmarks/bench_perf.py``).
 
-    buffer = io.BytesIO()
-    Image.fromarray(frame).save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+    Examples
+    --------
+    >>> import numpy as np
+    >>> frame_png(np.zeros((2, 3, 3), np.uint8))[:8]
+    b'\\x89PNG\\r\\n\\x1a\\n'
+    """
+    frame = np.asarray(frame)
+    if frame.ndim != 3 or frame.shape[2] not in (3, 4) or frame.dtype != np.uint8:
+        raise ValueError(f"frame must be an RGB uint8 array of shape (H, W, 3). Got {frame.dtype} {frame.shape}.")
+    height, width = frame.shape[:2]
+    rows = np.zeros((height, 1 + 3 * width), np.uint8)  # each row: filter type 0 (none), then RGB
+    rows[:, 1:].reshape(height, width, 3)[...] = frame[:, :, :3]
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB, not interlaced
+    return b"".join((b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header), _chunk(b"IDAT", zlib.compress(rows.data, 1)),
+                     _chunk(b"IEND", b"")))
+
+
+def _chunk(tag, data):
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(data, zlib.crc32(tag)))
 
 
 def _widgets():
@@ -98,7 +118,7 @@ class Explorer:
 
     def _show(self, index):
         snapshot = self.history.snapshots[index]
-        self.image.value = frame_png(self.renderer.frame(index))
+        self.image.value = frame_png(self.renderer.frame_rgba(index))  # no RGB copy first
         self.label.value = (f"epoch {snapshot.epoch} · loss {snapshot.loss:.4f} · "
                             f"accuracy {snapshot.accuracy:.1%}")
 

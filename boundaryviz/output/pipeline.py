@@ -1,0 +1,113 @@
+"""Frames drawn in one thread and encoded in another: the two halves of ``save_animations``.
+
+Drawing a frame (matplotlib, numpy) and encoding the last one (Pillow's LZW and WebP coders,
+zlib, the pipe to ffmpeg) each leave the other a core: the coders release the GIL while they
+work. :class:`FrameEncoder` hands each drawn frame to a thread that appends it to every
+writer, in order, while the caller draws the next one. The writers see exactly the frames
+and calls they would see without the thread, so the files are the same bytes.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+
+import numpy as np
+
+__all__ = ["FrameEncoder"]
+
+_DONE = object()
+
+
+class FrameEncoder:
+    """Append frames to writers in a background thread, in the order they are submitted.
+
+    Use as a context manager around the drawing loop and inside the writers' own ``with``
+    block: leaving it waits for the thread to append every submitted frame, so the writers
+    finish (or are aborted) only once no frame is on its way. An error in a writer is raised
+    in the caller, at the next :meth:`submit` or when the block ends; an error in the caller
+    drops the frames still queued.
+
+    Parameters
+    ----------
+    writers : sequence of writer
+        Objects with ``append(frame)``.
+    threaded : bool, default=True
+        False appends in the caller's thread (no copy, no thread): for one frame there is
+        nothing to overlap.
+    depth : int, default=1
+        Frames waiting besides the one being encoded (each a copy of the canvas).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> class Counter:
+    ...     n = 0
+    ...     def append(self, frame):
+    ...         self.n += 1
+    >>> counter = Counter()
+    >>> with FrameEncoder([counter]) as encoder:
+    ...     for _ in range(3):
+    ...         encoder.submit(np.zeros((2, 2, 4), np.uint8))
+    >>> counter.n
+    3
+    """
+
+    def __init__(self, writers, *, threaded=True, depth=1):
+        self.writers = list(writers)
+        self.threaded = bool(threaded)
+        self._queue = queue.Queue(maxsize=max(1, int(depth)))
+        self._error = None
+        self._cancel = threading.Event()
+        self._thread = None
+
+    def __enter__(self):
+        if self.threaded:
+            self._thread = threading.Thread(target=self._run, name="boundaryviz-encoder", daemon=True)
+            self._thread.start()
+        return self
+
+    def submit(self, frame):
+        """Queue ``frame`` (ndarray of shape (H, W, 3 or 4), uint8) for every writer.
+
+        The frame is copied when it goes to the thread, so the caller may reuse its buffer
+        (the renderer's canvas) at once.
+        """
+        if not self.threaded:
+            for writer in self.writers:
+                writer.append(frame)
+            return
+        self._raise_error()
+        self._queue.put(np.array(frame, copy=True))
+        self._raise_error()
+
+    def _run(self):
+        while True:
+            frame = self._queue.get()
+            if frame is _DONE:
+                return
+            if self._error is not None or self._cancel.is_set():
+                continue  # drain: the caller stops at its next submit
+            try:
+                for writer in self.writers:
+                    writer.append(frame)
+            except BaseException as error:  # noqa: BLE001 - raised again in the caller
+                self._error = error
+
+    def _raise_error(self):
+        if self._error is not None:
+            error, self._error = self._error, None
+            self._cancel.set()
+            raise error
+
+    def __exit__(self, exc_type, exc, tb):
+        if self._thread is None:
+            return False
+        if exc_type is not None:
+            self._cancel.set()
+        self._queue.put(_DONE)  # the thread always empties the queue, so this never waits long
+        self._thread.join()
+        self._thread = None
+        if exc_type is None:
+            self._raise_error()
+        return False

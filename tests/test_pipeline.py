@@ -1,0 +1,101 @@
+"""save_animations draws in one thread and encodes in another: same bytes, no partial file."""
+
+import hashlib
+import os
+
+import numpy as np
+import pytest
+
+import boundaryviz as bv
+import boundaryviz.output.animation as animation_module
+import boundaryviz.output.writers as writers_module
+from boundaryviz.output.atomic import PARTIAL_SUFFIX
+from boundaryviz.output.pipeline import FrameEncoder
+
+RENDER = {"size": (480, 280), "resolution": 40}
+FORMATS = ("gif", "webp", "html")
+
+
+@pytest.fixture(scope="module")
+def history():
+    return bv.train(bv.gaussians(), activation="tanh", learning_rate=0.1, epochs=30, stop_loss=0)
+
+
+def _digest(path):
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()
+
+
+def _serial(monkeypatch):
+    """save_animations appending every frame in the drawing thread, as before the pipeline."""
+    monkeypatch.setattr(animation_module, "FrameEncoder", lambda writers, threaded: FrameEncoder(writers, threaded=False))
+
+
+def _write_all(history, folder):
+    folder.mkdir()
+    paths = [os.path.join(folder, f"run.{fmt}") for fmt in FORMATS]
+    bv.save_animations(history, paths, **RENDER)
+    return {os.path.basename(p): _digest(p) for p in paths}
+
+
+def test_pipelined_save_gives_the_serial_bytes(history, tmp_path, monkeypatch):
+    threaded = _write_all(history, tmp_path / "threaded")
+    _serial(monkeypatch)
+    serial = _write_all(history, tmp_path / "serial")
+    assert threaded == serial
+
+
+class _Boom(Exception):
+    pass
+
+
+def test_a_writer_failing_midway_leaves_no_file(history, tmp_path, monkeypatch):
+    """The error comes from the encoder thread; it is raised in the caller and every file is dropped."""
+    original = writers_module.GifWriter.append
+    calls = []
+
+    def failing_append(self, frame):
+        calls.append(1)
+        if len(calls) == 5:
+            raise _Boom("disk on fire")
+        original(self, frame)
+
+    monkeypatch.setattr(writers_module.GifWriter, "append", failing_append)
+    with pytest.raises(_Boom, match="disk on fire"):
+        bv.save_animations(history, [tmp_path / "run.gif", tmp_path / "run.webp"], **RENDER)
+    assert os.listdir(tmp_path) == []
+    assert len(calls) == 5  # frames after the failure are not encoded
+
+
+def test_drawing_failing_midway_leaves_no_file(history, tmp_path, monkeypatch):
+    from boundaryviz.render.renderer import Renderer
+
+    original = Renderer.frame_rgba
+    drawn = []
+
+    def failing_frame(self, index=-1):
+        drawn.append(index)
+        if len(drawn) == 8:  # after the palette's three samples, some frames into the loop
+            raise _Boom("matplotlib gave up")
+        return original(self, index)
+
+    monkeypatch.setattr(Renderer, "frame_rgba", failing_frame)
+    with pytest.raises(_Boom):
+        bv.save_animations(history, [tmp_path / "run.gif", tmp_path / "run.html"], **RENDER)
+    assert [n for n in os.listdir(tmp_path) if n.endswith(PARTIAL_SUFFIX) or not n.startswith(".")] == []
+
+
+def test_frame_encoder_copies_what_it_queues():
+    """The caller reuses its buffer at once (the canvas): the writer must see each frame as submitted."""
+    seen = []
+
+    class Keep:
+        def append(self, frame):
+            seen.append(int(frame[0, 0, 0]))
+
+    buffer = np.zeros((4, 4, 4), np.uint8)
+    with FrameEncoder([Keep()]) as encoder:
+        for value in range(20):
+            buffer[...] = value
+            encoder.submit(buffer)
+    assert seen == list(range(20))
