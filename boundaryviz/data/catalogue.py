@@ -34,6 +34,7 @@ def make_dataset(name, *, seed=0, n_classes=None, features=None):
     Parameters
     ----------
     name : {'blobs', 'breast_cancer', 'circles', 'digits', 'gaussians', 'iris', 'moons', 'spiral', 'wine', 'xor'}
+        The data set, a key of :data:`~boundaryviz.DATASETS`.
     seed : int, default=0
         Ignored by the real data sets (iris, wine, breast_cancer, digits).
     n_classes : int, optional
@@ -41,6 +42,24 @@ def make_dataset(name, *, seed=0, n_classes=None, features=None):
         number.
     features : 'all' or sequence of str, optional
         Columns of a real data set (see :func:`~boundaryviz.iris`); by default its own choice.
+
+    Returns
+    -------
+    Dataset
+        The data set, as its own function returns it.
+
+    Raises
+    ------
+    ParameterValueError
+        For an unknown ``name``, or ``n_classes`` or ``features`` given to a data set that
+        does not take it.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> data = bv.make_dataset("spiral", seed=1, n_classes=3)
+    >>> data.name, data.n_classes
+    ('spiral', 3)
     """
     check_choice(name, "dataset", DATASETS)
     if n_classes is not None and name not in MULTICLASS:

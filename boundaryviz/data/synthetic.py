@@ -38,16 +38,18 @@ def gaussians(n_samples=400, std=0.5, seed=0):
     std : float, default=0.5
         Standard deviation of each cloud (>= 0).
     seed : int, default=0
+        Seed of the random generator: the same seed gives the same points.
 
     Returns
     -------
     Dataset
-        ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,).
+        ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,), with the known mixture
+        for the Bayes reference.
 
     Examples
     --------
-    >>> from boundaryviz.data.synthetic import gaussians
-    >>> data = gaussians()
+    >>> import boundaryviz as bv
+    >>> data = bv.gaussians()
     >>> data.X.shape, int(data.y.sum())
     ((400, 2), 200)
     """
@@ -69,13 +71,23 @@ def moons(n_samples=400, noise=0.15, seed=0):
     Parameters
     ----------
     n_samples : int, default=400
+        Total number of samples (at least 4), split evenly between the two classes.
     noise : float, default=0.15
-        Standard deviation of the Gaussian noise added to each point.
+        Standard deviation of the Gaussian noise added to each point (>= 0).
     seed : int, default=0
+        Seed of the random generator: the same seed gives the same points.
 
     Returns
     -------
     Dataset
+        ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,) with classes 0 and 1.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> data = bv.moons(n_samples=100, noise=0.1)
+    >>> data.X.shape, data.n_classes
+    ((100, 2), 2)
     """
     from sklearn.datasets import make_moons
 
@@ -90,14 +102,26 @@ def circles(n_samples=400, noise=0.1, seed=0, factor=0.5):
     Parameters
     ----------
     n_samples : int, default=400
+        Total number of samples (at least 4), split evenly between the two circles.
     noise : float, default=0.1
+        Standard deviation of the Gaussian noise added to each point (>= 0).
     seed : int, default=0
+        Seed of the random generator: the same seed gives the same points.
     factor : float, default=0.5
         Radius of the inner circle relative to the outer one, in (0, 1).
 
     Returns
     -------
     Dataset
+        ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,): class 0 on the outer
+        circle, class 1 on the inner one.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> data = bv.circles(n_samples=100, factor=0.3)
+    >>> data.X.shape, data.n_classes
+    ((100, 2), 2)
     """
     from sklearn.datasets import make_circles
 
@@ -113,9 +137,27 @@ def xor(n_samples=400, noise=0.25, seed=0):
     Clouds centred on (±1, ±1) with standard deviation ``noise``; class 1 where the signs of
     the two coordinates differ.
 
+    Parameters
+    ----------
+    n_samples : int, default=400
+        Total number of samples (at least 4), dealt to the four corners in turn.
+    noise : float, default=0.25
+        Standard deviation of each cloud (>= 0).
+    seed : int, default=0
+        Seed of the random generator: the same seed gives the same points.
+
     Returns
     -------
     Dataset
+        ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,), with the known mixture
+        for the Bayes reference.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> data = bv.xor(n_samples=100)
+    >>> data.X.shape, int(data.y.sum())
+    ((100, 2), 50)
     """
     n_samples, noise, seed = _check_common(n_samples, noise, seed)
     rng = np.random.default_rng(seed)
@@ -133,9 +175,11 @@ def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5, n_classes=2):
     Parameters
     ----------
     n_samples : int, default=400
+        Total number of samples (at least 4, and 2 per class), dealt to the arms in turn.
     noise : float, default=0.1
-        Standard deviation of the Gaussian noise added to each point.
+        Standard deviation of the Gaussian noise added to each point (>= 0).
     seed : int, default=0
+        Seed of the random generator: the same seed gives the same points.
     turns : float, default=1.5
         How many times each arm winds around the centre (> 0, <= 10).
     n_classes : int, default=2
@@ -144,6 +188,15 @@ def spiral(n_samples=400, noise=0.1, seed=0, turns=1.5, n_classes=2):
     Returns
     -------
     Dataset
+        ``X`` of shape (n_samples, 2), ``y`` of shape (n_samples,) with classes 0 to
+        ``n_classes - 1``.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> data = bv.spiral(n_samples=300, n_classes=3)
+    >>> data.X.shape, data.n_classes
+    ((300, 2), 3)
     """
     n_samples, noise, seed = _check_common(n_samples, noise, seed)
     turns = check_number(turns, "turns", low=0, high=10, low_open=True)
@@ -193,10 +246,13 @@ def blobs(n_samples=400, n_classes=3, std=0.8, seed=0, radius=2.0, n_features=2)
     Parameters
     ----------
     n_samples : int, default=400
+        Total number of samples (at least 4, and 2 per class).
     n_classes : int, default=3
-        2 to 10.
+        Number of classes, 2 to 10.
     std : float, default=0.8
+        Standard deviation of each cloud on every axis (>= 0).
     seed : int, default=0
+        Seed of the random generator: the same seed gives the same points.
     radius : float, default=2.0
         Distance of each centre from the origin (> 0).
     n_features : int, default=2
@@ -205,6 +261,8 @@ def blobs(n_samples=400, n_classes=3, std=0.8, seed=0, radius=2.0, n_features=2)
     Returns
     -------
     Dataset
+        ``X`` of shape (n_samples, n_features), ``y`` of shape (n_samples,), with the known
+        mixture for the Bayes reference.
 
     Examples
     --------

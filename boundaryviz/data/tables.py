@@ -58,6 +58,7 @@ def iris(features=("petal length (cm)", "petal width (cm)")):
     Returns
     -------
     Dataset
+        The chosen columns as ``X`` of shape (150, n_features), the species 0 to 2 as ``y``.
 
     Examples
     --------
@@ -84,6 +85,7 @@ def wine(features=("flavanoids", "proline")):
     Returns
     -------
     Dataset
+        The chosen columns as ``X`` of shape (178, n_features), the cultivars 0 to 2 as ``y``.
 
     Examples
     --------
@@ -113,6 +115,7 @@ def breast_cancer(features="all"):
     Returns
     -------
     Dataset
+        The chosen columns as ``X`` of shape (569, n_features), the diagnosis as ``y``.
 
     Examples
     --------
@@ -141,6 +144,7 @@ def digits(features="all"):
     Returns
     -------
     Dataset
+        The chosen pixels as ``X`` of shape (1797, n_features), the digits 0 to 9 as ``y``.
 
     Examples
     --------
@@ -168,6 +172,7 @@ def load_csv(path, *, label=None, features=None, standardize=True):
     Parameters
     ----------
     path : str or os.PathLike
+        The CSV file to read.
     label : str, optional
         Name of the label column (the file needs a header); by default the last column.
     features : sequence of str, optional
@@ -179,6 +184,8 @@ def load_csv(path, *, label=None, features=None, standardize=True):
     Returns
     -------
     Dataset
+        The feature columns as ``X`` of shape (n_samples, n_features), the labels as classes
+        0, 1, ... in ``y``, named after the file.
 
     Raises
     ------
