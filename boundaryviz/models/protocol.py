@@ -26,36 +26,69 @@ __all__ = ["Model", "ModelBase", "MLP", "as_model", "check_probabilities", "widt
 class Model(Protocol):
     """What a snapshot's model must answer (a structural type: no base class needed).
 
-    Required
-    --------
-    hidden_widths : tuple of int
-        Width of each hidden layer that can be shown, from the input side.
-    predict_proba(X) -> ndarray of shape (n, K)
-        Class probabilities at points ``X`` of shape (n, 2); rows sum to 1, K >= 2.
-    hidden(X, layer) -> ndarray of shape (n, d)
-        Activations of hidden layer ``layer`` (0-based, a valid index into
-        ``hidden_widths``) at points ``X`` of shape (n, 2); ``d = hidden_widths[layer]``.
-    proba_from_hidden(H, layer) -> ndarray of shape (n, K)
-        Class probabilities when hidden layer ``layer`` holds the activations ``H`` of shape
-        (n, d): the rest of the network after that layer.
+    A protocol is never instantiated: any object with the members below is a model, and
+    ``isinstance(obj, Model)`` checks the required ones. ``X`` holds points of shape
+    (n, n_features), ``H`` the activations of one hidden layer, of shape (n, d) with
+    ``d = hidden_widths[layer]``, and ``K >= 2`` is the number of classes.
 
-    Optional (used when present, never guessed when absent)
-    --------
-    decision_function(X) -> ndarray of shape (n,)
-        For K = 2, the logit of class 1, ``log p1 - log p0``, computed without rounding
-        probabilities (sharper fields far from the boundary).
-    decision_from_hidden(H, layer) -> ndarray of shape (n,)
-        The same logit from hidden activations.
-    first_layer() -> (W, b) or None
-        ``W`` of shape (2, m), ``b`` of shape (m,): the first layer's units, drawn as the
-        lines ``x @ W[:, k] + b[k] = 0``.
-    linear_head(layer) -> (W, b) or None
-        When the output logits are affine in layer ``layer``'s activations,
-        ``logits = H @ W + b`` with ``W`` of shape (d, 1) for K = 2 (the class-1 logit) or
-        (d, K): the hidden panel then draws a straight boundary.
-    rests_at_zero : bool
+    Attributes
+    ----------
+    hidden_widths : tuple of int
+        Required. Width of each hidden layer that can be shown, from the input side.
+    rests_at_zero : bool, optional
         Whether inactive hidden units sit at (or near) 0, as with ReLU: the hidden panel then
-        keeps the origin in view.
+        keeps the origin in view. False when absent.
+
+    Methods
+    -------
+    predict_proba(X)
+        Required. Class probabilities at points ``X``, an ndarray of shape (n, K) whose rows
+        sum to 1.
+    hidden(X, layer)
+        Required. Activations of hidden layer ``layer`` (0-based, a valid index into
+        ``hidden_widths``) at points ``X``, an ndarray of shape (n, d).
+    proba_from_hidden(H, layer)
+        Required. Class probabilities, shape (n, K), when hidden layer ``layer`` holds the
+        activations ``H``: the rest of the network after that layer.
+    decision_function(X)
+        Optional. For K = 2, the logit of class 1, ``log p1 - log p0``, shape (n,), computed
+        without rounding probabilities (sharper fields far from the boundary).
+    decision_from_hidden(H, layer)
+        Optional. The same logit from hidden activations, shape (n,).
+    first_layer()
+        Optional. ``(W, b)`` or None: ``W`` of shape (n_features, m), ``b`` of shape (m,),
+        the first layer's units, drawn as the lines ``x @ W[:, k] + b[k] = 0``.
+    linear_head(layer)
+        Optional. ``(W, b)`` or None: when the output logits are affine in layer ``layer``'s
+        activations, ``logits = H @ W + b`` with ``W`` of shape (d, 1) for K = 2 (the class-1
+        logit) or (d, K); the hidden panel then draws a straight boundary.
+
+    See Also
+    --------
+    ModelBase : Fills in the optional members from the required ones.
+    MLP : The built-in implementation.
+
+    Notes
+    -----
+    The optional members are used when present and never guessed when absent: without
+    ``first_layer`` no unit lines are drawn, without ``linear_head`` the hidden panel's
+    boundary is traced from the field.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import boundaryviz as bv
+    >>> class Stump:
+    ...     hidden_widths = (1,)
+    ...     def hidden(self, X, layer):
+    ...         return X[:, :1]
+    ...     def proba_from_hidden(self, H, layer):
+    ...         p1 = 1 / (1 + np.exp(-H[:, 0]))
+    ...         return np.column_stack([1 - p1, p1])
+    ...     def predict_proba(self, X):
+    ...         return self.proba_from_hidden(self.hidden(X, 0), 0)
+    >>> isinstance(Stump(), bv.Model)
+    True
     """
 
     hidden_widths: tuple
@@ -81,47 +114,147 @@ class ModelBase:
 
     Subclasses implement ``hidden_widths``, ``predict_proba``, ``hidden`` and
     ``proba_from_hidden``; they override the optional members when they know better.
+
+    See Also
+    --------
+    Model : The protocol, member by member.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import boundaryviz as bv
+    >>> class Stump(bv.ModelBase):
+    ...     hidden_widths = (1,)
+    ...     n_classes = 2
+    ...     def hidden(self, X, layer):
+    ...         return X[:, :1]
+    ...     def proba_from_hidden(self, H, layer):
+    ...         p1 = 1 / (1 + np.exp(-H[:, 0]))
+    ...         return np.column_stack([1 - p1, p1])
+    ...     def predict_proba(self, X):
+    ...         return self.proba_from_hidden(self.hidden(X, 0), 0)
+    >>> Stump().decision_function(np.array([[0.5, 0.0]]))
+    array([0.5])
     """
 
     rests_at_zero = False
 
     @property
     def n_classes(self):
-        """int: number of classes K."""
+        """Number of classes K, an int."""
         raise NotImplementedError
 
     def decision_function(self, X):
-        """Class-1 logit at points, ndarray of shape (n,) (K = 2 only)."""
+        """Class-1 logit at points (two classes only).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Points.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            ``log p1 - log p0`` from :meth:`predict_proba` (±inf where one is 0).
+        """
         return _logit_from_proba(self.predict_proba(X))
 
     def decision_from_hidden(self, H, layer):
-        """Class-1 logit from hidden activations, ndarray of shape (n,) (K = 2 only)."""
+        """Class-1 logit from hidden activations (two classes only).
+
+        Parameters
+        ----------
+        H : ndarray of shape (n_samples, width)
+            Activations of hidden layer ``layer``.
+        layer : int
+            Index of the hidden layer, into ``hidden_widths``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            ``log p1 - log p0`` from ``proba_from_hidden``.
+        """
         return _logit_from_proba(self.proba_from_hidden(H, layer))
 
     def class_scores(self, X):
-        """Log-probabilities of every class, ndarray of shape (n, K) (any per-row constant may
-        be added: only differences between classes count)."""
+        """Log-probabilities of every class at points.
+
+        Any per-row constant may be added: only differences between classes count.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Points.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            The log of :meth:`predict_proba`.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
     def class_scores_from_hidden(self, H, layer):
-        """Class scores from hidden activations, ndarray of shape (n, K)."""
+        """Class scores from hidden activations.
+
+        Parameters
+        ----------
+        H : ndarray of shape (n_samples, width)
+            Activations of hidden layer ``layer``.
+        layer : int
+            Index of the hidden layer, into ``hidden_widths``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            The log of ``proba_from_hidden``.
+        """
         with np.errstate(divide="ignore"):
             return np.log(self.proba_from_hidden(H, layer))
 
     def decision_on_grid(self, xs, ys):
-        """Class-1 logit on the grid ``(xs[j], ys[i])``, ndarray of shape (len(ys), len(xs))."""
+        """Class-1 logit on the grid of points ``(xs[j], ys[i])`` (two features).
+
+        Parameters
+        ----------
+        xs : array-like of shape (n_x,)
+            First coordinates of the grid.
+        ys : array-like of shape (n_y,)
+            Second coordinates of the grid.
+
+        Returns
+        -------
+        ndarray of shape (n_y, n_x)
+            :meth:`decision_function` at each grid point, row ``i`` at ``ys[i]``.
+        """
         xs = np.asarray(xs, dtype=float)
         ys = np.asarray(ys, dtype=float)
         points = np.column_stack([np.tile(xs, len(ys)), np.repeat(ys, len(xs))])
         return self.decision_function(points).reshape(len(ys), len(xs))
 
     def first_layer(self):
-        """None: no exact first-layer structure is known."""
+        """No exact first-layer structure is known: None.
+
+        Returns
+        -------
+        None
+            Subclasses that know their first layer return ``(W, b)``.
+        """
         return None
 
     def linear_head(self, layer):
-        """None: the output is not known to be affine in any hidden layer."""
+        """The output is not known to be affine in any hidden layer: None.
+
+        Parameters
+        ----------
+        layer : int
+            Index of the hidden layer, into ``hidden_widths``.
+
+        Returns
+        -------
+        None
+            Subclasses that know a linear head return ``(W, b)``.
+        """
         return None
 
 
@@ -132,9 +265,10 @@ class MLP(ModelBase):
     Parameters
     ----------
     weights : tuple of ndarray of shape (n_in, n_out)
-        Read-only copies are kept, like scikit-learn's ``coefs_``.
+        One weight matrix per layer, from the input side; read-only copies are kept, like
+        scikit-learn's ``coefs_``.
     biases : tuple of ndarray of shape (n_out,)
-        Like ``intercepts_``.
+        One bias vector per layer, like ``intercepts_``.
     activation : {'identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'}, default='relu'
         Activation of every hidden layer. One output unit is a sigmoid (two classes); more
         output units are a softmax over that many classes.
@@ -142,8 +276,8 @@ class MLP(ModelBase):
     Examples
     --------
     >>> import numpy as np
-    >>> from boundaryviz.models.protocol import MLP
-    >>> model = MLP((np.eye(2), np.ones((2, 1))), (np.zeros(2), np.zeros(1)), "relu")
+    >>> import boundaryviz as bv
+    >>> model = bv.MLP((np.eye(2), np.ones((2, 1))), (np.zeros(2), np.zeros(1)), "relu")
     >>> model.predict_proba(np.array([[0.0, 0.0]]))
     array([[0.5, 0.5]])
     """
@@ -186,28 +320,28 @@ class MLP(ModelBase):
 
     @property
     def hidden_widths(self):
-        """tuple of int: width of each hidden layer."""
+        """Width of each hidden layer, a tuple of int."""
         return tuple(W.shape[1] for W in self.weights[:-1])
 
     @property
     def n_inputs(self):
-        """int: number of input features the first layer takes."""
+        """Number of input features the first layer takes, an int."""
         return int(self.weights[0].shape[0])
 
     @property
     def n_classes(self):
-        """int: 2 for one sigmoid output unit, else the number of output units."""
+        """Number of classes: 2 for one sigmoid output unit, else the number of output units."""
         width = self.weights[-1].shape[1]
         return 2 if width == 1 else width
 
     @property
     def rests_at_zero(self):
-        """bool: ReLU-like units (relu, leaky_relu) rest at or near 0."""
+        """Whether the units rest at or near 0 (True for relu and leaky_relu), a bool."""
         return self.activation in ("relu", "leaky_relu")
 
     @property
     def is_finite(self):
-        """bool: whether every parameter is finite."""
+        """Whether every parameter is finite, a bool."""
         return all(np.all(np.isfinite(a)) for a in self.weights + self.biases)
 
     def with_input_scaling(self, mean, scale):
@@ -219,11 +353,15 @@ class MLP(ModelBase):
 
         Parameters
         ----------
-        mean, scale : array-like of shape (n_inputs,)
+        mean : array-like of shape (n_inputs,)
+            Mean the inputs were centred by.
+        scale : array-like of shape (n_inputs,)
+            Scale the centred inputs were divided by.
 
         Returns
         -------
         MLP
+            A new network taking raw inputs; this one is unchanged.
         """
         mean = np.asarray(mean, dtype=float)
         scale = np.asarray(scale, dtype=float)
@@ -236,49 +374,171 @@ class MLP(ModelBase):
         return MLP((first_W, *self.weights[1:]), (first_b, *self.biases[1:]), self.activation)
 
     def logits(self, X):
-        """Output logits, ndarray of shape (n,) for two classes, else (n, K)."""
+        """Output logits at points.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Points.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, n_classes)
+            One logit per point for one sigmoid output unit, else one per class.
+        """
         with np.errstate(all="ignore"):
             return network.predict_logits(self.weights, self.biases, X, self.activation)
 
     def predict_proba(self, X):
-        """Class probabilities, ndarray of shape (n, K)."""
+        """Class probabilities at points.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Points.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            Rows sum to 1.
+        """
         return _proba_from_logits(self.logits(X), self.n_classes)
 
     def decision_function(self, X):
-        """Class-1 logit, ndarray of shape (n,) (two classes)."""
+        """Class-1 logit at points (two classes).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Points.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            ``log p1 - log p0``, computed from the logits without rounding probabilities.
+        """
         return _class1_logit(self.logits(X))
 
     def class_scores(self, X):
-        """Output logits of every class, ndarray of shape (n, K)."""
+        """Output logits of every class at points.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Points.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            For one sigmoid output unit, 0 for class 0 and the logit for class 1.
+        """
         return _scores(self.logits(X))
 
     def class_scores_from_hidden(self, H, layer):
-        """Output logits of every class from layer ``layer``'s activations, shape (n, K)."""
+        """Output logits of every class from layer ``layer``'s activations.
+
+        Parameters
+        ----------
+        H : ndarray of shape (n_samples, width)
+            Activations of hidden layer ``layer``.
+        layer : int
+            Index of the hidden layer, into ``hidden_widths`` (negative from the last).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            As :meth:`class_scores`, for the network after that layer.
+        """
         return _scores(self._logits_from_hidden(H, layer))
 
     def decision_on_grid(self, xs, ys):
-        """Class-1 logit on the grid ``(xs[j], ys[i])``, shape (len(ys), len(xs))."""
+        """Class-1 logit on the grid of points ``(xs[j], ys[i])`` (two features).
+
+        Parameters
+        ----------
+        xs : array-like of shape (n_x,)
+            First coordinates of the grid.
+        ys : array-like of shape (n_y,)
+            Second coordinates of the grid.
+
+        Returns
+        -------
+        ndarray of shape (n_y, n_x)
+            :meth:`decision_function` at each grid point, row ``i`` at ``ys[i]``.
+        """
         if self.weights[-1].shape[1] != 1:
             return super().decision_on_grid(xs, ys)
         with np.errstate(all="ignore"):
             return network.grid_logits(self.weights, self.biases, xs, ys, self.activation)
 
     def hidden(self, X, layer=-1):
-        """Activations of hidden layer ``layer``, ndarray of shape (n, width)."""
+        """Activations of hidden layer ``layer`` at points.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Points.
+        layer : int, default=-1
+            Index of the hidden layer, into ``hidden_widths`` (negative from the last).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, width)
+            One column per unit of that layer.
+        """
         with np.errstate(all="ignore"):
             return network.hidden_activations(self.weights, self.biases, X, self.activation, layer)
 
     def pre_activation(self, X, layer=0):
-        """Pre-activations ``z = a W + b`` of hidden layer ``layer``, shape (n, width)."""
+        """Pre-activations ``z = a W + b`` of hidden layer ``layer`` at points.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, n_features)
+            Points.
+        layer : int, default=0
+            Index of the hidden layer, into ``hidden_widths`` (negative from the last).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, width)
+            One column per unit of that layer, before the activation.
+        """
         with np.errstate(all="ignore"):
             return network.pre_activations(self.weights, self.biases, X, self.activation, layer)
 
     def decision_from_hidden(self, H, layer):
-        """Class-1 logit from layer ``layer``'s activations ``H`` (n, d), shape (n,)."""
+        """Class-1 logit from layer ``layer``'s activations ``H`` (two classes).
+
+        Parameters
+        ----------
+        H : ndarray of shape (n_samples, width)
+            Activations of hidden layer ``layer``.
+        layer : int
+            Index of the hidden layer, into ``hidden_widths`` (negative from the last).
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            As :meth:`decision_function`, for the network after that layer.
+        """
         return _class1_logit(self._logits_from_hidden(H, layer))
 
     def proba_from_hidden(self, H, layer):
-        """Class probabilities from layer ``layer``'s activations ``H`` (n, d), shape (n, K)."""
+        """Class probabilities from layer ``layer``'s activations ``H``.
+
+        Parameters
+        ----------
+        H : ndarray of shape (n_samples, width)
+            Activations of hidden layer ``layer``.
+        layer : int
+            Index of the hidden layer, into ``hidden_widths`` (negative from the last).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+            As :meth:`predict_proba`, for the network after that layer.
+        """
         return _proba_from_logits(self._logits_from_hidden(H, layer), self.n_classes)
 
     def _logits_from_hidden(self, H, layer):
@@ -292,11 +552,30 @@ class MLP(ModelBase):
         return out[:, 0] if out.shape[1] == 1 else out
 
     def first_layer(self):
-        """(W, b): the first layer's weights (n_inputs, m) and biases (m,)."""
+        """The first layer's weights and biases.
+
+        Returns
+        -------
+        tuple of ndarray
+            ``(W, b)``: ``W`` of shape (n_inputs, m) and ``b`` of shape (m,), the unit lines
+            ``x @ W[:, k] + b[k] = 0``.
+        """
         return self.weights[0], self.biases[0]
 
     def linear_head(self, layer):
-        """(W, b) of the output layer when ``layer`` is the last hidden layer, else None."""
+        """The output layer's weights and biases when ``layer`` is the last hidden layer.
+
+        Parameters
+        ----------
+        layer : int
+            Index of the hidden layer, into ``hidden_widths`` (negative from the last).
+
+        Returns
+        -------
+        tuple of ndarray or None
+            ``(W, b)`` of the output layer, ``logits = H @ W + b``; None for an earlier layer,
+            where the output is not affine in the activations.
+        """
         if range(len(self.hidden_widths))[layer] != len(self.hidden_widths) - 1:
             return None
         return self.weights[-1], self.biases[-1]
