@@ -21,12 +21,14 @@ class TrainConfig:
     Parameters
     ----------
     activation : {'identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'}, default='relu'
-        Activation of every hidden layer. The output is always a sigmoid.
+        Activation of every hidden layer. The output is a sigmoid unit for two classes, a
+        softmax for more.
     learning_rate : float, default=0.01
         Step size (> 0, at most 10).
     hidden : int or tuple of int, default=(2,)
         Width of each hidden layer.
     optimizer : {'adam', 'sgd'}, default='adam'
+        The update rule (see :data:`~boundaryviz.OPTIMIZERS`).
     epochs : int, default=200
         Most epochs to train (1 to 100 000).
     stop_loss : float, default=0.263
@@ -41,6 +43,19 @@ class TrainConfig:
         Which framework trains the network: the same initial weights (Glorot-uniform from the
         seed), optimizer settings and mini-batches in the same order for every engine.
         'torch' needs ``boundaryviz[torch]`` and 'keras' ``boundaryviz[keras]``.
+
+    Raises
+    ------
+    ParameterValueError
+        For a setting out of range or not among the choices, naming it.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> config = bv.TrainConfig(activation="tanh", hidden=(4, 3), learning_rate=0.05)
+    >>> config.sizes(n_classes=2)
+    (2, 4, 3, 1)
+    >>> history = bv.train(bv.gaussians(), config=config)
     """
 
     activation: str = "relu"
@@ -79,7 +94,13 @@ class TrainConfig:
                                       "(scikit-learn has identity, relu, sigmoid and tanh).", "activation")
 
     def describe(self):
-        """dict: the settings, for captions and tables."""
+        """The settings, for captions and tables.
+
+        Returns
+        -------
+        dict
+            Every field of the configuration by name.
+        """
         return {
             "activation": self.activation, "learning_rate": self.learning_rate, "hidden": self.hidden,
             "optimizer": self.optimizer, "epochs": self.epochs, "stop_loss": self.stop_loss,
@@ -89,13 +110,25 @@ class TrainConfig:
 
     @property
     def layer_sizes(self):
-        """tuple of int: widths from input to output for two classes, e.g. ``(2, 2, 1)``."""
+        """Widths from input to output for two classes and two features, e.g. ``(2, 2, 1)``."""
         return self.sizes(2)
 
     def sizes(self, n_classes, n_features=2):
-        """tuple of int: widths from input to output for ``n_classes`` classes and
-        ``n_features`` inputs: one sigmoid output unit for two classes, K softmax units for
-        K > 2."""
+        """Widths of the layers from input to output.
+
+        Parameters
+        ----------
+        n_classes : int
+            Number of classes K: one sigmoid output unit for two classes, K softmax units for
+            K > 2.
+        n_features : int, default=2
+            Number of inputs.
+
+        Returns
+        -------
+        tuple of int
+            ``(n_features, *hidden, n_outputs)``.
+        """
         return (n_features, *self.hidden, 1 if n_classes == 2 else n_classes)
 
 

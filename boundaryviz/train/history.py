@@ -66,14 +66,22 @@ class Snapshot:
         Parameters
         ----------
         epoch : int
+            0 for the initial weights, k after k epochs.
         weights : sequence of ndarray of shape (n_in, n_out)
+            One weight matrix per layer, from the input side.
         biases : sequence of ndarray of shape (n_out,)
-        loss, accuracy : float
+            One bias vector per layer.
+        loss : float
+            Mean cross-entropy on the training data.
+        accuracy : float
+            Share of training samples classified correctly.
         activation : str, default='relu'
+            Activation of every hidden layer (a key of :data:`~boundaryviz.ACTIVATIONS`).
 
         Returns
         -------
         Snapshot
+            A snapshot whose model is an :class:`~boundaryviz.MLP` of these parameters.
         """
         return cls(epoch, MLP(tuple(weights), tuple(biases), activation), loss, accuracy)
 
@@ -92,17 +100,17 @@ class Snapshot:
     # The built-in network's parameters, for snapshots of an MLP.
     @property
     def weights(self):
-        """tuple of ndarray of shape (n_in, n_out): the MLP's read-only weights."""
+        """The MLP's read-only weights, a tuple of ndarray of shape (n_in, n_out)."""
         return self._mlp().weights
 
     @property
     def biases(self):
-        """tuple of ndarray of shape (n_out,): the MLP's read-only biases."""
+        """The MLP's read-only biases, a tuple of ndarray of shape (n_out,)."""
         return self._mlp().biases
 
     @property
     def activation(self):
-        """str: the MLP's hidden activation."""
+        """The MLP's hidden activation, a str."""
         return self._mlp().activation
 
     def _mlp(self):
@@ -115,12 +123,12 @@ class Snapshot:
 
     @property
     def hidden_widths(self):
-        """tuple of int: width of each hidden layer."""
+        """Width of each hidden layer, a tuple of int."""
         return tuple(self.model.hidden_widths)
 
     @property
     def n_classes(self):
-        """int: number of classes K."""
+        """Number of classes K, an int."""
         return self.model.n_classes
 
     def predict_proba(self, X):
@@ -129,6 +137,7 @@ class Snapshot:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Points.
 
         Returns
         -------
@@ -144,11 +153,14 @@ class Snapshot:
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Points.
         layer : int, default=-1
+            Index of the hidden layer.
 
         Returns
         -------
         ndarray of shape (n_samples, width)
+            One column per unit of that layer.
         """
         X = _as_points(X, self.model)
         layer = _check_layer(layer, len(self.hidden_widths))
@@ -156,14 +168,32 @@ class Snapshot:
             return self.model.hidden(X, layer)
 
     def pre_activation(self, X, layer=0):
-        """Pre-activations ``z = a W + b`` of hidden layer ``layer`` of the built-in network."""
+        """Pre-activations ``z = a W + b`` of hidden layer ``layer`` of the built-in network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Points.
+        layer : int, default=0
+            Index of the hidden layer (0-based, negative from the last).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, width)
+            One column per unit of that layer, before the activation.
+
+        Raises
+        ------
+        AttributeError
+            When the snapshot's model is not the built-in :class:`~boundaryviz.MLP`.
+        """
         X = _as_points(X, self.model)
         layer = _check_layer(layer, len(self.hidden_widths))
         return self._mlp().pre_activation(X, layer)
 
     @property
     def is_finite(self):
-        """bool: whether the loss (and, for the built-in network, every parameter) is finite."""
+        """Whether the loss (and, for the built-in network, every parameter) is finite, a bool."""
         finite = getattr(self.model, "is_finite", True)
         return bool(np.isfinite(self.loss) and finite)
 
@@ -192,16 +222,27 @@ class History(Sequence):
     snapshots : sequence of Snapshot
         Epoch 0 first.
     dataset : Dataset
+        The training data.
     config : TrainConfig or None, default=None
         The settings of a built-in run; ``None`` for a run recorded from your own training
         loop (:class:`~boundaryviz.Recorder`).
     stop_reason : {'stop_loss', 'max_epochs', 'diverged', 'interrupted'}, default='max_epochs'
+        Why the run ended.
     label : str, optional
         Short run name for file names and captions; by default ``'{activation}_lr{lr:g}'``
         from ``config``, else ``'run'``.
     settings : dict, optional
         How the run was made, for captions and tables (e.g. ``{'model': 'torch Sequential'}``);
         by default the settings of ``config``.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> history = bv.train(bv.gaussians(), epochs=20)
+    >>> len(history), history.epochs_run, history.stop_reason
+    (21, 20, 'max_epochs')
+    >>> history.losses.shape
+    (21,)
     """
 
     snapshots: tuple
@@ -238,39 +279,41 @@ class History(Sequence):
 
     @property
     def final(self):
-        """Snapshot: the last snapshot."""
+        """The last snapshot, a Snapshot."""
         return self.snapshots[-1]
 
     @property
     def epochs_run(self):
-        """int: epochs trained (the last snapshot's epoch)."""
+        """Epochs trained (the last snapshot's epoch), an int."""
         return self.snapshots[-1].epoch
 
     @property
     def losses(self):
-        """ndarray of shape (n_snapshots,): loss of each snapshot."""
+        """Loss of each snapshot, an ndarray of shape (n_snapshots,)."""
         return np.array([s.loss for s in self.snapshots])
 
     @property
     def accuracies(self):
-        """ndarray of shape (n_snapshots,): accuracy of each snapshot."""
+        """Accuracy of each snapshot, an ndarray of shape (n_snapshots,)."""
         return np.array([s.accuracy for s in self.snapshots])
 
     @property
     def default_layer(self):
-        """int: the hidden layer drawn unless another is asked for: the one a Recorder was
-        given (``settings['layer']``), else the last (-1)."""
+        """The hidden layer drawn unless another is asked for, an int.
+
+        The one a Recorder was given (``settings['layer']``), else the last (-1).
+        """
         layer = self.settings.get("layer", -1)
         return layer if isinstance(layer, int) and -len(self.final.hidden_widths) <= layer < len(self.final.hidden_widths) else -1
 
     @property
     def stop_loss(self):
-        """float: the stop-loss threshold of a built-in run (0 when there is none)."""
+        """The stop-loss threshold of a built-in run (0 when there is none), a float."""
         return 0.0 if self.config is None else self.config.stop_loss
 
     @property
     def headline(self):
-        """str: what the run is, for the status line, e.g. ``'tanh  ·  learning rate 0.1'``."""
+        """What the run is, for the status line, e.g. ``'tanh  ·  learning rate 0.1'``."""
         cfg = self.config
         if cfg is None:
             return self.label
@@ -279,10 +322,15 @@ class History(Sequence):
         return f"{cfg.activation}  ·  learning rate {cfg.learning_rate:g}"
 
     def summary(self):
-        """dict: the run's settings and outcome, for tables and captions.
+        """The run's settings and outcome, for tables and captions.
 
-        The keys ``activation``, ``learning_rate``, ``hidden`` and ``optimizer`` are ``None``
-        where a recorded run does not say.
+        Returns
+        -------
+        dict
+            ``label``, ``dataset``, ``activation``, ``learning_rate``, ``hidden``,
+            ``optimizer``, ``engine``, ``epochs_run``, ``stop_reason``, ``final_loss`` and
+            ``final_accuracy``; ``activation``, ``learning_rate``, ``hidden`` and
+            ``optimizer`` are ``None`` where a recorded run does not say.
         """
         cfg = self.config
         return {

@@ -33,22 +33,26 @@ def iter_train(dataset, *, config=None, **settings):
     Parameters
     ----------
     dataset : Dataset
+        The training data.
     config : TrainConfig, optional
-        All settings at once; otherwise pass them as keywords (see :class:`TrainConfig`):
+        All settings at once; otherwise pass them as keywords.
+    **settings
+        The fields of :class:`TrainConfig` as keywords, when ``config`` is not given:
         ``activation='relu', learning_rate=0.01, hidden=(2,), optimizer='adam', epochs=200,
-        stop_loss=0.263, batch_size=None, seed=0, momentum=0.0``.
+        stop_loss=0.263, batch_size=None, seed=0, momentum=0.0, engine='numpy'``.
 
-    Yields
-    ------
-    Snapshot
-        Epoch 0 (initial weights), then 1, 2, ... The generator's return value (seen by
-        :func:`train`) is the stop reason: ``'stop_loss'``, ``'max_epochs'`` or ``'diverged'``.
+    Returns
+    -------
+    generator of Snapshot
+        Yields epoch 0 (initial weights), then 1, 2, ... The generator's return value (seen
+        by :func:`train`) is the stop reason: ``'stop_loss'``, ``'max_epochs'`` or
+        ``'diverged'``.
 
     Examples
     --------
-    >>> from boundaryviz import gaussians, iter_train
-    >>> for snap in iter_train(gaussians(), epochs=3):
-    ...     print(snap.epoch, round(snap.loss, 3))  # doctest: +SKIP
+    >>> import boundaryviz as bv
+    >>> [snap.epoch for snap in bv.iter_train(bv.gaussians(), epochs=3)]
+    [0, 1, 2, 3]
     """
     if not isinstance(dataset, Dataset):
         raise TypeError(f"dataset must be a boundaryviz Dataset. Got {type(dataset).__name__}.")
@@ -104,14 +108,19 @@ def train(dataset, *, config=None, progress=False, **settings):
     Parameters
     ----------
     dataset : Dataset
+        The training data.
     config : TrainConfig, optional
-        All settings at once; otherwise keywords as in :class:`TrainConfig`.
+        All settings at once; otherwise pass them as keywords.
     progress : bool, default=False
         Show a ``tqdm.auto`` progress bar (a widget in Jupyter, text in a terminal).
+    **settings
+        The fields of :class:`TrainConfig` as keywords, when ``config`` is not given.
 
     Returns
     -------
     History
+        Epoch 0 (initial weights) and every epoch trained, with the data, the settings and
+        the stop reason.
 
     Examples
     --------

@@ -147,7 +147,7 @@ class Recorder:
 
     @property
     def n_snapshots(self):
-        """int: snapshots taken so far."""
+        """Number of snapshots taken so far, an int."""
         return len(self._snapshots)
 
     def snap(self, model):
@@ -156,10 +156,12 @@ class Recorder:
         Parameters
         ----------
         model : MLPClassifier, torch.nn.Module, keras.Model, or an object answering the protocol
+            The model as it stands now; its parameters are copied, never viewed.
 
         Returns
         -------
         Snapshot
+            The frozen model with its loss and accuracy on the recorder's dataset.
         """
         frozen = freeze_model(model, self.layer, self.output, self.dataset.feature_names)
         if self._snapshots and frozen.hidden_widths != self._snapshots[0].model.hidden_widths:
@@ -185,6 +187,7 @@ class Recorder:
         Returns
         -------
         keras.callbacks.Callback
+            Pass it to ``model.fit(..., callbacks=[...])``.
 
         Examples
         --------
