@@ -78,13 +78,22 @@ class AnimationOptions:
         The point a named view goes through (for a slice: where the other features are held):
         the mean by default, a sample's index, or one value per feature.
 
+    Attributes
+    ----------
+    TIMING : tuple of str
+        The options of an animation's timing: ``fps``, ``hold_last``, ``max_frames`` (a class
+        attribute, not a field).
+    RENDERING : tuple of str
+        The options of :class:`~boundaryviz.Renderer`, ``resolution`` to ``anchor`` (a class
+        attribute, not a field).
+
     Examples
     --------
-    >>> from boundaryviz.options import AnimationOptions
-    >>> options = AnimationOptions(fps=24, levels=None)
+    >>> import boundaryviz as bv
+    >>> options = bv.AnimationOptions(fps=24, levels=None)
     >>> options.fps, options.renderer_options["levels"]
     (24.0, None)
-    >>> AnimationOptions(fps=0)
+    >>> bv.AnimationOptions(fps=0)
     Traceback (most recent call last):
     ...
     boundaryviz._validation.ParameterValueError: fps must be a finite number > 0 and <= 50. Got 0.0 instead.
@@ -102,10 +111,10 @@ class AnimationOptions:
     view: object = None
     anchor: object = None
 
+    # Class attributes, not fields; documented in the class docstring's Attributes section
+    # (numpydoc would check a docstring here against the tuple's own).
     TIMING = ("fps", "hold_last", "max_frames")
-    """The options of an animation's timing (class attribute, not a field)."""
     RENDERING = ("resolution", "layer", "size", "levels", "lattice_lines", "bayes", "view", "anchor")
-    """The options of :class:`~boundaryviz.Renderer` (class attribute, not a field)."""
 
     def __post_init__(self):
         checked = {
@@ -128,6 +137,16 @@ class AnimationOptions:
     def from_keywords(cls, **keywords):
         """Options from keyword arguments, naming any that is not an option.
 
+        Parameters
+        ----------
+        **keywords
+            The options by name, as for the constructor.
+
+        Returns
+        -------
+        AnimationOptions
+            The checked options.
+
         Raises
         ------
         TypeError
@@ -143,10 +162,22 @@ class AnimationOptions:
 
     @classmethod
     def from_call(cls, options=None, **keywords):
-        """The one AnimationOptions of a call: ``options`` as given, or made from the keywords given.
+        """The one AnimationOptions of a call: ``options`` as given, or made from the keywords.
 
         Keywords whose value is :data:`UNSET` were not given and are left out, so the object
         holds exactly what the caller asked for.
+
+        Parameters
+        ----------
+        options : AnimationOptions or None, default=None
+            The call's ``options`` argument.
+        **keywords
+            The call's option keywords, :data:`UNSET` where not given.
+
+        Returns
+        -------
+        AnimationOptions
+            ``options`` itself, or the options made from the keywords given.
 
         Raises
         ------
@@ -168,24 +199,74 @@ class AnimationOptions:
 
     @classmethod
     def default(cls, name):
-        """The default value of option ``name`` (for documentation and help texts)."""
+        """The default value of an option (for documentation and help texts).
+
+        Parameters
+        ----------
+        name : str
+            The option, a field of :class:`AnimationOptions`.
+
+        Returns
+        -------
+        object
+            Its default value.
+
+        Raises
+        ------
+        ParameterValueError
+            When ``name`` is not an option.
+
+        Examples
+        --------
+        >>> import boundaryviz as bv
+        >>> bv.AnimationOptions.default("fps")
+        12
+        """
         for f in fields(cls):
             if f.name == name:
                 return f.default
         raise ParameterValueError(f"name must be an animation option. Got {name!r}.", "name")
 
     def replace(self, **changes):
-        """A copy with ``changes`` (checked like the constructor's arguments)."""
+        """A copy with some options changed.
+
+        Parameters
+        ----------
+        **changes
+            New values by option name, checked like the constructor's arguments.
+
+        Returns
+        -------
+        AnimationOptions
+            The copy; this object is unchanged.
+
+        Examples
+        --------
+        >>> import boundaryviz as bv
+        >>> bv.AnimationOptions().replace(fps=24).fps
+        24.0
+        """
         type(self).from_keywords(**changes)  # names an unknown keyword before replace does
         return replace(self, **changes)
 
     @property
     def renderer_options(self):
-        """dict: the keywords of :class:`~boundaryviz.Renderer` (resolution … anchor)."""
+        """The keywords of :class:`~boundaryviz.Renderer` (resolution … anchor), a dict."""
         return {name: getattr(self, name) for name in self.RENDERING}
 
     def draws_like(self, other):
-        """Whether ``other`` draws frames the same way (every renderer option equal)."""
+        """Whether ``other`` draws frames the same way (every renderer option equal).
+
+        Parameters
+        ----------
+        other : AnimationOptions
+            The options to compare with.
+
+        Returns
+        -------
+        bool
+            True when every option of ``RENDERING`` is equal.
+        """
         return self.renderer_options == other.renderer_options
 
     def layer_index(self, n_hidden, default=-1):
@@ -193,6 +274,18 @@ class AnimationOptions:
 
         ``layer=None`` stands for ``default``: the last layer, or a History's own
         (``History.default_layer``, which the renderer passes).
+
+        Parameters
+        ----------
+        n_hidden : int
+            Number of hidden layers of the network.
+        default : int, default=-1
+            The layer shown when ``layer`` is None.
+
+        Returns
+        -------
+        int
+            From 0 to ``n_hidden - 1``.
 
         Raises
         ------

@@ -88,12 +88,12 @@ class Dataset:
 
     @property
     def n_classes(self):
-        """int: number of classes K."""
+        """Number of classes K, an int."""
         return len(self.class_names)
 
     @property
     def n_features(self):
-        """int: number of features d (columns of ``X``)."""
+        """Number of features d (columns of ``X``), an int."""
         return int(self.X.shape[1])
 
     @property
@@ -137,6 +137,7 @@ class Dataset:
             2 to 10 distinct labels (numbers or strings). They become classes 0, 1, ... in
             sorted order and are kept as ``class_names``.
         name : str, default="data"
+            Short name for captions and file names.
         feature_names : tuple of str, optional
             One name per column; by default "x1", "x2", ...
         standardize : bool, default=True
@@ -145,6 +146,14 @@ class Dataset:
         Returns
         -------
         Dataset
+            ``X`` as floats, ``y`` as classes 0 to K - 1, the labels in ``class_names``.
+
+        Examples
+        --------
+        >>> import boundaryviz as bv
+        >>> data = bv.Dataset.from_arrays([[0, 0], [1, 0], [0, 1], [1, 1]], ["no", "yes", "yes", "no"])
+        >>> data.class_names, data.y.tolist()
+        (('no', 'yes'), [0, 1, 1, 0])
         """
         try:
             y_arr = np.asarray(y)
@@ -172,7 +181,7 @@ class Dataset:
 
     @property
     def n_samples(self):
-        """int: number of samples."""
+        """Number of samples, an int."""
         return int(self.X.shape[0])
 
     def __repr__(self):
