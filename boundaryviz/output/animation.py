@@ -31,23 +31,29 @@ GIF_TOLERANCE = 16
 class Animation:
     """An animation, written to a file or held in memory; shows itself inline in Jupyter.
 
-    Attributes
+    :func:`save_animation`, :func:`save_animations` and :func:`show` make it; each parameter
+    is kept as the attribute of the same name.
+
+    Parameters
     ----------
     path : str or None
         The written file; ``None`` for an animation held only in memory (see :func:`show`).
     n_frames : int
         Frames rendered (one per shown snapshot).
     fps : float
+        Frames per second.
     size_bytes : int
+        Size of the encoded animation in bytes.
     format : {'gif', 'mp4', 'webp', 'html'}
-    data : bytes or None
+        The file format.
+    data : bytes or None, default=None
         The encoded animation when held in memory; otherwise it is read from ``path`` each
         time it is displayed.
 
     Examples
     --------
-    >>> from boundaryviz import gaussians, show, train
-    >>> animation = show(train(gaussians(), epochs=9), size=(480, 280))  # 10 snapshots
+    >>> import boundaryviz as bv
+    >>> animation = bv.show(bv.train(bv.gaussians(), epochs=9), size=(480, 280))  # 10 snapshots
     >>> animation.path is None, animation.n_frames, animation.data[:6]
     (True, 10, b'GIF89a')
     >>> animation.to_html(width=480).startswith('<img src="data:image/gif;base64,')
@@ -62,7 +68,13 @@ class Animation:
     data: bytes | None = field(default=None, repr=False)
 
     def to_bytes(self):
-        """bytes: the encoded animation (from memory, or read from ``path``)."""
+        """The encoded animation, from memory or read from ``path``.
+
+        Returns
+        -------
+        bytes
+            The bytes of the file as written.
+        """
         if self.data is not None:
             return self.data
         if self.path is None:
@@ -84,6 +96,7 @@ class Animation:
         Returns
         -------
         str
+            The HTML element, self-contained (no file is referenced).
         """
         if width is not None:
             width = check_int(width, "width", low=1, high=100_000)
@@ -186,16 +199,17 @@ def save_animation(history, path, *, fps=UNSET, hold_last=UNSET, max_frames=UNSE
     Parameters
     ----------
     history : History
+        The run to draw, one frame per snapshot shown.
     path : str or os.PathLike
-        Its folder must exist.
+        The file to write; its folder must exist.
     fps : float, default=12
         Frames per second (> 0, <= 50).
+    hold_last : float, default=1.5
+        Seconds the last frame stays before the loop restarts (0 to 60).
     max_frames : int or None, default=100
         A run with more snapshots shows every k-th epoch (and the last) so that at most
         this many frames are written, which keeps long runs small enough to embed;
         ``None`` or 0 writes one frame per snapshot.
-    hold_last : float, default=1.5
-        Seconds the last frame stays before the loop restarts (0 to 60).
     renderer : Renderer, optional
         A renderer of ``history`` to reuse (it brings its drawing options); otherwise one is
         made from ``options`` or ``renderer_options``.
@@ -206,19 +220,19 @@ def save_animation(history, path, *, fps=UNSET, hold_last=UNSET, max_frames=UNSE
         ``hold_last``, ``max_frames`` and ``renderer_options``; with a ``renderer``, its
         drawing options must be the renderer's.
     **renderer_options
-        ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``, ``bayes``: see
-        :class:`~boundaryviz.Renderer`.
+        ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``, ``bayes``,
+        ``view``, ``anchor``: see :class:`~boundaryviz.Renderer`.
 
     Returns
     -------
     Animation
-        Displays itself inline in a notebook.
+        The written file's path, frame count and size; displays itself inline in a notebook.
 
     Examples
     --------
-    >>> from boundaryviz import gaussians, save_animation, train
-    >>> history = train(gaussians(), learning_rate=0.1, epochs=50)
-    >>> save_animation(history, "relu.gif")  # doctest: +SKIP
+    >>> import boundaryviz as bv
+    >>> history = bv.train(bv.gaussians(), learning_rate=0.1, epochs=50)
+    >>> bv.save_animation(history, "relu.gif")  # doctest: +SKIP
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a file path. Got {path!r}.")
@@ -271,17 +285,31 @@ def save_animations(history, paths, *, fps=UNSET, hold_last=UNSET, max_frames=UN
     Parameters
     ----------
     history : History
+        The run to draw, one frame per snapshot shown.
     paths : sequence of str or os.PathLike
         One file per path, the format following each suffix; at least one, no repeats.
-    fps, hold_last, max_frames, renderer, progress, options, **renderer_options
-        As for :func:`save_animation`.
+    fps : float, default=12
+        Frames per second, as for :func:`save_animation`.
+    hold_last : float, default=1.5
+        Seconds the last frame stays, as for :func:`save_animation`.
+    max_frames : int or None, default=100
+        Most frames written, as for :func:`save_animation`.
+    renderer : Renderer, optional
+        A renderer of ``history`` to reuse, as for :func:`save_animation`.
+    progress : bool, default=False
+        Show a ``tqdm.auto`` progress bar.
     on_frame : callable, optional
         Called as ``on_frame(index, frame)`` after each frame is written, with the snapshot
         index and the frame, ndarray of shape (H, W, 4), dtype uint8: the canvas buffer,
         valid only during the call (a :class:`~boundaryviz.output.tiles.TileRecorder` keeps tiles
         of the frames this way).
     palette : Palette, optional
-        The GIF's and WebP's palette (default: :func:`animation_palette`).
+        The GIF's and WebP's palette; by default one made from the renderer's colours and
+        sample frames.
+    options : AnimationOptions, optional
+        Every option at once, as for :func:`save_animation`.
+    **renderer_options
+        The drawing options, as for :func:`save_animation`.
 
     Returns
     -------
@@ -290,9 +318,9 @@ def save_animations(history, paths, *, fps=UNSET, hold_last=UNSET, max_frames=UN
 
     Examples
     --------
-    >>> from boundaryviz import gaussians, save_animations, train
-    >>> history = train(gaussians(), learning_rate=0.1, epochs=50)
-    >>> save_animations(history, ["relu.gif", "relu.webp"])  # doctest: +SKIP
+    >>> import boundaryviz as bv
+    >>> history = bv.train(bv.gaussians(), learning_rate=0.1, epochs=50)
+    >>> bv.save_animations(history, ["relu.gif", "relu.webp"])  # doctest: +SKIP
     """
     if not isinstance(history, History):
         raise TypeError(f"history must be a boundaryviz History. Got {type(history).__name__}.")
@@ -373,6 +401,7 @@ def show(history, *, format="gif", player=False, **options):
     Parameters
     ----------
     history : History
+        The run to draw, one frame per snapshot shown.
     format : {'gif', 'mp4', 'webp', 'html'}, default='gif'
         ``'mp4'`` needs the ``video`` extra.
     player : bool, default=False
@@ -381,8 +410,8 @@ def show(history, *, format="gif", player=False, **options):
     **options
         As for :func:`save_animation`: ``fps``, ``hold_last``, ``max_frames``, ``renderer``,
         ``progress``, the renderer options (``resolution``, ``layer``, ``size``, ``levels``,
-        ``lattice_lines``, ``bayes``), or ``options`` (an
-        :class:`~boundaryviz.options.AnimationOptions`) for all of them at once.
+        ``lattice_lines``, ``bayes``, ``view``, ``anchor``), or ``options`` (an
+        :class:`~boundaryviz.AnimationOptions`) for all of them at once.
 
     Returns
     -------

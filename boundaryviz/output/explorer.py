@@ -74,6 +74,15 @@ class Explorer:
 
     Made by :func:`explore`; a notebook cell ending in it shows the widgets.
 
+    Parameters
+    ----------
+    history : History
+        The run shown, one slider position per snapshot.
+    renderer : Renderer
+        A renderer of ``history``, which draws the frames.
+    fps : float
+        Snapshots a second while playing.
+
     Attributes
     ----------
     renderer : Renderer
@@ -92,6 +101,16 @@ class Explorer:
         The epoch shown, its loss and accuracy.
     widget : ipywidgets.VBox
         All of them, as displayed.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> explorer = bv.explore(bv.train(bv.gaussians(), epochs=30), size=(480, 280))
+    >>> explorer.slider.max
+    30
+    >>> explorer.slider.value = 12  # draws epoch 12
+    >>> explorer.label.value.startswith("epoch 12")
+    True
     """
 
     def __init__(self, history, renderer, fps):
@@ -141,8 +160,10 @@ def explore(history, *, fps=DEFAULT_EXPLORE_FPS, renderer=None, **renderer_optio
     fps : float, default=8
         Snapshots a second while playing (> 0, <= 50).
     renderer : Renderer, optional
-        A renderer of ``history`` to reuse; otherwise one is made from ``renderer_options``
-        (``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``).
+        A renderer of ``history`` to reuse; otherwise one is made from ``renderer_options``.
+    **renderer_options
+        ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``, ``bayes``,
+        ``view``, ``anchor``: see :class:`~boundaryviz.Renderer`.
 
     Returns
     -------
