@@ -109,29 +109,67 @@ class Plane:
 
     @property
     def d(self):
-        """int: the dimension of the input space."""
+        """The dimension d of the input space, an int."""
         return self.origin.size
 
     @property
     def basis(self):
-        """ndarray of shape (2, d): ``u`` and ``v`` as rows."""
+        """The directions ``u`` and ``v`` as rows, an ndarray of shape (2, d)."""
         return np.vstack([self.u, self.v])
 
     def lift(self, st):
-        """Points of the plane, ndarray of shape (n, d), at plane coordinates ``st`` (n, 2)."""
+        """Points of the plane at plane coordinates ``st``.
+
+        Parameters
+        ----------
+        st : array-like of shape (n, 2)
+            Coordinates ``(s, t)`` along ``u`` and ``v``.
+
+        Returns
+        -------
+        ndarray of shape (n, d)
+            The points ``origin + s·u + t·v`` in input space.
+        """
         return self.origin + np.asarray(st, dtype=float) @ self.basis
 
     def coordinates(self, X, scale=None):
-        """Plane coordinates (n, 2) of the orthogonal projection of points ``X`` (n, d).
+        """Plane coordinates of the orthogonal projection of points ``X``.
 
         Orthogonal in the metric where feature ``i`` is divided by ``scale[i]`` (the plain
         Euclidean metric when ``scale`` is None).
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d)
+            Points in input space.
+        scale : array-like of shape (d,), optional
+            Per-feature scale of the metric: feature ``i`` is divided by ``scale[i]``; the
+            plain Euclidean metric when None.
+
+        Returns
+        -------
+        ndarray of shape (n, 2)
+            The coordinates ``(s, t)`` of each point's projection.
         """
         A, Z = self._scaled(X, scale)
         return np.linalg.lstsq(A, Z.T, rcond=None)[0].T
 
     def distance(self, X, scale=None):
-        """Distance (n,) of points ``X`` (n, d) from the plane, in the metric of ``scale``."""
+        """Distance of points ``X`` from the plane, in the metric of ``scale``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, d)
+            Points in input space.
+        scale : array-like of shape (d,), optional
+            Per-feature scale of the metric: feature ``i`` is divided by ``scale[i]``; the
+            plain Euclidean metric when None.
+
+        Returns
+        -------
+        ndarray of shape (n,)
+            The distance of each point from its projection.
+        """
         A, Z = self._scaled(X, scale)
         st = np.linalg.lstsq(A, Z.T, rcond=None)[0].T
         return np.linalg.norm(Z - st @ A.T, axis=1)

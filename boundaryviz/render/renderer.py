@@ -97,6 +97,7 @@ class Renderer:
     Parameters
     ----------
     history : History
+        The run to draw, one frame per snapshot.
     options : AnimationOptions, optional
         Every drawing option at once (its timing options are kept for the writers, as
         ``renderer.options``), instead of the keywords below.
@@ -134,6 +135,7 @@ class Renderer:
     figure : matplotlib.figure.Figure
         The one figure every frame is drawn into.
     n_frames : int
+        Number of frames, one per snapshot.
 
     Notes
     -----
@@ -155,9 +157,9 @@ class Renderer:
 
     Examples
     --------
-    >>> from boundaryviz import Renderer, gaussians, train
-    >>> history = train(gaussians(), epochs=20)
-    >>> renderer = Renderer(history)
+    >>> import boundaryviz as bv
+    >>> history = bv.train(bv.gaussians(), epochs=20)
+    >>> renderer = bv.Renderer(history)
     >>> renderer.frame(-1).shape
     (560, 960, 3)
     """
@@ -217,7 +219,7 @@ class Renderer:
     # ------------------------------------------------------------------ public
     @property
     def n_frames(self):
-        """int: number of frames, one per snapshot."""
+        """Number of frames, one per snapshot, an int."""
         return len(self.history)
 
     def __len__(self):
@@ -229,6 +231,7 @@ class Renderer:
         Returns
         -------
         ndarray of shape (n_colors, 3), dtype uint8
+            RGB colours: the classes, the lines and curves, white, black and the field's colours.
         """
         from matplotlib.colors import to_rgba_array
 
@@ -244,7 +247,18 @@ class Renderer:
         return np.vstack([field, lines])
 
     def update(self, index):
-        """Set every artist to show snapshot ``index``; draws nothing."""
+        """Set every artist to show snapshot ``index``; draws nothing.
+
+        Parameters
+        ----------
+        index : int
+            The snapshot, an index into the history (negative from the last).
+
+        Returns
+        -------
+        int
+            The snapshot's index, from 0.
+        """
         index = self._index(index)
         if self._current == index:
             return index
@@ -260,9 +274,15 @@ class Renderer:
     def draw(self, index=-1):
         """Show snapshot ``index`` and return the figure (a notebook cell displays it).
 
+        Parameters
+        ----------
+        index : int, default=-1
+            The snapshot, an index into the history (negative from the last).
+
         Returns
         -------
         matplotlib.figure.Figure
+            The renderer's figure, showing that snapshot.
         """
         self.update(index)
         self._blitter.set_animated(False)
@@ -273,14 +293,25 @@ class Renderer:
     def frame(self, index=-1):
         """Pixels of the frame for snapshot ``index``.
 
+        Parameters
+        ----------
+        index : int, default=-1
+            The snapshot, an index into the history (negative from the last).
+
         Returns
         -------
         ndarray of shape (height, width, 3), dtype uint8
+            A new array of RGB pixels.
         """
         return self.frame_rgba(index)[:, :, :3].copy()
 
     def frame_rgba(self, index=-1):
         """The canvas buffer showing snapshot ``index``, without a copy.
+
+        Parameters
+        ----------
+        index : int, default=-1
+            The snapshot, an index into the history (negative from the last).
 
         Returns
         -------
@@ -294,15 +325,36 @@ class Renderer:
     def frames(self, start=0, stop=None, step=1):
         """Yield frames one at a time (never all in memory).
 
+        Parameters
+        ----------
+        start : int, default=0
+            First snapshot.
+        stop : int, optional
+            Snapshot to stop before; by default the end of the history.
+        step : int, default=1
+            Step between snapshots, as in ``range(start, stop, step)``.
+
         Yields
         ------
         ndarray of shape (height, width, 3), dtype uint8
+            The RGB pixels of each snapshot's frame, a new array each.
         """
         for index in range(len(self))[start:stop:step]:
             yield self.frame(index)
 
     def frame_full_redraw(self, index=-1):
-        """The same frame drawn without blitting (a slow reference for tests)."""
+        """The same frame drawn without blitting (a slow reference for tests).
+
+        Parameters
+        ----------
+        index : int, default=-1
+            The snapshot, an index into the history (negative from the last).
+
+        Returns
+        -------
+        ndarray of shape (height, width, 3), dtype uint8
+            As :meth:`frame` returns it.
+        """
         self.draw(index)
         self.canvas.draw()
         return np.asarray(self.canvas.buffer_rgba())[:, :, :3].copy()
@@ -321,27 +373,40 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT
     Parameters
     ----------
     history : History
+        The run to draw.
     index : int, default=-1
         Snapshot to show.
     panel : {'input', 'hidden', 'curve'}, default='input'
+        The input space, the hidden layer's space, or the training curve.
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure is made when omitted. Its labels and limits are set by
         the panel.
-    resolution, layer, levels, bayes, view, anchor
-        As for :class:`Renderer`.
+    resolution : int, default=200
+        Mesh points per axis of the probability fields, as for :class:`Renderer`.
+    layer : int, optional
+        Hidden layer shown; by default the history's own, as for :class:`Renderer`.
+    levels : int or None, default=10
+        Colour bands of the probability field, as for :class:`Renderer`.
+    bayes : bool, default=False
+        Also draw the Bayes-optimal boundary and loss, as for :class:`Renderer`.
+    view : None, {'pca', 'lda'}, (str, str) or Plane, default=None
+        The plane through input space, as for :class:`Renderer`.
+    anchor : None, int or sequence of float, default=None
+        The point a named view goes through, as for :class:`Renderer`.
 
     Returns
     -------
     matplotlib.axes.Axes
+        The Axes drawn into: ``ax``, or that of the new figure.
 
     Examples
     --------
     >>> import matplotlib.pyplot as plt
-    >>> from boundaryviz import gaussians, plot_panel, train
-    >>> history = train(gaussians(), epochs=30)
+    >>> import boundaryviz as bv
+    >>> history = bv.train(bv.gaussians(), epochs=30)
     >>> fig, (left, right) = plt.subplots(1, 2, figsize=(8, 4))  # doctest: +SKIP
-    >>> plot_panel(history, panel="input", ax=left)  # doctest: +SKIP
-    >>> plot_panel(history, panel="hidden", ax=right)  # doctest: +SKIP
+    >>> bv.plot_panel(history, panel="input", ax=left)  # doctest: +SKIP
+    >>> bv.plot_panel(history, panel="hidden", ax=right)  # doctest: +SKIP
     """
 
     if not isinstance(history, History):
