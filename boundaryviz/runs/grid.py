@@ -209,14 +209,25 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=UNSET,
     datasets : Dataset or sequence of Dataset
         Several data sets are one more setting of the grid (named by ``Dataset.name``).
     out_dir : str or os.PathLike
+        Folder of the animations, each named by the settings that vary.
     grid : mapping of str to sequence, optional
         :class:`~boundaryviz.TrainConfig` field -> the values it takes, e.g.
         ``{"activation": ["relu", "tanh"], "seed": [0, 1, 2], "hidden": [(2,), (8,), (4, 2)]}``;
         also ``"view"``: the planes the input panel shows (``["pca", "lda", ("a", "b")]``).
         Default: the reference sweep, ``{"activation": ("relu", "tanh"),
         "learning_rate": (0.1, 0.01, 0.001)}``.
-    formats, fps, max_frames, render, tiles, options
-        As for :func:`~boundaryviz.reference_specs`, the same for every run.
+    formats : sequence of {'gif', 'mp4', 'webp', 'html'}, default=('gif',)
+        File formats of each run, as for :func:`~boundaryviz.reference_specs`.
+    fps : float, default=12
+        Frames per second, the same for every run.
+    max_frames : int or None, default=100
+        Most frames per animation, the same for every run.
+    render : dict, optional
+        Renderer options, as for :func:`~boundaryviz.reference_specs`.
+    tiles : bool, default=False
+        Keep half-size tiles of every run's frames for the gallery.
+    options : AnimationOptions, optional
+        Every animation option at once, instead of ``fps``, ``max_frames`` and ``render``.
     **settings
         Other TrainConfig fields, one value each (``epochs=100``).
 

@@ -29,9 +29,13 @@ class RunSpec:
     Parameters
     ----------
     dataset : Dataset
+        The training data.
     config : TrainConfig
+        The training settings.
     out_dir : str or os.PathLike
+        Folder of the animations (it is made when the run writes).
     formats : tuple of str, default=('gif',)
+        File formats to write, one file each: ``'gif'``, ``'mp4'``, ``'webp'``, ``'html'``.
     options : AnimationOptions, default=AnimationOptions()
         How the animations are timed and drawn (``fps``, ``hold_last``, ``max_frames`` and
         the renderer's options); passed whole to the renderer and the writers. Its ``layer``
@@ -43,6 +47,19 @@ class RunSpec:
     stem : str, optional
         The file name without its suffix; default ``{activation}_lr{learning_rate:g}``.
         :func:`~boundaryviz.grid_specs` names each run by the settings that vary.
+
+    See Also
+    --------
+    reference_specs, grid_specs : Many specs at once.
+    run_sweep : Runs specs and yields a :class:`RunResult` for each.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> spec = bv.RunSpec(bv.gaussians(), bv.TrainConfig(activation="tanh"), "out", formats=("gif", "webp"))
+    >>> spec.name, spec.paths()
+    ('tanh_lr0.01', ['out/tanh_lr0.01.gif', 'out/tanh_lr0.01.webp'])
+    >>> results = list(bv.run_sweep([spec]))  # doctest: +SKIP
     """
 
     dataset: Dataset
@@ -89,15 +106,18 @@ class RunSpec:
 
     @property
     def name(self):
-        """str: file stem: ``stem``, else ``{activation}_lr{learning_rate:g}``."""
+        """The file stem: ``stem``, else ``{activation}_lr{learning_rate:g}``."""
         if self.stem is not None:
             return self.stem
         return f"{self.config.activation}_lr{self.config.learning_rate:g}"
 
     @property
     def settings(self):
-        """dict: the data set's name (``'dataset'``), every TrainConfig field and, when one is
-        asked for, the ``'view'`` plane (AnimationOptions.view), for tables."""
+        """The run's settings for tables, a dict.
+
+        The data set's name (``'dataset'``), every TrainConfig field and, when one is asked
+        for, the ``'view'`` plane (``AnimationOptions.view``).
+        """
         config = {f.name: getattr(self.config, f.name) for f in fields(self.config)}
         out = {"dataset": self.dataset.name, **config}
         if self.options.view is not None:
@@ -105,7 +125,13 @@ class RunSpec:
         return out
 
     def paths(self):
-        """list of str: the files this run writes, one per format."""
+        """The files this run writes, one per format.
+
+        Returns
+        -------
+        list of str
+            ``out_dir/name.format`` for each format, in order.
+        """
         return [os.path.join(self.out_dir, f"{self.name}.{fmt}") for fmt in self.formats]
 
 
@@ -113,7 +139,10 @@ class RunSpec:
 class RunResult:
     """What a run produced.
 
-    Attributes
+    :func:`~boundaryviz.run_sweep` yields one per spec; each parameter is kept as the
+    attribute of the same name.
+
+    Parameters
     ----------
     name : str
         ``RunSpec.name`` (or the name of extra work such as ``'gallery'``).
@@ -121,23 +150,30 @@ class RunResult:
         :meth:`History.summary` (empty for a run kept by ``--skip-existing``).
     files : tuple of (str, int)
         Each file written and its size in bytes.
-    history : History or None
+    history : History or None, default=None
         The run's snapshots (weights only, small), for galleries; ``None`` for work that is
         not a run.
-    skipped : bool
+    skipped : bool, default=False
         Whether the run's files were kept from an earlier sweep.
-    final_frame : ndarray of shape (H, W, 3), dtype uint8, or None
+    final_frame : ndarray of shape (H, W, 3), dtype uint8, or None, default=None
         The animation's last frame, so a gallery need not draw it again.
-    frame_layer : int or None
+    frame_layer : int or None, default=None
         The hidden layer (0-based) that frame shows.
-    tiles : Tiles or None
+    tiles : Tiles or None, default=None
         Half-size copies of the animation's frames, when the spec asked for them.
-    settings : dict
+    settings : dict, optional
         ``RunSpec.settings``: the data set's name and every training setting (empty when
         not known), so a gallery can group runs by the settings that vary.
-    options : AnimationOptions
+    options : AnimationOptions, default=AnimationOptions()
         The options the files were drawn with (``RunSpec.options``), so that a gallery draws
         what the run did not keep exactly as the run would have.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> specs = bv.reference_specs(bv.gaussians(), "out", activations=["tanh"])
+    >>> for result in bv.run_sweep(specs):  # doctest: +SKIP
+    ...     print(result.name, result.summary["final_accuracy"], result.files)
     """
 
     name: str

@@ -27,13 +27,19 @@ def reference_specs(dataset, out_dir, *, activations=REFERENCE_GRID["activation"
     Parameters
     ----------
     dataset : Dataset
+        The training data of every run.
     out_dir : str or os.PathLike
         Folder of the animations (``{activation}_lr{learning_rate:g}.{format}``).
     activations : sequence of str, default=('relu', 'tanh')
+        Hidden activations to try (keys of :data:`~boundaryviz.ACTIVATIONS`).
     learning_rates : sequence of float, default=(0.1, 0.01, 0.001)
-    formats : sequence of {'gif', 'mp4', 'webp'}, default=('gif',)
+        Learning rates to try with each activation.
+    formats : sequence of {'gif', 'mp4', 'webp', 'html'}, default=('gif',)
+        File formats of each run, one file each.
     fps : float, default=12
+        Frames per second of the animations.
     max_frames : int or None, default=100
+        Most frames per animation (see :class:`~boundaryviz.AnimationOptions`).
     render : dict, optional
         Renderer options: ``resolution``, ``layer``, ``size``, ``levels``, ``lattice_lines``,
         ``bayes``.
