@@ -16,6 +16,22 @@ class ParameterValueError(ValueError):
     """A ``ValueError`` about one parameter, named by its ``parameter`` attribute.
 
     The command line maps ``parameter`` to the flag a user typed (``fps`` → ``--fps``).
+
+    Parameters
+    ----------
+    message : str
+        One sentence naming the parameter, what is allowed and what was given.
+    parameter : str, optional
+        The parameter's name, kept as the ``parameter`` attribute.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> try:
+    ...     bv.TrainConfig(learning_rate=-0.1)
+    ... except bv.ParameterValueError as error:
+    ...     print(error.parameter)
+    learning_rate
     """
 
     def __init__(self, message, parameter=None):
@@ -24,7 +40,24 @@ class ParameterValueError(ValueError):
 
 
 class ParameterTypeError(TypeError):
-    """A ``TypeError`` about one parameter, named by its ``parameter`` attribute."""
+    """A ``TypeError`` about one parameter, named by its ``parameter`` attribute.
+
+    Parameters
+    ----------
+    message : str
+        One sentence naming the parameter, what is allowed and what was given.
+    parameter : str, optional
+        The parameter's name, kept as the ``parameter`` attribute.
+
+    Examples
+    --------
+    >>> import boundaryviz as bv
+    >>> try:
+    ...     bv.AnimationOptions.from_keywords(speed=2)
+    ... except bv.ParameterTypeError as error:
+    ...     print(error.parameter)
+    speed
+    """
 
     def __init__(self, message, parameter=None):
         super().__init__(message)

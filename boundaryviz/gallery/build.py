@@ -60,6 +60,7 @@ def write_gallery(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     formats : tuple of {'gif', 'mp4', 'webp'}, default=('gif',)
         Formats of the compare animation.
     fps : float, default=12
+        Frames per second of the compare animation.
     max_frames : int, default=60
         Most frames of the compare animation.
     layer : int, default=-1
