@@ -5,7 +5,8 @@ reference run in the same process.
 For each: final accuracy, the plane's agreement in the last frame, the GIF's size (target
 <= 2 MB) and ms per frame of ``Renderer.frame_rgba`` over the frames the GIF keeps, as a ratio
 to the reference run (gaussians, relu, learning rate 0.1, hidden 2) measured in the same run
-(target <= 1.5x for d <= 64). Runs take turns; the best of ``--rounds`` counts.
+(target <= 1.5x for d <= 64). Two 2-D runs of 3 and 10 classes (blobs, no plane) show what
+K classes cost by themselves. Runs take turns; the best of ``--rounds`` counts.
 
 Usage::
 
@@ -58,6 +59,9 @@ def main(argv=None):
     settings = dict(activation="relu", learning_rate=0.01, hidden=(8,), epochs=args.epochs, stop_loss=0)
     reference = bv.train(bv.gaussians(), activation="relu", learning_rate=0.1)
     runs = [("2-D reference", reference, bv.AnimationOptions())]
+    # the same number of classes in two dimensions: what K classes cost without any plane
+    for k in (3, 10):
+        runs.append((f"2-D blobs, {k} classes", bv.train(bv.blobs(n_classes=k), **settings), bv.AnimationOptions()))
     for name, make in CASES:
         history = bv.train(make(), **settings)
         for view in ("pca", "lda"):
