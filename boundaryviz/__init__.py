@@ -24,9 +24,10 @@ from .data.dataset import Dataset
 from .data.synthetic import blobs, circles, gaussians, moons, spiral, xor
 from .data.tables import breast_cancer, digits, iris, load_csv, wine
 from .gallery.build import write_gallery
+from .models.mlp import MLP
 from .models.network import ACTIVATIONS
 from .models.optim import OPTIMIZERS
-from .models.protocol import MLP, Model, ModelBase
+from .models.protocol import Model, ModelBase
 from .options import AnimationOptions
 from .output.animation import Animation, save_animation, save_animations, show
 from .output.explorer import Explorer, explore

@@ -11,7 +11,7 @@ from numpy.testing import assert_allclose
 
 import boundaryviz as bv
 from boundaryviz.models import network
-from boundaryviz.models.protocol import MLP
+from boundaryviz.models.mlp import MLP
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,

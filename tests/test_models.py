@@ -12,7 +12,8 @@ from numpy.testing import assert_allclose
 
 import boundaryviz as bv
 from boundaryviz.models import network
-from boundaryviz.models.protocol import MLP, Model, as_model
+from boundaryviz.models.mlp import MLP
+from boundaryviz.models.protocol import Model, as_model
 from boundaryviz.render.renderer import Renderer
 
 PACKAGE = pathlib.Path(bv.__file__).parent / "render"

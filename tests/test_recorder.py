@@ -8,7 +8,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
-from boundaryviz.models.protocol import MLP
+from boundaryviz.models.mlp import MLP
 from boundaryviz.render.renderer import Renderer
 
 os.environ.setdefault("KERAS_BACKEND", "jax")

@@ -15,7 +15,8 @@ import sys
 import numpy as np
 
 from .._extras import require
-from .protocol import MLP, ModelBase, check_probabilities, width_error
+from .mlp import MLP
+from .protocol import ModelBase, check_probabilities, width_error
 
 __all__ = ["is_keras_model", "mlp_from_keras", "KerasModel", "keras_model", "snapshot_callback"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .protocol import MLP
+from .mlp import MLP
 
 __all__ = ["is_mlp_classifier", "mlp_from_sklearn", "SKLEARN_ACTIVATIONS"]
 

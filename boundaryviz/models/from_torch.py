@@ -16,7 +16,8 @@ import sys
 import numpy as np
 
 from .._extras import require
-from .protocol import MLP, ModelBase, check_probabilities, width_error
+from .mlp import MLP
+from .protocol import ModelBase, check_probabilities, width_error
 
 __all__ = ["is_torch_module", "mlp_from_sequential", "TorchModel", "torch_model"]
 

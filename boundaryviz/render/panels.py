@@ -17,16 +17,7 @@ from matplotlib.lines import Line2D
 from .._colors import STOPPED
 from .class_colors import CLASS_COLORS, CLASS_MARKERS, class_field_colors
 from .frame_geometry import MAX_UNIT_LABELS
-from .style import (
-    ACC_COLOR,
-    BAYES_COLOR,
-    BOUNDARY_COLOR,
-    DISAGREE_COLOR,
-    LATTICE_COLOR,
-    LOSS_COLOR,
-    MARKER_SIZE,
-    UNIT_COLORS,
-)
+from .style import ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, DISAGREE_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE, UNIT_COLORS
 
 __all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside",
            "keep_labels_inside"]

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._validation import ParameterTypeError, ParameterValueError
-from ..models.protocol import MLP, ModelBase
+from ..models.mlp import MLP
+from ..models.protocol import ModelBase
 
 __all__ = ["Plane", "VIEWS", "resolve_view", "pca_plane", "lda_plane", "slice_plane", "on_plane",
            "loadings_text", "data_scale", "fade"]

@@ -35,25 +35,8 @@ from . import views
 from .blit import Blitter
 from .class_colors import CLASS_COLORS, class_field_colors
 from .frame_geometry import FrameGeometry
-from .panels import (
-    CurvePanel,
-    HiddenPanel,
-    InputPanel,
-    StatusLine,
-    add_legend,
-    keep_labels_inside,
-    keep_tick_labels_inside,
-)
-from .style import (
-    ACC_COLOR,
-    BOUNDARY_COLOR,
-    FIELD_CMAP,
-    LATTICE_COLOR,
-    LOSS_COLOR,
-    NAN_COLOR,
-    UNIT_COLORS,
-    field_colormap,
-)
+from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_labels_inside, keep_tick_labels_inside
+from .style import ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS, field_colormap
 
 __all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
 

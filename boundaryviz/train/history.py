@@ -15,7 +15,8 @@ import numpy as np
 
 from .._validation import check_choice, check_int
 from ..data.dataset import Dataset
-from ..models.protocol import MLP, as_model
+from ..models.mlp import MLP
+from ..models.protocol import as_model
 from .config import TrainConfig, run_label
 
 __all__ = ["Snapshot", "History", "STOP_REASONS"]

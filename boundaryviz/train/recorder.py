@@ -14,7 +14,8 @@ import numpy as np
 
 from .._validation import check_choice
 from ..data.dataset import Dataset
-from ..models.protocol import MLP, Model, ModelBase, as_model, width_error
+from ..models.mlp import MLP
+from ..models.protocol import Model, ModelBase, as_model, width_error
 from .history import History, Snapshot
 from .scoring import evaluate
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..models.mlp import MLP
 from ..models.network import loss_from_logits
-from ..models.protocol import MLP
 
 __all__ = ["training_inputs", "snapshot_model", "evaluate"]
 
