@@ -229,9 +229,9 @@ def test_load_csv_takes_up_to_ten_labels_and_the_header_names(tmp_path):
     ("x0,x1,label\n", r"need at least 4 data rows\. Got 0"),
     (ROWS + "1,2," + "a" * 200_000 + "\n", r"line 5: not a valid CSV row \(field larger than field limit"),
     # blank lines (empty, spaces, commas only) and a header before the bad row: the file's own line
-    ("\n\n  \nx0,x1,label\n" + ROWS + "2.0,abc,1\n", r"line 9: x0 and x1 must be numbers \(not a number\)"),
-    ("\n,,\nx,y,label\n\n1,2,0\n\n\n1,2\n" + ROWS, r"line 8: expected 3 columns \(x0, x1, label\)\. Got 2"),
-    ("\r\n\r\nx0,x1,label\r\n" + ROWS.replace("\n", "\r\n") + "\r\n1,inf,0\r\n", r"line 9: x0 and x1 must be finite"),
+    ("\n\n  \nx0,x1,label\n" + ROWS + "2.0,abc,1\n", r"line 9, column 'x1': features must be numbers \(not a number\)\. Got 'abc'"),
+    ("\n,,\nx,y,label\n\n1,2,0\n\n\n1,2\n" + ROWS, r"line 8: expected 3 columns, as on line 3\. Got 2"),
+    ("\r\n\r\nx0,x1,label\r\n" + ROWS.replace("\n", "\r\n") + "\r\n1,inf,0\r\n", r"line 9, column 'x1': features must be finite\. Got 'inf'"),
     ("\n" * 5 + ROWS + "\n" * 3 + "1.0,2.0,\n", r"line 13: the label is missing"),
     ("\n\n" + "".join(f"{k},{k},{k}\n\n" for k in range(11)),
      r"Line 23 holds an eleventh label '10'"),
