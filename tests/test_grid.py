@@ -177,7 +177,7 @@ def test_cli_grid_flags(tmp_path, capsys):
 @pytest.mark.parametrize("argv, fragment", [
     (["--seeds", "1,1"], "--seeds must not repeat a value. Got 1 twice."),
     (["--hidden", "2", "--hidden", "2"], "--hidden must not repeat a value. Got 2 twice."),
-    (["--datasets", "moons,digits"], "--datasets"),
+    (["--datasets", "moons,mnist"], "--datasets"),
     (["--optimizers", "adam,rmsprop"], "--optimizers"),
     (["--hidden", "2", "--hidden", "4,2", "--layer", "1"], "--layer"),
 ])
