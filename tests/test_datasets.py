@@ -175,6 +175,12 @@ def test_load_csv_without_header(tmp_path):
     assert data.name == "points"
     assert_allclose(data.X, [[0, 0], [1, 1], [0.5, -0.5], [-1, 2.5]])
     assert data.y.tolist() == [0, 1, 0, 1] and data.class_names == ("0", "1")
+    assert data.feature_names == ("x1", "x2")  # no header: the Dataset's own axis names
+
+
+def test_load_csv_header_with_an_empty_name_keeps_the_default_names(tmp_path):
+    data = load_csv(_write(tmp_path, " ,x1,label\n" + ROWS))
+    assert data.feature_names == ("x1", "x2") and len(data.y) == 4
 
 
 def test_load_csv_with_header_blank_lines_and_string_labels(tmp_path):
@@ -214,6 +220,9 @@ def test_load_csv_takes_up_to_ten_labels_and_the_header_names(tmp_path):
     (ROWS + "2.0,abc,1\n", r"line 5: x0 and x1 must be numbers \(not a number\)\. Got '2\.0', 'abc'"),
     ("x0,x1,label\n" + ROWS + ",1.0,1\n", r"line 6: x0 and x1 must be numbers \(missing\)"),
     (ROWS + "1.0,2.0,\n", r"line 5: the label is missing"),
+    # a first row with one number is data, not a header; only the first row may be a header
+    ("1,abc,0\n" + ROWS, r"line 1: x0 and x1 must be numbers \(not a number\)\. Got '1', 'abc'"),
+    ("x0,x1,label\n" + ROWS + "x0,x1,label\n", r"line 6: x0 and x1 must be numbers \(not a number\)"),
     ("1,2,0\nnan,2,1\n" + ROWS, r"line 2: x0 and x1 must be finite\. Got 'nan', '2'"),
     (ROWS + "1,-inf,0\n", r"line 5: x0 and x1 must be finite"),
     (ROWS + "1e999,0,0\n", r"line 5: x0 and x1 must be finite"),
