@@ -7,6 +7,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from conftest import need
 from numpy.testing import assert_array_equal
 from PIL import Image
 from readback import read_animation
@@ -308,6 +309,41 @@ def test_mp4_hold_repeats_and_even_size(tmp_path):
     head = path.read_bytes()
     assert head[4:8] == b"ftyp" and head.index(b"moov") < head.index(b"mdat")  # +faststart
     assert is_complete(path)
+
+
+@pytest.mark.parametrize("frame", [np.zeros((8, 8), np.uint8), np.zeros((8, 8, 2), np.uint8),
+                                   np.zeros((8, 8, 5), np.uint8), np.zeros((8, 8, 3), np.float32)],
+                         ids=["2-d", "two-channels", "five-channels", "float"])
+def test_mp4_rejects_frames_that_are_not_rgb_uint8(tmp_path, frame):
+    with pytest.raises(ValueError, match=r"frame must be an RGB uint8 array of shape \(H, W, 3\)\. Got"):
+        with Mp4Writer(tmp_path / "a.mp4", fps=10) as video:
+            video.append(frame)
+    assert os.listdir(tmp_path) == []
+
+
+def test_mp4_accepts_rgba_frames_ignoring_alpha(tmp_path):
+    import imageio.v3 as iio
+
+    rgb = painted_frames(2, size=(32, 16))
+    with Mp4Writer(tmp_path / "a.mp4", fps=10, hold_last_ms=0) as video:
+        for frame in rgb:
+            video.append(np.dstack([frame, np.zeros(frame.shape[:2], np.uint8)]))  # alpha 0: ignored
+    read = list(iio.imiter(tmp_path / "a.mp4", plugin="FFMPEG"))
+    assert len(read) == 2 and read[0].shape == (16, 32, 3)
+    assert np.abs(read[0].astype(int) - rgb[0]).mean() < 8
+
+
+def test_ffmpeg_that_cannot_be_found_is_one_line_naming_why(monkeypatch, tmp_path):
+    imageio_ffmpeg = need("imageio_ffmpeg")
+
+    def no_exe():
+        raise RuntimeError("No ffmpeg exe could be found.\n  Install ffmpeg on your system.")
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", no_exe)
+    with pytest.raises(MissingExtraError) as info:
+        Mp4Writer(tmp_path / "a.mp4", fps=10)
+    assert "(No ffmpeg exe could be found. Install ffmpeg on your system.)" in str(info.value)
+    assert 'pip install --force-reinstall "boundaryviz[video]"' in str(info.value)
 
 
 @pytest.mark.parametrize("fps, hold, repeats", [(15, 1500, 22), (10, 1500, 14), (15, 0, 0), (30, 50, 1)])
