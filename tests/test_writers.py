@@ -321,16 +321,18 @@ def test_mp4_rejects_frames_that_are_not_rgb_uint8(tmp_path, frame):
     assert os.listdir(tmp_path) == []
 
 
-def test_mp4_accepts_rgba_frames_ignoring_alpha(tmp_path):
+def test_mp4_accepts_rgba_frames_ignoring_alpha_and_pads_any_odd_size(tmp_path):
     import imageio.v3 as iio
 
-    rgb = painted_frames(2, size=(32, 16))
+    # 35 x 33: each side odd, and neither a multiple of 3 plus 1, so only "pad by size % 2" fits
+    rgb = [np.pad(f, ((0, 1), (0, 3), (0, 0)), mode="edge") for f in painted_frames(2, size=(32, 32))]
+    assert rgb[0].shape == (33, 35, 3)
     with Mp4Writer(tmp_path / "a.mp4", fps=10, hold_last_ms=0) as video:
         for frame in rgb:
             video.append(np.dstack([frame, np.zeros(frame.shape[:2], np.uint8)]))  # alpha 0: ignored
     read = list(iio.imiter(tmp_path / "a.mp4", plugin="FFMPEG"))
-    assert len(read) == 2 and read[0].shape == (16, 32, 3)
-    assert np.abs(read[0].astype(int) - rgb[0]).mean() < 8
+    assert len(read) == 2 and read[0].shape == (34, 36, 3)
+    assert np.abs(read[0][:33, :35].astype(int) - rgb[0]).mean() < 8
 
 
 def test_ffmpeg_that_cannot_be_found_is_one_line_naming_why(monkeypatch, tmp_path):
