@@ -168,6 +168,15 @@ def _writer(kind, path):
 
 
 @pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+def test_writers_count_the_frames_appended(tmp_path, kind):
+    with _writer(kind, tmp_path / f"a.{kind}") as writer:
+        assert writer.n_frames == 0
+        for frame in painted_frames(3, size=(16, 8)):
+            writer.append(frame)
+        assert writer.n_frames == 3
+
+
+@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
 def test_an_error_inside_the_block_leaves_nothing(tmp_path, kind):
     path = tmp_path / f"broken.{kind}"
     with pytest.raises(RuntimeError, match="boom"):
