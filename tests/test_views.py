@@ -194,6 +194,12 @@ def test_status_values_say_epoch_loss_accuracy(history):
     assert loss == f"{snap.loss:.4f}" and accuracy == f"{snap.accuracy:.1%}" and note == ""
 
 
+def test_points_outside_the_box_are_clipped_just_inside_its_edge():
+    limits = np.array([[0.0, 10.0], [-1.0, 1.0]])  # 0.4 % of each side: 0.04 and 0.008
+    points = np.array([[-5.0, 0.0], [20.0, 5.0], [5.0, 0.5], [0.01, -0.999]])
+    assert_allclose(views._clip_to(points, limits), [[0.04, 0], [9.96, 0.992], [5, 0.5], [0.04, -0.992]])
+
+
 def test_wide_layer_shows_at_most_eight_unit_lines():
     history = bv.train(bv.gaussians(n_samples=120), activation="relu", learning_rate=0.01, hidden=(20,), epochs=5)
     index, n_units = shown_units(history)
