@@ -168,6 +168,18 @@ def test_three_classes_give_levels_and_tie_lines(three):
     assert hidden.boundary and hidden.positions.shape == (len(geo.X), 2)
 
 
+def test_three_class_plane_scores_are_the_linear_head_carried_to_the_plane(three):
+    history, geo = three
+    model = history[-1].model
+    W, b = model.linear_head(geo.layer)
+    plane = views.plane_scores(model, geo.layer, geo.projection)
+    assert plane is not None  # a linear head: straight tie lines, no pass over a grid
+    for got, want in zip(plane, views.plane_affine(np.asarray(W, float), np.asarray(b, float), geo.projection)):
+        assert_allclose(got, want, rtol=1e-12)
+    boundary = views.hidden_view(history[-1], geo).boundary
+    assert boundary and all(len(segment) == 2 for segment in boundary)  # straight: two ends each
+
+
 def test_contour_segments_mask_what_is_not_finite():
     xs = ys = np.linspace(-1, 1, 21)
     z = xs[None, :] + 0 * ys[:, None]
