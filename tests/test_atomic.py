@@ -1,6 +1,7 @@
 """The shared atomic base of the writers: whatever fails, in any format, leaves nothing behind."""
 
 import os
+import stat
 
 import pytest
 from conftest import EXTRA_MODULES
@@ -92,6 +93,8 @@ def test_the_base_renames_on_success_with_nothing_left_over(tmp_path):
         assert not (tmp_path / "items.txt").exists()
     assert (tmp_path / "items.txt").read_text() == "1\n2\n"
     assert os.listdir(tmp_path) == ["items.txt"] and not writer.aborted
+    # readable by everyone, like a file written in place (mkstemp's temporary file is 0o600)
+    assert stat.S_IMODE(os.stat(tmp_path / "items.txt").st_mode) == 0o644
 
 
 @pytest.mark.parametrize("interrupt", [ValueError, KeyboardInterrupt])
