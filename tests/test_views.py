@@ -88,6 +88,9 @@ def test_unit_lines_lie_on_zero_pre_activation_and_carry_their_labels(history, g
             label = view.label_positions[k]
             assert_allclose(label @ W[:, k] + b[k], 0, atol=1e-9)
             assert np.all(label >= seg.min(axis=0) - 1e-12) and np.all(label <= seg.max(axis=0) + 1e-12)
+            # near the start, staggered per unit (12 %, 22 %, ... of the way) so labels do not overlap
+            fraction = np.linalg.norm(label - seg[0]) / np.linalg.norm(seg[1] - seg[0])
+            assert_allclose(fraction, 0.12 + 0.1 * k)
         assert view.label_visible.any()
 
 
