@@ -155,6 +155,19 @@ def test_plane_affine_is_the_same_for_one_output_and_many(kind):
         assert_allclose(p @ W_plane + b_plane, projection.lift(p) @ W + b, rtol=1e-9, atol=1e-12)
 
 
+def test_width_one_layer_before_more_layers_shows_the_network_after_it():
+    """Layer 0 of 1 unit, then a hidden layer: a jitter plane and no linear head, so the field
+    is the rest of the network over the unit's value, the same in every jitter row."""
+    history = bv.train(bv.gaussians(n_samples=60), activation="tanh", learning_rate=0.05, hidden=(1, 2), epochs=5)
+    geo = FrameGeometry.from_history(history, 20, 0, 15)
+    assert geo.projection.kind == "jitter"
+    snap = history[-1]
+    view = views.hidden_view(snap, geo)
+    assert view.logits.shape == (len(geo.hys), len(geo.hxs))
+    expected = snap.model.decision_from_hidden(geo.hxs[:, None], 0)
+    assert_allclose(view.logits, np.broadcast_to(expected, view.logits.shape), rtol=1e-12)
+
+
 def test_three_classes_give_levels_and_tie_lines(three):
     history, geo = three
     snap = history[-1]
