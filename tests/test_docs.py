@@ -231,8 +231,8 @@ def served(site):
         server.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser(chromium):
+@pytest.fixture(scope="module")  # not the session: test_gallery's and test_player's own Playwright
+def browser(chromium):            # cannot start while this one holds its event loop open
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
