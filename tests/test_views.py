@@ -181,6 +181,9 @@ def test_three_classes_give_levels_and_tie_lines(three):
     assert np.max(top2[:, 1] - top2[:, 0]) < 0.2
     hidden = views.hidden_view(snap, geo)
     assert hidden.logits is None and hidden.levels.shape == (40, 40)
+    # the hidden field is the classes the network gives the plane, lifted into the layer
+    lifted = snap.model.class_scores_from_hidden(geo.projection.lift(geo.hpoints), geo.layer)
+    assert np.mean(hidden.levels == class_levels(lifted.reshape(40, 40, -1))) > 0.999
     assert hidden.boundary and hidden.positions.shape == (len(geo.X), 2)
 
 
@@ -220,6 +223,14 @@ def test_status_values_say_epoch_loss_accuracy(history):
     epoch, loss, accuracy, note = views.status_values(history, 12)
     assert epoch == f"{snap.epoch}/{history.epochs_run}"
     assert loss == f"{snap.loss:.4f}" and accuracy == f"{snap.accuracy:.1%}" and note == ""
+
+
+def test_status_note_of_a_stopped_run_is_on_its_last_frame_only():
+    history = bv.train(bv.gaussians(), activation="relu", learning_rate=0.1, epochs=200, stop_loss=0.3)
+    assert history.stop_reason == "stop_loss"
+    last = len(history) - 1
+    assert views.status_values(history, last)[3] == "stopped: loss < 0.3"
+    assert views.status_values(history, last - 1)[3] == ""
 
 
 def test_points_outside_the_box_are_clipped_just_inside_its_edge():
