@@ -108,6 +108,8 @@ def test_loss_and_accuracy_agree_with_forward_pass():
     assert_allclose(pre[-1][:, 0], logits, rtol=0, atol=0)
     assert_allclose(post[1], network.hidden_activations(weights, biases, X, "relu", 0), atol=0)
     assert_allclose(pre[0], network.pre_activations(weights, biases, X, "relu", 0), atol=0)
+    # post is [X, h_1]: the input and the hidden layer, not the activation of the output
+    assert len(pre) == len(post) == 2 and post[0] is X
 
 
 def test_loss_from_logits_is_stable_for_huge_logits():
@@ -192,6 +194,14 @@ def test_adam_does_not_change_its_inputs():
     adam_step(params, grads, state, 0.1)
     assert np.array_equal(params[0], np.ones((2, 2))) and np.array_equal(params[1], np.zeros(2))
     assert state.t == 0 and all(np.all(m == 0) for m in state.m)
+
+
+def test_sgd_without_momentum_is_plain_gradient_descent():
+    params, grads = (np.array([1.0, -2.0]),), (np.array([0.5, 1.0]),)
+    state = sgd_init(params)
+    for _ in range(2):  # the second step would show any velocity kept from the first
+        params, state = sgd_step(params, grads, state, 0.1)
+    assert_allclose(params[0], np.array([1.0, -2.0]) - 2 * 0.1 * grads[0], rtol=1e-15)
 
 
 def test_sgd_with_momentum_matches_heavy_ball():
