@@ -112,6 +112,15 @@ def test_loss_and_accuracy_agree_with_forward_pass():
     assert len(pre) == len(post) == 2 and post[0] is X
 
 
+def test_a_logit_of_exactly_zero_counts_as_class_0():
+    """Accuracy calls class 1 only above probability 0.5, as train/scoring.py does for the
+    other engines: with all-zero weights every logit is 0 and only class 0 is right."""
+    weights, biases, X, y = _params_away_from_kinks((3,), "tanh", seed=5)
+    weights, biases = tuple(np.zeros_like(W) for W in weights), tuple(np.zeros_like(b) for b in biases)
+    _, accuracy, _, _ = network.loss_and_gradients(weights, biases, X, y, "tanh")
+    assert 0 < np.mean(y == 0) < 1 and accuracy == np.mean(y == 0)
+
+
 def test_loss_from_logits_is_stable_for_huge_logits():
     logits = np.array([1000.0, -1000.0, 1000.0, -1000.0])
     y = np.array([1.0, 0.0, 0.0, 1.0])
