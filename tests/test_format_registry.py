@@ -89,6 +89,8 @@ def test_every_entry_writes_three_frames_that_read_back(entry, tmp_path):
     _needs(entry)
     writer = open_writer(tmp_path / f"a{entry.suffix}", fps=10, palette=Palette(COLORS), epochs=[0, 5, 10])
     assert isinstance(writer, entry.writer)
+    # the defaults reach the writer: the last frame held 1.5 s, and exact colours (tolerance 0)
+    assert writer.hold_last_ms == 1500 and getattr(writer, "tolerance", 0) == 0
     path = _write(entry, tmp_path)
     assert is_complete(path)
     assert format_of(path) is entry is check_path(path)
