@@ -5,6 +5,7 @@ of temporary files) takes them from the registry."""
 import mimetypes
 import os
 import re
+import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -16,7 +17,7 @@ from synthetic import COLORS, painted_frames
 from boundaryviz.cli.parser import build_parser
 from boundaryviz.gallery import build as gallery
 from boundaryviz.output.animation import Animation, save_animation
-from boundaryviz.output.atomic import PARTIAL_SUFFIX
+from boundaryviz.output.atomic import PARTIAL_SUFFIX, try_lock
 from boundaryviz.output.formats import (
     FORMATS,
     REGISTRY,
@@ -202,6 +203,20 @@ def test_a_format_entry_is_checked_when_made(kwargs, message):
 
 
 # ------------------------------------------------------------------------------ clean-up
+def test_remove_partials_waits_for_a_writer_that_lets_go(tmp_path):
+    partial = tmp_path / f".a.gif.abcd1234{PARTIAL_SUFFIX}"
+    partial.write_bytes(b"GIF8")
+    fd = os.open(partial, os.O_RDWR)
+    assert try_lock(fd)  # a live writer holds it ...
+    release = threading.Timer(0.3, os.close, [fd])  # ... and lets go 0.3 s later
+    release.start()
+    try:
+        assert remove_partials(tmp_path, wait=30) == [str(partial)]
+    finally:
+        release.join()
+    assert os.listdir(tmp_path) == []
+
+
 def test_remove_partials_clears_each_entrys_temporary_files_only(tmp_path):
     ours = [f".run{entry.suffix}.abcd1234{PARTIAL_SUFFIX}" for entry in REGISTRY] + [f".summary.png.x1{PARTIAL_SUFFIX}"]
     theirs = [f".notes.txt.abcd1234{PARTIAL_SUFFIX}", f"run.gif{PARTIAL_SUFFIX}", ".run.gif.abcd1234.part"]
