@@ -203,6 +203,17 @@ def test_a_format_entry_is_checked_when_made(kwargs, message):
 
 
 # ------------------------------------------------------------------------------ clean-up
+def test_a_gif_cut_inside_its_last_frame_is_not_complete_even_ending_in_a_trailer(tmp_path):
+    path = tmp_path / "a.gif"
+    with GifWriter(path, fps=10, palette=Palette(COLORS)) as gif:
+        for frame in painted_frames(3, size=(40, 30)):
+            gif.append(frame)
+    assert is_complete(path) is True
+    path.write_bytes(path.read_bytes()[:-20] + b";")  # the header and the trailer byte, data cut short
+    assert is_complete(path) is False
+    assert is_complete(tmp_path / "missing.gif") is False
+
+
 def test_remove_partials_waits_for_a_writer_that_lets_go(tmp_path):
     partial = tmp_path / f".a.gif.abcd1234{PARTIAL_SUFFIX}"
     partial.write_bytes(b"GIF8")
