@@ -25,12 +25,14 @@ from boundaryviz.output.formats import (
     check_format,
     check_path,
     format_of,
+    frame_size,
     get_format,
     is_complete,
     open_writer,
     remove_partials,
 )
 from boundaryviz.output.palette import Palette
+from boundaryviz.output.player import BAR_HEIGHT
 from boundaryviz.output.writers import GifWriter
 
 ENTRIES = [pytest.param(entry, id=entry.name) for entry in REGISTRY]
@@ -96,6 +98,9 @@ def test_every_entry_writes_three_frames_that_read_back(entry, tmp_path):
     assert is_complete(path)
     assert format_of(path) is entry is check_path(path)
     assert _count_frames(entry, path) == (3, entry.loops)
+    height, width = painted_frames(1)[0].shape[:2]
+    bar = BAR_HEIGHT if entry.suffix == ".html" else 0  # the player's size: the frame and its controls
+    assert frame_size(path) == (width, height + bar)  # read from the file's own header, whatever its kind
     assert _mime(path) == entry.mime
     assert entry.element == {"image": "img", "video": "video", "text": "iframe"}[entry.mime.split("/")[0]]
     assert os.listdir(tmp_path) == [os.path.basename(path)]
