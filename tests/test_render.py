@@ -93,6 +93,14 @@ def test_a_sprite_past_the_edge_paints_exactly_its_visible_part(x, y, rows, cols
     assert_array_equal(frame[:, :, 0][~expected], 0)
 
 
+def test_cached_digits_cover_the_status_numbers_and_nothing_else():
+    digits = blit._Digits(Figure().text(0.5, 0.5, "0", fontsize=10))
+    for string in ("12/200", "0.2634", "98.5%", "1.23e+05", "-inf", "nan"):
+        assert digits.covers(string), string
+    for string in ("epoch 1", "stopped", "x"):
+        assert not digits.covers(string), string
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_blitted_panels_equal_the_full_redraw_pixel_for_pixel(n_classes):
     """Inside the two field panels (a few pixels in from their spines) and away from the
