@@ -153,6 +153,28 @@ def test_palette_key_colour_wins_a_cell_it_shares():
     assert_array_equal(palette.to_rgb(palette.index(white)), white)
 
 
+def test_palette_every_colour_wins_its_own_cell_even_the_last():
+    # (0, 0, 0) is alone in its cell, but (8, 2, 4) is nearer that cell's centre (4, 2, 4)
+    palette = Palette(np.array([[8, 2, 4], [0, 0, 0]], np.uint8))
+    assert palette.index(np.array([[[0, 0, 0], [8, 2, 4]]], np.uint8)).tolist() == [[1, 0]]
+
+
+def test_palette_from_frames_without_room_keeps_the_keys_only():
+    keys = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
+    frames = painted_frames(2)
+    palette = Palette.from_frames(keys, frames, n_colors=2)
+    assert_array_equal(palette.colors, keys)
+    assert palette.n_exact == 2
+
+
+def test_palette_from_rgba_frames_is_the_palette_from_their_rgb():
+    keys = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
+    frames = painted_frames(2)
+    rgba = [np.dstack([f, np.full(f.shape[:2], 255, np.uint8)]) for f in frames]
+    assert_array_equal(Palette.from_frames(keys, rgba, n_colors=40).colors,
+                       Palette.from_frames(keys, frames, n_colors=40).colors)
+
+
 def test_palette_rejects_too_many_colours():
     with pytest.raises(ValueError, match="1 to 255 colours"):
         Palette(np.zeros((256, 3), np.uint8))
