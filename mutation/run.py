@@ -10,9 +10,9 @@ them when there are fewer than ``--per-module``), so a run is repeatable and the
 compare from one run to the next. The repository is copied to a scratch folder first and the
 mutants are made there: the checkout is never touched.
 
-Usage (from the repository root; not part of the test line, it takes 20–40 minutes)::
+Usage (from the repository root; not part of the test line, about an hour on two busy cores)::
 
-    python mutation/run.py                         # every module, 30 mutants each
+    python mutation/run.py                         # every module, 20 mutants each
     python mutation/run.py network optim -n 60     # some modules, 60 mutants each
     python mutation/run.py --list network          # the sampled mutants, without running
     python mutation/run.py --rerun mutation/last.json   # only the survivors of an earlier run
@@ -336,7 +336,7 @@ def run_tests(where, tests, timeout, extra=()):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", help=f"some of: {', '.join(MODULES)} (default: all)")
-    parser.add_argument("-n", "--per-module", type=int, default=30, help="mutants sampled per module (0: all)")
+    parser.add_argument("-n", "--per-module", type=int, default=20, help="mutants sampled per module (0: all)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--list", action="store_true", help="list the sampled mutants, do not run them")
     parser.add_argument("--rerun", type=Path, help="run only the survivors recorded in this results file")

@@ -16,7 +16,7 @@ from synthetic import COLORS, painted_frames
 from boundaryviz._extras import MissingExtraError
 from boundaryviz.output.atomic import PARTIAL_SUFFIX
 from boundaryviz.output.formats import check_format, is_complete, open_writer
-from boundaryviz.output.palette import Palette
+from boundaryviz.output.palette import ChangedRects, Palette
 from boundaryviz.output.player import PlayerWriter
 from boundaryviz.output.writers import GifWriter, Mp4Writer, WebPWriter, frame_delays_ms
 
@@ -173,6 +173,16 @@ def test_palette_from_rgba_frames_is_the_palette_from_their_rgb():
     rgba = [np.dstack([f, np.full(f.shape[:2], 255, np.uint8)]) for f in frames]
     assert_array_equal(Palette.from_frames(keys, rgba, n_colors=40).colors,
                        Palette.from_frames(keys, frames, n_colors=40).colors)
+
+
+def test_changed_rects_default_to_exact_colours_and_a_transparent_pixel_for_no_change():
+    palette = Palette(np.array([[100, 100, 100], [101, 100, 100]], np.uint8))  # a hair apart
+    rects = ChangedRects(palette)
+    assert rects.next(np.zeros((3, 4), np.uint8))[0] == (0, 0, 4, 3)
+    box, data = rects.next(np.zeros((3, 4), np.uint8))  # nothing changes: one transparent pixel
+    assert box == (0, 0, 1, 1) and data.tolist() == [[ChangedRects.TRANSPARENT]]
+    box, data = rects.next(np.ones((3, 4), np.uint8))  # the nearby colour is still a change
+    assert box == (0, 0, 4, 3) and np.all(data == 1)
 
 
 def test_palette_rejects_too_many_colours():
