@@ -136,7 +136,7 @@ def test_player_writer_checks_its_input(tmp_path):
     with pytest.raises(ValueError, match="at least one frame"):
         with PlayerWriter(tmp_path / "a.html", fps=10, palette=palette):
             pass
-    with pytest.raises(ValueError, match="epochs names 1 frames"):
+    with pytest.raises(ValueError, match="epochs names 1 frames; a frame more was appended"):  # at once
         with PlayerWriter(tmp_path / "a.html", fps=10, palette=palette, epochs=[0]) as player:
             player.append(np.zeros((4, 4, 3), np.uint8))
             player.append(np.zeros((4, 4, 3), np.uint8))
