@@ -159,6 +159,16 @@ def test_player_without_epochs_counts_frames(tmp_path):
     assert "<title>blink</title>" in page
 
 
+def test_the_page_before_its_script_runs_names_the_first_and_last_epoch(tmp_path):
+    palette = Palette([[0, 0, 0], [255, 255, 255]])
+    with PlayerWriter(tmp_path / "a.html", fps=10, palette=palette, epochs=[3, 5, 10]) as player:
+        for value in (0, 255, 0):
+            player.append(np.full((4, 6, 3), value, np.uint8))
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert 'data-epoch="3"' in page and 'href="#epoch=3"' in page
+    assert ">epoch 3 / 10</a>" in page
+
+
 def test_show_player_is_an_iframe_of_the_whole_page(run):
     history = run[1]
     shown = bv.show(history, player=True, max_frames=61, **SMALL)
