@@ -299,6 +299,7 @@ def test_arrow_keys_step_frames_and_show_the_gifs_pixels(run, page):
     assert _state(page) == (epochs[5], 5, False)
     assert np.array_equal(_canvas(page), gif_frames[5])
     assert page.inner_text(".bv-epoch") == f"epoch {epochs[5]} / {epochs[-1]}"
+    assert page.get_attribute(".bv-epoch", "href") == f"#epoch={epochs[5]}"  # the link follows the frame
     page.keyboard.press("ArrowLeft")
     _wait_epoch(page, epochs[4])
     assert np.array_equal(_canvas(page), gif_frames[4])
