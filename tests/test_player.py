@@ -300,6 +300,7 @@ def test_arrow_keys_step_frames_and_show_the_gifs_pixels(run, page):
     assert np.array_equal(_canvas(page), gif_frames[5])
     assert page.inner_text(".bv-epoch") == f"epoch {epochs[5]} / {epochs[-1]}"
     assert page.get_attribute(".bv-epoch", "href") == f"#epoch={epochs[5]}"  # the link follows the frame
+    assert page.get_attribute(".bv-slider", "aria-valuetext") == f"epoch {epochs[5]} / {epochs[-1]}"  # screen readers
     page.keyboard.press("ArrowLeft")
     _wait_epoch(page, epochs[4])
     assert np.array_equal(_canvas(page), gif_frames[4])
