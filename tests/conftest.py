@@ -9,11 +9,17 @@ everything is installed and a skip would hide a test that did not run.
 import importlib
 import os
 import shutil
+from pathlib import Path
 
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+# The package of this checkout, not whichever one `pip install -e` last pointed at (another
+# worktree): pyproject's `pythonpath` puts it first for the tests, this for the subprocesses,
+# notebook kernels and cluster workers they start.
+ROOT = Path(__file__).resolve().parents[1]
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 # Keras 3 on JAX, as boundaryviz imports it, for tests and the subprocesses they start.
 os.environ.setdefault("KERAS_BACKEND", "jax")
 

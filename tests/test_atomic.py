@@ -1,12 +1,13 @@
 """The shared atomic base of the writers: whatever fails, in any format, leaves nothing behind."""
 
 import os
+import stat
 
 import pytest
 from conftest import EXTRA_MODULES
 from synthetic import COLORS, painted_frames
 
-from boundaryviz.output.atomic import PARTIAL_SUFFIX, AtomicWriter, atomic_output, format_size
+from boundaryviz.output.atomic import PARTIAL_SUFFIX, AtomicWriter, atomic_output, format_size, try_lock
 from boundaryviz.output.formats import REGISTRY, open_writer
 from boundaryviz.output.palette import Palette
 
@@ -92,6 +93,8 @@ def test_the_base_renames_on_success_with_nothing_left_over(tmp_path):
         assert not (tmp_path / "items.txt").exists()
     assert (tmp_path / "items.txt").read_text() == "1\n2\n"
     assert os.listdir(tmp_path) == ["items.txt"] and not writer.aborted
+    # readable by everyone, like a file written in place (mkstemp's temporary file is 0o600)
+    assert stat.S_IMODE(os.stat(tmp_path / "items.txt").st_mode) == 0o644
 
 
 @pytest.mark.parametrize("interrupt", [ValueError, KeyboardInterrupt])
@@ -111,10 +114,42 @@ def test_a_failing_start_leaves_nothing(tmp_path):
         def _start(self):
             raise OSError("no room")
 
+    writer = Broken(tmp_path / "items.txt")  # still referenced: nothing is left to the garbage collector
     with pytest.raises(OSError, match="no room"):
-        with Broken(tmp_path / "items.txt"):
+        with writer:
             pass  # pragma: no cover - never reached
     assert os.listdir(tmp_path) == []
+
+
+def test_a_failing_finish_aborts_and_keeps_the_old_file(tmp_path):
+    class FailsToFinish(_Counting):
+        def _finish(self):
+            raise OSError("disk full")
+
+    (tmp_path / "items.txt").write_text("old")
+    writer = FailsToFinish(tmp_path / "items.txt")
+    with pytest.raises(OSError, match="disk full"):
+        with writer:
+            writer.append(1)
+    assert writer.aborted and os.listdir(tmp_path) == ["items.txt"]
+    assert (tmp_path / "items.txt").read_text() == "old"
+
+
+def test_try_lock_is_false_while_another_open_file_holds_the_lock(tmp_path):
+    path = tmp_path / "locked"
+    path.write_bytes(b"")
+    first, second = os.open(path, os.O_RDWR), os.open(path, os.O_RDWR)
+    try:
+        assert try_lock(first) is True
+        assert try_lock(second) is False
+    finally:
+        os.close(first)
+        os.close(second)
+    third = os.open(path, os.O_RDWR)  # the lock went with the closed file
+    try:
+        assert try_lock(third) is True
+    finally:
+        os.close(third)
 
 
 def test_atomic_output_keeps_the_old_file_on_failure(tmp_path):

@@ -134,18 +134,16 @@ def test_cli_through_the_cluster_writes_the_local_files(tmp_path, cluster):
     assert digests == _digests(local)
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_unreachable_scheduler_exits_2_before_any_work(tmp_path):
     out = tmp_path / "out"
-    address = f"tcp://127.0.0.1:{_free_port()}"
-    started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "boundaryviz", "--scheduler", address, "--out", str(out)],
-                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    # The port stays bound (and not listening) for the whole test, so that no other test,
+    # in this process or another pytest-xdist worker, can start a scheduler on it meanwhile.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{taken.getsockname()[1]}"
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "boundaryviz", "--scheduler", address, "--out", str(out)],
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert proc.returncode == 2
     assert proc.stdout == ""
     lines = proc.stderr.splitlines()

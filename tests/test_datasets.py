@@ -177,6 +177,12 @@ def test_load_csv_without_header(tmp_path):
     assert data.name == "points"
     assert_allclose(data.X, [[0, 0], [1, 1], [0.5, -0.5], [-1, 2.5]])
     assert data.y.tolist() == [0, 1, 0, 1] and data.class_names == ("0", "1")
+    assert data.feature_names == ("x1", "x2")  # no header: the Dataset's own axis names
+
+
+def test_load_csv_header_with_an_empty_name_keeps_the_default_names(tmp_path):
+    data = load_csv(_write(tmp_path, " ,depth,label\n" + ROWS))
+    assert data.feature_names == ("x1", "depth") and len(data.y) == 4
 
 
 def test_load_csv_with_header_blank_lines_and_string_labels(tmp_path):
@@ -216,6 +222,9 @@ def test_load_csv_takes_up_to_ten_labels_and_the_header_names(tmp_path):
     (ROWS + "2.0,abc,1\n", r"line 5, column 'x2': features must be numbers \(not a number\)\. Got 'abc'"),
     ("x0,x1,label\n" + ROWS + ",1.0,1\n", r"line 6, column 'x0': features must be numbers \(missing\)"),
     (ROWS + "1.0,2.0,\n", r"line 5: the label is missing"),
+    # a first row with one number is data, not a header; only the first row may be a header
+    ("1,abc,0\n" + ROWS, r"line 1, column 'x2': features must be numbers \(not a number\)\. Got 'abc'"),
+    ("x0,x1,label\n" + ROWS + "x0,x1,label\n", r"line 6, column 'x0': features must be numbers \(not a number\)"),
     ("1,2,0\nnan,2,1\n" + ROWS, r"line 2, column 'x1': features must be finite\. Got 'nan'"),
     (ROWS + "1,-inf,0\n", r"line 5, column 'x2': features must be finite"),
     (ROWS + "1e999,0,0\n", r"line 5, column 'x1': features must be finite"),
@@ -229,9 +238,11 @@ def test_load_csv_takes_up_to_ten_labels_and_the_header_names(tmp_path):
     ("x0,x1,label\n", r"need at least 4 data rows\. Got 0"),
     (ROWS + "1,2," + "a" * 200_000 + "\n", r"line 5: not a valid CSV row \(field larger than field limit"),
     # blank lines (empty, spaces, commas only) and a header before the bad row: the file's own line
-    ("\n\n  \nx0,x1,label\n" + ROWS + "2.0,abc,1\n", r"line 9, column 'x1': features must be numbers \(not a number\)\. Got 'abc'"),
+    ("\n\n  \nx0,x1,label\n" + ROWS + "2.0,abc,1\n",
+     r"line 9, column 'x1': features must be numbers \(not a number\)\. Got 'abc'"),
     ("\n,,\nx,y,label\n\n1,2,0\n\n\n1,2\n" + ROWS, r"line 8: expected 3 columns, as on line 3\. Got 2"),
-    ("\r\n\r\nx0,x1,label\r\n" + ROWS.replace("\n", "\r\n") + "\r\n1,inf,0\r\n", r"line 9, column 'x1': features must be finite\. Got 'inf'"),
+    ("\r\n\r\nx0,x1,label\r\n" + ROWS.replace("\n", "\r\n") + "\r\n1,inf,0\r\n",
+     r"line 9, column 'x1': features must be finite\. Got 'inf'"),
     ("\n" * 5 + ROWS + "\n" * 3 + "1.0,2.0,\n", r"line 13: the label is missing"),
     ("\n\n" + "".join(f"{k},{k},{k}\n\n" for k in range(11)),
      r"Line 23 holds an eleventh label '10'"),

@@ -24,6 +24,20 @@ def data():
     return bv.gaussians()
 
 
+@pytest.fixture(scope="module")
+def numpy_run(data):
+    """The numpy engine's run of an activation at the default settings, once per module: the
+    baseline every engine is compared with."""
+    runs = {}
+
+    def run(activation):
+        if activation not in runs:
+            runs[activation] = _losses(data, "numpy", activation)
+        return runs[activation]
+
+    return run
+
+
 def _losses(data, engine, activation, **settings):
     settings = {"learning_rate": 0.01, "epochs": EPOCHS, "stop_loss": 0, "seed": 2, **settings}
     history = bv.train(data, activation=activation, engine=engine, **settings)
@@ -36,8 +50,8 @@ def _relative(a, b):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-def test_sklearn_engine_equals_numpy_engine(data, activation):
-    ours = _losses(data, "numpy", activation)
+def test_sklearn_engine_equals_numpy_engine(data, numpy_run, activation):
+    ours = numpy_run(activation)
     theirs = _losses(data, "sklearn", activation)
     assert_allclose(theirs.losses, ours.losses, rtol=1e-9)
     assert_allclose(theirs.final.weights[0], ours.final.weights[0], rtol=1e-9, atol=1e-12)
@@ -89,8 +103,8 @@ def test_torch_engine_difference_is_where_adam_adds_eps(data, activation):
 
 @needs_torch
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-def test_torch_engine_agrees_within_its_adam(data, activation):
-    ours = _losses(data, "numpy", activation)
+def test_torch_engine_agrees_within_its_adam(data, numpy_run, activation):
+    ours = numpy_run(activation)
     theirs = _losses(data, "torch", activation)
     diff = _relative(theirs.losses, ours.losses)
     assert 0 < diff < TORCH_RTOL, diff
@@ -112,8 +126,8 @@ KERAS_RTOL = 1e-5
 
 @needs_keras
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-def test_keras_engine_agrees_within_float32(data, activation):
-    ours = _losses(data, "numpy", activation)
+def test_keras_engine_agrees_within_float32(data, numpy_run, activation):
+    ours = numpy_run(activation)
     theirs = _losses(data, "keras", activation)
     diff = _relative(theirs.losses, ours.losses)
     assert 0 < diff < KERAS_RTOL, diff
@@ -144,21 +158,33 @@ def test_engine_is_checked():
         bv.TrainConfig(engine="sklearn", activation="leaky_relu")
 
 
+CLI_ARGV = ["--activations", "tanh", "--learning-rates", "0.1,0.01", "--epochs", "12", "--resolution", "50",
+            "--no-gallery", "-q", "--jobs", "1"]
+
+
+def _cli(out, *extra):
+    proc = subprocess.run([sys.executable, "-m", "boundaryviz", *CLI_ARGV, "--out", str(out), *extra],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def numpy_cli_out(tmp_path_factory):
+    """What ``python -m boundaryviz`` writes with the numpy engine, once for every engine's test."""
+    return _cli(tmp_path_factory.mktemp("cli") / "ours")
+
+
 @pytest.mark.parametrize("engine", [pytest.param(e, marks=NEEDS[e]) for e in ("sklearn", "torch", "keras")])
-def test_cli_engine_writes_the_runs(tmp_path, engine):
+def test_cli_engine_writes_the_runs(tmp_path, numpy_cli_out, engine):
     """``python -m boundaryviz --engine E``: the same file names, frames read back, and frames
     that agree with the numpy engine's (the same weights up to the framework's arithmetic)."""
     from readback import read_animation
 
-    argv = ["--activations", "tanh", "--learning-rates", "0.1,0.01", "--epochs", "12", "--resolution", "50",
-            "--no-gallery", "-q", "--jobs", "1"]
-    for name, extra in (("ours", []), ("theirs", ["--engine", engine])):
-        proc = subprocess.run([sys.executable, "-m", "boundaryviz", *argv, "--out", str(tmp_path / name), *extra],
-                              capture_output=True, text=True, timeout=300)
-        assert proc.returncode == 0, proc.stderr
+    _cli(tmp_path / "theirs", "--engine", engine)
     assert sorted(p.name for p in (tmp_path / "theirs").iterdir()) == ["tanh_lr0.01.gif", "tanh_lr0.1.gif"]
     for gif in ("tanh_lr0.1.gif", "tanh_lr0.01.gif"):
-        ours, _, _ = read_animation(tmp_path / "ours" / gif)
+        ours, _, _ = read_animation(numpy_cli_out / gif)
         theirs, _, _ = read_animation(tmp_path / "theirs" / gif)
         assert len(theirs) == len(ours) == 13
         # The same network up to the framework's arithmetic: scikit-learn's frames are the

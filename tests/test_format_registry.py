@@ -5,6 +5,7 @@ of temporary files) takes them from the registry."""
 import mimetypes
 import os
 import re
+import threading
 from html.parser import HTMLParser
 
 import pytest
@@ -16,7 +17,7 @@ from synthetic import COLORS, painted_frames
 from boundaryviz.cli.parser import build_parser
 from boundaryviz.gallery import build as gallery
 from boundaryviz.output.animation import Animation, save_animation
-from boundaryviz.output.atomic import PARTIAL_SUFFIX
+from boundaryviz.output.atomic import PARTIAL_SUFFIX, try_lock
 from boundaryviz.output.formats import (
     FORMATS,
     REGISTRY,
@@ -24,12 +25,14 @@ from boundaryviz.output.formats import (
     check_format,
     check_path,
     format_of,
+    frame_size,
     get_format,
     is_complete,
     open_writer,
     remove_partials,
 )
 from boundaryviz.output.palette import Palette
+from boundaryviz.output.player import BAR_HEIGHT
 from boundaryviz.output.writers import GifWriter
 
 ENTRIES = [pytest.param(entry, id=entry.name) for entry in REGISTRY]
@@ -89,10 +92,15 @@ def test_every_entry_writes_three_frames_that_read_back(entry, tmp_path):
     _needs(entry)
     writer = open_writer(tmp_path / f"a{entry.suffix}", fps=10, palette=Palette(COLORS), epochs=[0, 5, 10])
     assert isinstance(writer, entry.writer)
+    # the defaults reach the writer: the last frame held 1.5 s, and exact colours (tolerance 0)
+    assert writer.hold_last_ms == 1500 and getattr(writer, "tolerance", 0) == 0
     path = _write(entry, tmp_path)
     assert is_complete(path)
     assert format_of(path) is entry is check_path(path)
     assert _count_frames(entry, path) == (3, entry.loops)
+    height, width = painted_frames(1)[0].shape[:2]
+    bar = BAR_HEIGHT if entry.suffix == ".html" else 0  # the player's size: the frame and its controls
+    assert frame_size(path) == (width, height + bar)  # read from the file's own header, whatever its kind
     assert _mime(path) == entry.mime
     assert entry.element == {"image": "img", "video": "video", "text": "iframe"}[entry.mime.split("/")[0]]
     assert os.listdir(tmp_path) == [os.path.basename(path)]
@@ -200,6 +208,31 @@ def test_a_format_entry_is_checked_when_made(kwargs, message):
 
 
 # ------------------------------------------------------------------------------ clean-up
+def test_a_gif_cut_inside_its_last_frame_is_not_complete_even_ending_in_a_trailer(tmp_path):
+    path = tmp_path / "a.gif"
+    with GifWriter(path, fps=10, palette=Palette(COLORS)) as gif:
+        for frame in painted_frames(3, size=(40, 30)):
+            gif.append(frame)
+    assert is_complete(path) is True
+    path.write_bytes(path.read_bytes()[:-20] + b";")  # the header and the trailer byte, data cut short
+    assert is_complete(path) is False
+    assert is_complete(tmp_path / "missing.gif") is False
+
+
+def test_remove_partials_waits_for_a_writer_that_lets_go(tmp_path):
+    partial = tmp_path / f".a.gif.abcd1234{PARTIAL_SUFFIX}"
+    partial.write_bytes(b"GIF8")
+    fd = os.open(partial, os.O_RDWR)
+    assert try_lock(fd)  # a live writer holds it ...
+    release = threading.Timer(0.3, os.close, [fd])  # ... and lets go 0.3 s later
+    release.start()
+    try:
+        assert remove_partials(tmp_path, wait=30) == [str(partial)]
+    finally:
+        release.join()
+    assert os.listdir(tmp_path) == []
+
+
 def test_remove_partials_clears_each_entrys_temporary_files_only(tmp_path):
     ours = [f".run{entry.suffix}.abcd1234{PARTIAL_SUFFIX}" for entry in REGISTRY] + [f".summary.png.x1{PARTIAL_SUFFIX}"]
     theirs = [f".notes.txt.abcd1234{PARTIAL_SUFFIX}", f"run.gif{PARTIAL_SUFFIX}", ".run.gif.abcd1234.part"]

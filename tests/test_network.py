@@ -108,6 +108,19 @@ def test_loss_and_accuracy_agree_with_forward_pass():
     assert_allclose(pre[-1][:, 0], logits, rtol=0, atol=0)
     assert_allclose(post[1], network.hidden_activations(weights, biases, X, "relu", 0), atol=0)
     assert_allclose(pre[0], network.pre_activations(weights, biases, X, "relu", 0), atol=0)
+    # post is [X, h_1]: the input and the hidden layer, not the activation of the output
+    assert len(pre) == len(post) == 2 and post[0] is X
+
+
+def test_a_logit_of_exactly_zero_counts_as_class_0():
+    """Accuracy calls class 1 only above probability 0.5, as train/scoring.py does for the
+    other engines: with all-zero weights every logit is 0 and only class 0 is right."""
+    weights, biases, X, y = _params_away_from_kinks((3,), "tanh", seed=5)
+    weights, biases = tuple(np.zeros_like(W) for W in weights), tuple(np.zeros_like(b) for b in biases)
+    keep = (y == 0) | (np.cumsum(y == 1) % 3 == 0)  # fewer of class 1, so that the two counts differ
+    X, y = X[keep], y[keep]
+    _, accuracy, _, _ = network.loss_and_gradients(weights, biases, X, y, "tanh")
+    assert 0.5 < np.mean(y == 0) < 1 and accuracy == np.mean(y == 0)
 
 
 def test_loss_from_logits_is_stable_for_huge_logits():
@@ -192,6 +205,14 @@ def test_adam_does_not_change_its_inputs():
     adam_step(params, grads, state, 0.1)
     assert np.array_equal(params[0], np.ones((2, 2))) and np.array_equal(params[1], np.zeros(2))
     assert state.t == 0 and all(np.all(m == 0) for m in state.m)
+
+
+def test_sgd_without_momentum_is_plain_gradient_descent():
+    params, grads = (np.array([1.0, -2.0]),), (np.array([0.5, 1.0]),)
+    state = sgd_init(params)
+    for _ in range(2):  # the second step would show any velocity kept from the first
+        params, state = sgd_step(params, grads, state, 0.1)
+    assert_allclose(params[0], np.array([1.0, -2.0]) - 2 * 0.1 * grads[0], rtol=1e-15)
 
 
 def test_sgd_with_momentum_matches_heavy_ball():

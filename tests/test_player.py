@@ -136,7 +136,7 @@ def test_player_writer_checks_its_input(tmp_path):
     with pytest.raises(ValueError, match="at least one frame"):
         with PlayerWriter(tmp_path / "a.html", fps=10, palette=palette):
             pass
-    with pytest.raises(ValueError, match="epochs names 1 frames"):
+    with pytest.raises(ValueError, match="epochs names 1 frames; a frame more was appended"):  # at once
         with PlayerWriter(tmp_path / "a.html", fps=10, palette=palette, epochs=[0]) as player:
             player.append(np.zeros((4, 4, 3), np.uint8))
             player.append(np.zeros((4, 4, 3), np.uint8))
@@ -157,6 +157,16 @@ def test_player_without_epochs_counts_frames(tmp_path):
     assert meta["unit"] == "frame" and meta["labels"] == [0, 1]
     assert [f[0, 0].tolist() for f in _composed(meta, rects)] == [[0, 0, 0], [255, 255, 255]]
     assert "<title>blink</title>" in page
+
+
+def test_the_page_before_its_script_runs_names_the_first_and_last_epoch(tmp_path):
+    palette = Palette([[0, 0, 0], [255, 255, 255]])
+    with PlayerWriter(tmp_path / "a.html", fps=10, palette=palette, epochs=[3, 5, 10]) as player:
+        for value in (0, 255, 0):
+            player.append(np.full((4, 6, 3), value, np.uint8))
+    page = (tmp_path / "a.html").read_text(encoding="utf-8")
+    assert 'data-epoch="3"' in page and 'href="#epoch=3"' in page
+    assert ">epoch 3 / 10</a>" in page
 
 
 def test_show_player_is_an_iframe_of_the_whole_page(run):
@@ -289,6 +299,8 @@ def test_arrow_keys_step_frames_and_show_the_gifs_pixels(run, page):
     assert _state(page) == (epochs[5], 5, False)
     assert np.array_equal(_canvas(page), gif_frames[5])
     assert page.inner_text(".bv-epoch") == f"epoch {epochs[5]} / {epochs[-1]}"
+    assert page.get_attribute(".bv-epoch", "href") == f"#epoch={epochs[5]}"  # the link follows the frame
+    assert page.get_attribute(".bv-slider", "aria-valuetext") == f"epoch {epochs[5]} / {epochs[-1]}"  # screen readers
     page.keyboard.press("ArrowLeft")
     _wait_epoch(page, epochs[4])
     assert np.array_equal(_canvas(page), gif_frames[4])

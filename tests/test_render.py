@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import boundaryviz as bv
 from boundaryviz.models import network
-from boundaryviz.render import geometry
+from boundaryviz.render import blit, geometry
 from boundaryviz.render.renderer import Renderer, plot_panel
 from boundaryviz.render.style import BOUNDARY_COLOR
 
@@ -78,6 +78,27 @@ def _text_mask(renderer, shape, pad=3):
             box = text.get_window_extent(renderer.canvas.get_renderer()).padded(pad)
             mask[max(int(height - box.y1), 0) : int(height - box.y0) + 1, max(int(box.x0), 0) : int(box.x1) + 1] = True
     return mask
+
+
+@pytest.mark.parametrize("x, y, rows, cols", [(-2, 12, slice(0, 2), slice(0, 2)),   # past the top left
+                                             (8, 2, slice(8, 10), slice(8, 10))])   # past the bottom right
+def test_a_sprite_past_the_edge_paints_exactly_its_visible_part(x, y, rows, cols):
+    """A 4 x 4 opaque sprite half off a 10 x 10 frame: the part inside, and nothing else."""
+    sprite = blit._Sprite(np.full((4, 4, 3), 200, np.float32), np.ones((4, 4, 1), np.float32), (0, 0))
+    frame = np.zeros((10, 10, 4), np.uint8)
+    sprite.stamp(frame, x, y)
+    expected = np.zeros((10, 10), bool)
+    expected[rows, cols] = True
+    assert_array_equal(frame[:, :, 0] == 200, expected)
+    assert_array_equal(frame[:, :, 0][~expected], 0)
+
+
+def test_cached_digits_cover_the_status_numbers_and_nothing_else():
+    digits = blit._Digits(Figure().text(0.5, 0.5, "0", fontsize=10))
+    for string in ("12/200", "0.2634", "98.5%", "1.23e+05", "-inf", "nan"):
+        assert digits.covers(string), string
+    for string in ("epoch 1", "stopped", "x"):
+        assert not digits.covers(string), string
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

@@ -88,6 +88,9 @@ def test_unit_lines_lie_on_zero_pre_activation_and_carry_their_labels(history, g
             label = view.label_positions[k]
             assert_allclose(label @ W[:, k] + b[k], 0, atol=1e-9)
             assert np.all(label >= seg.min(axis=0) - 1e-12) and np.all(label <= seg.max(axis=0) + 1e-12)
+            # near the start, staggered per unit (12 %, 22 %, ... of the way) so labels do not overlap
+            fraction = np.linalg.norm(label - seg[0]) / np.linalg.norm(seg[1] - seg[0])
+            assert_allclose(fraction, 0.12 + 0.1 * k)
         assert view.label_visible.any()
 
 
@@ -152,6 +155,19 @@ def test_plane_affine_is_the_same_for_one_output_and_many(kind):
         assert_allclose(p @ W_plane + b_plane, projection.lift(p) @ W + b, rtol=1e-9, atol=1e-12)
 
 
+def test_width_one_layer_before_more_layers_shows_the_network_after_it():
+    """Layer 0 of 1 unit, then a hidden layer: a jitter plane and no linear head, so the field
+    is the rest of the network over the unit's value, the same in every jitter row."""
+    history = bv.train(bv.gaussians(n_samples=60), activation="tanh", learning_rate=0.05, hidden=(1, 2), epochs=5)
+    geo = FrameGeometry.from_history(history, 20, 0, 15)
+    assert geo.projection.kind == "jitter"
+    snap = history[-1]
+    view = views.hidden_view(snap, geo)
+    assert view.logits.shape == (len(geo.hys), len(geo.hxs))
+    expected = snap.model.decision_from_hidden(geo.hxs[:, None], 0)
+    assert_allclose(view.logits, np.broadcast_to(expected, view.logits.shape), rtol=1e-12)
+
+
 def test_three_classes_give_levels_and_tie_lines(three):
     history, geo = three
     snap = history[-1]
@@ -165,7 +181,22 @@ def test_three_classes_give_levels_and_tie_lines(three):
     assert np.max(top2[:, 1] - top2[:, 0]) < 0.2
     hidden = views.hidden_view(snap, geo)
     assert hidden.logits is None and hidden.levels.shape == (40, 40)
+    # the hidden field is the classes the network gives the plane, lifted into the layer
+    lifted = snap.model.class_scores_from_hidden(geo.projection.lift(geo.hpoints), geo.layer)
+    assert np.mean(hidden.levels == class_levels(lifted.reshape(40, 40, -1))) > 0.999
     assert hidden.boundary and hidden.positions.shape == (len(geo.X), 2)
+
+
+def test_three_class_plane_scores_are_the_linear_head_carried_to_the_plane(three):
+    history, geo = three
+    model = history[-1].model
+    W, b = model.linear_head(geo.layer)
+    plane = views.plane_scores(model, geo.layer, geo.projection)
+    assert plane is not None  # a linear head: straight tie lines, no pass over a grid
+    for got, want in zip(plane, views.plane_affine(np.asarray(W, float), np.asarray(b, float), geo.projection)):
+        assert_allclose(got, want, rtol=1e-12)
+    boundary = views.hidden_view(history[-1], geo).boundary
+    assert boundary and all(len(segment) == 2 for segment in boundary)  # straight: two ends each
 
 
 def test_contour_segments_mask_what_is_not_finite():
@@ -192,6 +223,20 @@ def test_status_values_say_epoch_loss_accuracy(history):
     epoch, loss, accuracy, note = views.status_values(history, 12)
     assert epoch == f"{snap.epoch}/{history.epochs_run}"
     assert loss == f"{snap.loss:.4f}" and accuracy == f"{snap.accuracy:.1%}" and note == ""
+
+
+def test_status_note_of_a_stopped_run_is_on_its_last_frame_only():
+    history = bv.train(bv.gaussians(), activation="relu", learning_rate=0.1, epochs=200, stop_loss=0.3)
+    assert history.stop_reason == "stop_loss"
+    last = len(history) - 1
+    assert views.status_values(history, last)[3] == "stopped: loss < 0.3"
+    assert views.status_values(history, last - 1)[3] == ""
+
+
+def test_points_outside_the_box_are_clipped_just_inside_its_edge():
+    limits = np.array([[0.0, 10.0], [-1.0, 1.0]])  # 0.4 % of each side: 0.04 and 0.008
+    points = np.array([[-5.0, 0.0], [20.0, 5.0], [5.0, 0.5], [0.01, -0.999]])
+    assert_allclose(views._clip_to(points, limits), [[0.04, 0], [9.96, 0.992], [5, 0.5], [0.04, -0.992]])
 
 
 def test_wide_layer_shows_at_most_eight_unit_lines():

@@ -7,6 +7,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from conftest import need
 from numpy.testing import assert_array_equal
 from PIL import Image
 from readback import read_animation
@@ -15,7 +16,7 @@ from synthetic import COLORS, painted_frames
 from boundaryviz._extras import MissingExtraError
 from boundaryviz.output.atomic import PARTIAL_SUFFIX
 from boundaryviz.output.formats import check_format, is_complete, open_writer
-from boundaryviz.output.palette import Palette
+from boundaryviz.output.palette import ChangedRects, Palette
 from boundaryviz.output.player import PlayerWriter
 from boundaryviz.output.writers import GifWriter, Mp4Writer, WebPWriter, frame_delays_ms
 
@@ -152,6 +153,38 @@ def test_palette_key_colour_wins_a_cell_it_shares():
     assert_array_equal(palette.to_rgb(palette.index(white)), white)
 
 
+def test_palette_every_colour_wins_its_own_cell_even_the_last():
+    # (0, 0, 0) is alone in its cell, but (8, 2, 4) is nearer that cell's centre (4, 2, 4)
+    palette = Palette(np.array([[8, 2, 4], [0, 0, 0]], np.uint8))
+    assert palette.index(np.array([[[0, 0, 0], [8, 2, 4]]], np.uint8)).tolist() == [[1, 0]]
+
+
+def test_palette_from_frames_without_room_keeps_the_keys_only():
+    keys = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
+    frames = painted_frames(2)
+    palette = Palette.from_frames(keys, frames, n_colors=2)
+    assert_array_equal(palette.colors, keys)
+    assert palette.n_exact == 2
+
+
+def test_palette_from_rgba_frames_is_the_palette_from_their_rgb():
+    keys = np.array([[0, 0, 0], [255, 255, 255]], np.uint8)
+    frames = painted_frames(2)
+    rgba = [np.dstack([f, np.full(f.shape[:2], 255, np.uint8)]) for f in frames]
+    assert_array_equal(Palette.from_frames(keys, rgba, n_colors=40).colors,
+                       Palette.from_frames(keys, frames, n_colors=40).colors)
+
+
+def test_changed_rects_default_to_exact_colours_and_a_transparent_pixel_for_no_change():
+    palette = Palette(np.array([[100, 100, 100], [101, 100, 100]], np.uint8))  # a hair apart
+    rects = ChangedRects(palette)
+    assert rects.next(np.zeros((3, 4), np.uint8))[0] == (0, 0, 4, 3)
+    box, data = rects.next(np.zeros((3, 4), np.uint8))  # nothing changes: one transparent pixel
+    assert box == (0, 0, 1, 1) and data.tolist() == [[ChangedRects.TRANSPARENT]]
+    box, data = rects.next(np.ones((3, 4), np.uint8))  # the nearby colour is still a change
+    assert box == (0, 0, 4, 3) and np.all(data == 1)
+
+
 def test_palette_rejects_too_many_colours():
     with pytest.raises(ValueError, match="1 to 255 colours"):
         Palette(np.zeros((256, 3), np.uint8))
@@ -164,6 +197,15 @@ def _writer(kind, path):
     if kind == "webp":
         return WebPWriter(path, fps=10, palette=Palette(COLORS))
     return Mp4Writer(path, fps=10)
+
+
+@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+def test_writers_count_the_frames_appended(tmp_path, kind):
+    with _writer(kind, tmp_path / f"a.{kind}") as writer:
+        assert writer.n_frames == 0
+        for frame in painted_frames(3, size=(16, 8)):
+            writer.append(frame)
+        assert writer.n_frames == 3
 
 
 @pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
@@ -308,6 +350,43 @@ def test_mp4_hold_repeats_and_even_size(tmp_path):
     head = path.read_bytes()
     assert head[4:8] == b"ftyp" and head.index(b"moov") < head.index(b"mdat")  # +faststart
     assert is_complete(path)
+
+
+@pytest.mark.parametrize("frame", [np.zeros((8, 8), np.uint8), np.zeros((8, 8, 2), np.uint8),
+                                   np.zeros((8, 8, 5), np.uint8), np.zeros((8, 8, 3), np.float32)],
+                         ids=["2-d", "two-channels", "five-channels", "float"])
+def test_mp4_rejects_frames_that_are_not_rgb_uint8(tmp_path, frame):
+    with pytest.raises(ValueError, match=r"frame must be an RGB uint8 array of shape \(H, W, 3\)\. Got"):
+        with Mp4Writer(tmp_path / "a.mp4", fps=10) as video:
+            video.append(frame)
+    assert os.listdir(tmp_path) == []
+
+
+def test_mp4_accepts_rgba_frames_ignoring_alpha_and_pads_any_odd_size(tmp_path):
+    import imageio.v3 as iio
+
+    # 35 x 33: each side odd, and neither a multiple of 3 plus 1, so only "pad by size % 2" fits
+    rgb = [np.pad(f, ((0, 1), (0, 3), (0, 0)), mode="edge") for f in painted_frames(2, size=(32, 32))]
+    assert rgb[0].shape == (33, 35, 3)
+    with Mp4Writer(tmp_path / "a.mp4", fps=10, hold_last_ms=0) as video:
+        for frame in rgb:
+            video.append(np.dstack([frame, np.zeros(frame.shape[:2], np.uint8)]))  # alpha 0: ignored
+    read = list(iio.imiter(tmp_path / "a.mp4", plugin="FFMPEG"))
+    assert len(read) == 2 and read[0].shape == (34, 36, 3)
+    assert np.abs(read[0][:33, :35].astype(int) - rgb[0]).mean() < 8
+
+
+def test_ffmpeg_that_cannot_be_found_is_one_line_naming_why(monkeypatch, tmp_path):
+    imageio_ffmpeg = need("imageio_ffmpeg")
+
+    def no_exe():
+        raise RuntimeError("No ffmpeg exe could be found.\n  Install ffmpeg on your system.")
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", no_exe)
+    with pytest.raises(MissingExtraError) as info:
+        Mp4Writer(tmp_path / "a.mp4", fps=10)
+    assert "(No ffmpeg exe could be found. Install ffmpeg on your system.)" in str(info.value)
+    assert 'pip install --force-reinstall "boundaryviz[video]"' in str(info.value)
 
 
 @pytest.mark.parametrize("fps, hold, repeats", [(15, 1500, 22), (10, 1500, 14), (15, 0, 0), (30, 50, 1)])
