@@ -7,6 +7,7 @@ import os
 
 import numpy as np
 import pytest
+from gradients import numerical_gradients
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
@@ -34,28 +35,6 @@ def iris4():
 
 
 # ------------------------------------------------------------------- gradients, d = 5
-def _numerical_gradients(weights, biases, X, y, activation, h=1e-6):
-    params = [p.copy() for p in weights + biases]
-    n_w = len(weights)
-
-    def loss():
-        return network.loss_and_gradients(tuple(params[:n_w]), tuple(params[n_w:]), X, y, activation)[0]
-
-    grads = []
-    for p in params:
-        g = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + h
-            up = loss()
-            p[idx] = old - h
-            down = loss()
-            p[idx] = old
-            g[idx] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads
-
-
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
 def test_gradients_with_five_inputs_match_central_differences(activation, n_classes):
@@ -71,7 +50,7 @@ def test_gradients_with_five_inputs_match_central_differences(activation, n_clas
     assert weights[0].shape == (5, 4)
     _, _, gw, gb = network.loss_and_gradients(weights, biases, X, y, activation)
     analytic = np.concatenate([g.ravel() for g in gw + gb])
-    numeric = np.concatenate([g.ravel() for g in _numerical_gradients(weights, biases, X, y, activation)])
+    numeric = np.concatenate([g.ravel() for g in numerical_gradients(weights, biases, X, y, activation)])
     assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
     assert np.linalg.norm(gw[0]) > 1e-3  # the first layer's 5 x 4 gradient is really there
 

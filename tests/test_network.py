@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from gradients import numerical_gradients
 from numpy.testing import assert_allclose
 
 from boundaryviz.models import network
@@ -23,34 +24,12 @@ def _params_away_from_kinks(hidden, activation, seed, n_classes=2):
     raise AssertionError("no kink-free draw found")
 
 
-def _numerical_gradients(weights, biases, X, y, activation, h=1e-6):
-    params = [p.copy() for p in weights + biases]
-    n_w = len(weights)
-
-    def loss():
-        return network.loss_and_gradients(tuple(params[:n_w]), tuple(params[n_w:]), X, y, activation)[0]
-
-    grads = []
-    for p in params:
-        g = np.zeros_like(p)
-        for idx in np.ndindex(p.shape):
-            old = p[idx]
-            p[idx] = old + h
-            up = loss()
-            p[idx] = old - h
-            down = loss()
-            p[idx] = old
-            g[idx] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads
-
-
 @pytest.mark.parametrize("hidden", HIDDEN_SHAPES, ids=str)
 @pytest.mark.parametrize("activation", sorted(network.ACTIVATIONS))
 def test_gradients_match_central_differences(activation, hidden):
     weights, biases, X, y = _params_away_from_kinks(hidden, activation, seed=len(hidden))
     loss, acc, gw, gb = network.loss_and_gradients(weights, biases, X, y, activation)
-    numeric = _numerical_gradients(weights, biases, X, y, activation)
+    numeric = numerical_gradients(weights, biases, X, y, activation)
     analytic = np.concatenate([g.ravel() for g in gw + gb])
     numeric = np.concatenate([g.ravel() for g in numeric])
     assert analytic.shape == (sum(p.size for p in weights + biases),)
@@ -72,7 +51,7 @@ def test_softmax_gradients_match_central_differences(activation, hidden, n_class
     p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     assert_allclose(loss, -np.mean(np.log(p[np.arange(12), y.astype(int)])), rtol=1e-12)
     assert acc == np.mean(np.argmax(p, axis=1) == y)
-    numeric = np.concatenate([g.ravel() for g in _numerical_gradients(weights, biases, X, y, activation)])
+    numeric = np.concatenate([g.ravel() for g in numerical_gradients(weights, biases, X, y, activation)])
     analytic = np.concatenate([g.ravel() for g in gw + gb])
     assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
     assert np.linalg.norm(analytic) > 1e-3
