@@ -183,7 +183,72 @@ def task_wide(epochs=50):
     return out
 
 
-TASKS = {"wide": task_wide, "formats": task_formats, "notebook": task_notebook, "explorer": task_explorer, "floor": task_floor}
+def task_profile():
+    """Where a run's set-up and a frame's milliseconds go (CPU time of this process, so a busy
+    machine inflates them less): the reference run (relu, learning rate 0.1, 68 frames)."""
+    import numpy as np
+
+    from boundaryviz.output.animation import GIF_TOLERANCE, frame_indices
+    from boundaryviz.output.palette import ChangedRects, Palette
+    from boundaryviz.render.renderer import Renderer
+
+    clock = time.process_time
+    spec, history = _reference()
+    Renderer(history).frame_rgba(0)  # fonts and caches loaded once per process, as in a worker
+    out = {}
+    t0 = clock()
+    renderer = Renderer(history)
+    out["setup: Renderer()"] = clock() - t0
+    blitter = renderer._blitter
+    renderer.update(0)
+    t0 = clock()
+    blitter.set_animated(True)
+    renderer.canvas.draw()
+    blitter._background = renderer.canvas.copy_from_bbox(renderer.figure.bbox)
+    out["setup: first full draw (background)"] = clock() - t0
+    t0 = clock()
+    blitter._plan()
+    renderer.frame_rgba(0)
+    out["setup: blit plan, sprites and digits"] = clock() - t0
+    indices = frame_indices(len(renderer))
+    n = len(indices)
+    t0 = clock()
+    samples = [renderer.frame(int(i)) for i in sorted({int(indices[0]), int(indices[n // 2]), int(indices[-1])})]
+    out["setup: three sample frames"] = clock() - t0
+    t0 = clock()
+    palette = Palette.from_frames(renderer.key_colors(), samples)
+    out["setup: palette (median cut and lookup table)"] = clock() - t0
+    t0 = clock()
+    palette.index(renderer.frame_rgba(1))
+    out["setup: 24-bit lookup table (first frame indexed)"] = clock() - t0
+    rects = ChangedRects(palette, GIF_TOLERANCE)
+    parts = dict.fromkeys(("frame: update (views)", "frame: blit draw", "frame: palette indices",
+                           "frame: changed rectangle", "frame: LZW"), 0.0)
+    from PIL import GifImagePlugin, Image
+
+    for i in indices:
+        renderer._current = None
+        t0 = clock()
+        renderer.update(int(i))
+        t1 = clock()
+        buffer = renderer._blitter.draw()
+        t2 = clock()
+        index = palette.index(buffer)
+        t3 = clock()
+        box, data = rects.next(index)
+        t4 = clock()
+        data = np.ascontiguousarray(data)
+        image = Image.frombuffer("P", (data.shape[1], data.shape[0]), data, "raw", "P", 0, 1)
+        for _ in GifImagePlugin.getdata(image, offset=box[:2], duration=80, disposal=1, transparency=255):
+            pass
+        t5 = clock()
+        for key, dt in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+            parts[key] += dt / n
+    out.update(parts)
+    return out
+
+
+TASKS = {"profile": task_profile, "wide": task_wide, "formats": task_formats, "notebook": task_notebook, "explorer": task_explorer, "floor": task_floor}
 
 
 # --------------------------------------------------------------------- driver (this process)
