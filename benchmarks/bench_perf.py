@@ -13,11 +13,13 @@ Targets (PASS / FAIL):
 2. **Notebook**: one history (``train(gaussians(), epochs=50)``, 51 frames) written by
    ``save_animation`` within 2x the encode-only floor of its frames (``GifWriter`` fed the
    pre-rendered frames, palette given), set-up included.
-3. **Explorer**: the whole redraw (``explorer.slider.value = i``, shuffled snapshots) at
+3. **Wide layers**: ms per frame of hidden 16, 64 and (32, 32) (tanh, 51 frames) at most
+   1.3x the reference network's (hidden 2) in the same process.
+4. **Explorer**: the whole redraw (``explorer.slider.value = i``, shuffled snapshots) at
    most 16 ms median.
-4. **Grid** (``--grid``): a grid of the 300-run grid's shape, shortened (2 activations x 5
+5. **Grid** (``--grid``): a grid of the 300-run grid's shape, shortened (2 activations x 5
    learning rates x 3 hidden x 1 seed, 60 epochs), in half the ``--against`` tree's time.
-5. **Start-up**: ``import boundaryviz`` and ``python -m boundaryviz --help`` no slower than
+6. **Start-up**: ``import boundaryviz`` and ``python -m boundaryviz --help`` no slower than
    the ``--against`` tree (within 5 %).
 
 Also the default job's floor: start-up and imports plus encoding the job's own GIF frames,
@@ -159,7 +161,94 @@ def task_floor():
     return {"encode_total": total, "frames": n}
 
 
-TASKS = {"formats": task_formats, "notebook": task_notebook, "explorer": task_explorer, "floor": task_floor}
+def task_wide(epochs=50):
+    """ms per frame (``Renderer.frame_rgba``, every snapshot) of wide hidden layers and of the
+    reference network, tanh, learning rate 0.1, ``epochs`` epochs; best of two passes each."""
+    import boundaryviz as bv
+    from boundaryviz.render.renderer import Renderer
+
+    out = {}
+    for hidden in ((2,), (16,), (64,), (32, 32)):
+        history = bv.train(bv.gaussians(), hidden=hidden, activation="tanh", learning_rate=0.1, epochs=epochs)
+        renderer = Renderer(history)
+        renderer.frame_rgba(0)  # the first full draw is set-up
+        passes = []
+        for _ in range(2):
+            t0 = perf()
+            for i in range(1, len(history)):
+                renderer.frame_rgba(i)
+            passes.append((perf() - t0) / (len(history) - 1))
+            renderer.frame_rgba(0)
+        out["x".join(map(str, hidden))] = min(passes)
+    return out
+
+
+def task_profile():
+    """Where a run's set-up and a frame's milliseconds go (CPU time of this process, so a busy
+    machine inflates them less): the reference run (relu, learning rate 0.1, 68 frames)."""
+    import numpy as np
+
+    from boundaryviz.output.animation import GIF_TOLERANCE, frame_indices
+    from boundaryviz.output.palette import ChangedRects, Palette
+    from boundaryviz.render.renderer import Renderer
+
+    clock = time.process_time
+    spec, history = _reference()
+    Renderer(history).frame_rgba(0)  # fonts and caches loaded once per process, as in a worker
+    out = {}
+    t0 = clock()
+    renderer = Renderer(history)
+    out["setup: Renderer()"] = clock() - t0
+    blitter = renderer._blitter
+    renderer.update(0)
+    t0 = clock()
+    blitter.set_animated(True)
+    renderer.canvas.draw()
+    blitter._background = renderer.canvas.copy_from_bbox(renderer.figure.bbox)
+    out["setup: first full draw (background)"] = clock() - t0
+    t0 = clock()
+    blitter._plan()
+    renderer.frame_rgba(0)
+    out["setup: blit plan, sprites and digits"] = clock() - t0
+    indices = frame_indices(len(renderer))
+    n = len(indices)
+    t0 = clock()
+    samples = [renderer.frame(int(i)) for i in sorted({int(indices[0]), int(indices[n // 2]), int(indices[-1])})]
+    out["setup: three sample frames"] = clock() - t0
+    t0 = clock()
+    palette = Palette.from_frames(renderer.key_colors(), samples)
+    out["setup: palette (median cut and lookup table)"] = clock() - t0
+    t0 = clock()
+    palette.index(renderer.frame_rgba(1))
+    out["setup: 24-bit lookup table (first frame indexed)"] = clock() - t0
+    rects = ChangedRects(palette, GIF_TOLERANCE)
+    parts = dict.fromkeys(("frame: update (views)", "frame: blit draw", "frame: palette indices",
+                           "frame: changed rectangle", "frame: LZW"), 0.0)
+    from PIL import GifImagePlugin, Image
+
+    for i in indices:
+        renderer._current = None
+        t0 = clock()
+        renderer.update(int(i))
+        t1 = clock()
+        buffer = renderer._blitter.draw()
+        t2 = clock()
+        index = palette.index(buffer)
+        t3 = clock()
+        box, data = rects.next(index)
+        t4 = clock()
+        data = np.ascontiguousarray(data)
+        image = Image.frombuffer("P", (data.shape[1], data.shape[0]), data, "raw", "P", 0, 1)
+        for _ in GifImagePlugin.getdata(image, offset=box[:2], duration=80, disposal=1, transparency=255):
+            pass
+        t5 = clock()
+        for key, dt in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)):
+            parts[key] += dt / n
+    out.update(parts)
+    return out
+
+
+TASKS = {"profile": task_profile, "wide": task_wide, "formats": task_formats, "notebook": task_notebook, "explorer": task_explorer, "floor": task_floor}
 
 
 # --------------------------------------------------------------------- driver (this process)
@@ -204,6 +293,7 @@ def measure(tree, rounds_of, trees, grid):
 
     parts = {
         "formats": lambda t: run_task(t, "formats"),
+        "wide": lambda t: run_task(t, "wide"),
         "notebook": lambda t: run_task(t, "notebook"),
         "explorer": lambda t: run_task(t, "explorer"),
         "floor": lambda t: run_task(t, "floor"),
@@ -245,24 +335,29 @@ def report(res, base, cores):
     ratio = nb["job"] / nb["floor"]
     line(f"2. notebook save_animation / encode-only floor ({nb['frames']} frames: {nb['job']:.2f} s / "
          f"{nb['floor']:.2f} s)", f"{ratio:.2f}x", "<= 2x", ratio <= 2)
+    wide = res["wide"]
+    for key in ("16", "64", "32x32"):
+        ratio = wide[key] / wide["2"]
+        line(f"3. hidden {key} per frame ({1000 * wide[key]:.1f} ms against the reference's {1000 * wide['2']:.1f} ms)",
+             f"{ratio:.2f}x", "<= 1.3x", ratio <= 1.3)
     ex = res["explorer"]
-    line(f"3. explorer redraw median (p90 {1000 * ex['p90']:.1f} ms; draw alone {1000 * ex['draw_median']:.1f} ms; "
+    line(f"4. explorer redraw median (p90 {1000 * ex['p90']:.1f} ms; draw alone {1000 * ex['draw_median']:.1f} ms; "
          f"{ex['image_format']} {ex['image_bytes'] / 1e3:.0f} kB)", f"{1000 * ex['median']:.1f} ms", "<= 16 ms",
          ex["median"] <= 0.016)
     if "grid" in res:
         if base is not None:
             ratio = res["grid"]["s"] / base["grid"]["s"]
-            line(f"4. grid of 30 runs ({res['grid']['s']:.1f} s, against {base['grid']['s']:.1f} s)", f"{ratio:.2f}x",
+            line(f"5. grid of 30 runs ({res['grid']['s']:.1f} s, against {base['grid']['s']:.1f} s)", f"{ratio:.2f}x",
                  "<= 0.5x", ratio <= 0.5)
         else:
-            lines.append(f"      4. grid of 30 runs: {res['grid']['s']:.1f} s (no --against tree to compare)")
+            lines.append(f"      5. grid of 30 runs: {res['grid']['s']:.1f} s (no --against tree to compare)")
     for name, label in (("import", "import boundaryviz"), ("help", "python -m boundaryviz --help")):
         if base is not None:
             ratio = res[name]["s"] / base[name]["s"]
-            line(f"5. {label} ({1000 * res[name]['s']:.0f} ms, against {1000 * base[name]['s']:.0f} ms)",
+            line(f"6. {label} ({1000 * res[name]['s']:.0f} ms, against {1000 * base[name]['s']:.0f} ms)",
                  f"{ratio:.2f}x", "<= 1.05x", ratio <= 1.05)
         else:
-            lines.append(f"      5. {label}: {1000 * res[name]['s']:.0f} ms")
+            lines.append(f"      6. {label}: {1000 * res[name]['s']:.0f} ms")
     fl = res["floor"]
     floor = res["import"]["s"] + fl["encode_total"] / cores
     ratio = res["default_job"]["s"] / floor
@@ -275,7 +370,8 @@ def report(res, base, cores):
         bf = base["formats"]
         lines.append("      against the other tree, each format's job: " + ", ".join(
             f"{fmt} {f[f'job_{fmt}'] / bf[f'job_{fmt}']:.2f}x" for fmt in ("gif", "webp", "mp4", "html"))
-            + f"; notebook {nb['job'] / base['notebook']['job']:.2f}x; explorer median "
+            + f"; notebook {nb['job'] / base['notebook']['job']:.2f}x; hidden 64 per frame "
+            f"{wide['64'] / base['wide']['64']:.2f}x; explorer median "
             f"{ex['median'] / base['explorer']['median']:.2f}x")
     return lines
 

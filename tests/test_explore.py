@@ -3,6 +3,7 @@
 import io
 import subprocess
 import sys
+import zlib
 
 import numpy as np
 import pytest
@@ -80,6 +81,19 @@ def test_frame_png_decodes_to_the_frames_pixels(shape):
         image.load()  # checks every chunk's CRC and the zlib stream
         assert (image.format, image.mode, image.size) == ("PNG", "RGB", (shape[1], shape[0]))
         assert np.array_equal(np.asarray(image), frame[:, :, :3])
+
+
+@pytest.mark.parametrize("shape", [(1, 4, 3), (2, 3, 3), (561, 960, 4)])
+def test_frame_png_is_one_zlib_stream_with_its_checksum(shape):
+    """The halves deflated apart make one zlib stream whose Adler-32 is that of every row
+    (zlib checks it; Pillow does not)."""
+    frame = np.random.default_rng(shape[0]).integers(0, 256, shape, dtype=np.uint8)
+    png = frame_png(frame)
+    length = int.from_bytes(png[33:37], "big")
+    assert png[37:41] == b"IDAT"
+    rows = np.zeros((shape[0], 1 + 3 * shape[1]), np.uint8)
+    rows[:, 1:] = frame[:, :, :3].reshape(shape[0], -1)
+    assert zlib.decompress(png[41 : 41 + length]) == rows.tobytes()
 
 
 def test_frame_png_of_the_canvas_buffer_is_that_of_the_frame(history):

@@ -197,7 +197,7 @@ def test_cli_format_help_lists_the_registry():
         ({"suffix": "gif"}, "suffix must be a lower-case ending with its dot. Got 'gif'."),
         ({"suffix": ".GIF"}, "suffix must be a lower-case ending with its dot. Got '.GIF'."),
         ({"element": "object"}, "element must be one of 'img', 'video', 'iframe'. Got 'object'."),
-        ({"options": ("colours",)}, "options must be among 'palette', 'tolerance', 'epochs'. Got ['colours']."),
+        ({"options": ("colours",)}, "options must be among 'palette', 'tolerance', 'epochs', 'n_frames'. Got ['colours']."),
     ],
 )
 def test_a_format_entry_is_checked_when_made(kwargs, message):

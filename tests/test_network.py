@@ -69,6 +69,29 @@ def test_grid_logits_equal_predict_logits_on_the_mesh(activation, hidden):
     assert_allclose(network.grid_logits(weights, biases, xs, ys, activation), expected, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("width, n_rows", [(8, 200), (64, 201), (64, 1)])
+def test_wide_grid_logits_in_two_threads_are_the_same_bits(monkeypatch, activation, width, n_rows):
+    """A wide layer's grid is split between two threads by rows: the same bits as one thread."""
+    rng = np.random.default_rng(width + n_rows)
+    weights, biases = network.init_params([2, width, 1], rng)
+    xs, ys = np.linspace(-3, 3, 200), np.linspace(-2, 2.5, n_rows)
+    assert len(xs) * len(ys) * width >= network.PARALLEL_GRID_WORK or n_rows == 1
+    threads = []
+    real_thread = network.threading.Thread
+
+    def counting_thread(*args, **kwargs):
+        threads.append(kwargs.get("name"))
+        return real_thread(*args, **kwargs)
+
+    monkeypatch.setattr(network.threading, "Thread", counting_thread)
+    split = network.grid_logits(weights, biases, xs, ys, activation)
+    monkeypatch.setattr(network, "PARALLEL_GRID_WORK", 10**12)
+    whole = network.grid_logits(weights, biases, xs, ys, activation)
+    assert threads == (["boundaryviz-grid"] if n_rows > 1 else [])
+    assert split.tobytes() == whole.tobytes()
+
+
 def test_gradient_shapes_match_parameters():
     weights, biases, X, y = _params_away_from_kinks((4, 3), "tanh", seed=0)
     _, _, gw, gb = network.loss_and_gradients(weights, biases, X, y, "tanh")

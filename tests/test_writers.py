@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 import numpy as np
 import pytest
@@ -18,7 +19,8 @@ from boundaryviz.output.atomic import PARTIAL_SUFFIX
 from boundaryviz.output.formats import check_format, is_complete, open_writer
 from boundaryviz.output.palette import ChangedRects, Palette
 from boundaryviz.output.player import PlayerWriter
-from boundaryviz.output.writers import GifWriter, Mp4Writer, WebPWriter, frame_delays_ms
+from boundaryviz.output.webp import WebPWriter
+from boundaryviz.output.writers import GifWriter, Mp4Writer, frame_delays_ms
 
 
 def _leftovers(folder):
@@ -196,21 +198,30 @@ def _writer(kind, path):
         return GifWriter(path, fps=10, palette=Palette(COLORS))
     if kind == "webp":
         return WebPWriter(path, fps=10, palette=Palette(COLORS))
+    if kind == "webp-streamed":  # told 3 frames: encodes in a thread as they come
+        return WebPWriter(path, fps=10, palette=Palette(COLORS), n_frames=3)
     return Mp4Writer(path, fps=10)
 
 
-@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+WRITER_KINDS = ["gif", "webp", "webp-streamed", "mp4"]
+
+
+def _suffix(kind):
+    return kind.split("-")[0]
+
+
+@pytest.mark.parametrize("kind", WRITER_KINDS)
 def test_writers_count_the_frames_appended(tmp_path, kind):
-    with _writer(kind, tmp_path / f"a.{kind}") as writer:
+    with _writer(kind, tmp_path / f"a.{_suffix(kind)}") as writer:
         assert writer.n_frames == 0
         for frame in painted_frames(3, size=(16, 8)):
             writer.append(frame)
         assert writer.n_frames == 3
 
 
-@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+@pytest.mark.parametrize("kind", WRITER_KINDS)
 def test_an_error_inside_the_block_leaves_nothing(tmp_path, kind):
-    path = tmp_path / f"broken.{kind}"
+    path = tmp_path / f"broken.{_suffix(kind)}"
     with pytest.raises(RuntimeError, match="boom"):
         with _writer(kind, path) as writer:
             for frame in painted_frames(3):
@@ -218,20 +229,21 @@ def test_an_error_inside_the_block_leaves_nothing(tmp_path, kind):
             raise RuntimeError("boom")
     assert not path.exists()
     assert os.listdir(tmp_path) == []
+    assert _encoder_threads() == []  # a streamed WebP's encoder is stopped, not left waiting
 
 
-@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+@pytest.mark.parametrize("kind", WRITER_KINDS)
 def test_no_frames_is_an_error_and_leaves_nothing(tmp_path, kind):
-    path = tmp_path / f"empty.{kind}"
+    path = tmp_path / f"empty.{_suffix(kind)}"
     with pytest.raises(ValueError, match="at least one frame"):
         with _writer(kind, path):
             pass
     assert os.listdir(tmp_path) == []
 
 
-@pytest.mark.parametrize("kind", ["gif", "webp", "mp4"])
+@pytest.mark.parametrize("kind", WRITER_KINDS)
 def test_an_existing_file_is_kept_when_writing_fails(tmp_path, kind):
-    path = tmp_path / f"old.{kind}"
+    path = tmp_path / f"old.{_suffix(kind)}"
     path.write_bytes(b"old")
     with pytest.raises(KeyboardInterrupt):
         with _writer(kind, path) as writer:
@@ -294,6 +306,55 @@ def test_webp_without_palette_is_lossless(tmp_path):
         assert_array_equal(a, b)
 
 
+def _encoder_threads():
+    return [t for t in threading.enumerate() if t.name == "boundaryviz-webp"]
+
+
+@pytest.mark.parametrize("palette", [Palette(COLORS), None], ids=["palette", "full colour"])
+def test_webp_streamed_is_the_stored_bytes(tmp_path, palette):
+    """Told how many frames come, the writer encodes them in a thread as they come: the same
+    file as encoding them all at the end."""
+    rng = np.random.default_rng(2)
+    frames = painted_frames(6, size=(40, 24))
+    frames[3][5:9, 7:30] = rng.integers(0, 256, size=(4, 23, 3), dtype=np.uint8)
+    for name, n_frames in (("stored", None), ("streamed", len(frames))):
+        with WebPWriter(tmp_path / f"{name}.webp", fps=12, palette=palette, tolerance=8, n_frames=n_frames) as webp:
+            for frame in frames:
+                webp.append(frame)
+                if n_frames is not None:
+                    assert len(_encoder_threads()) == 1  # from the first frame on
+        assert _encoder_threads() == []
+    assert (tmp_path / "streamed.webp").read_bytes() == (tmp_path / "stored.webp").read_bytes()
+    back, durations, loop = read_animation(tmp_path / "streamed.webp")
+    assert len(back) == len(frames) and loop == 0 and durations[-1] == 1500
+
+
+def test_webp_streamed_needs_exactly_the_frames_it_was_told(tmp_path):
+    with pytest.raises(ValueError, match="n_frames=2; a frame more"):
+        with WebPWriter(tmp_path / "more.webp", fps=10, n_frames=2) as webp:
+            for frame in painted_frames(3):
+                webp.append(frame)
+    with pytest.raises(ValueError, match="n_frames=3; 2 were appended"):
+        with WebPWriter(tmp_path / "fewer.webp", fps=10, n_frames=3) as webp:
+            for frame in painted_frames(2):
+                webp.append(frame)
+    assert os.listdir(tmp_path) == []
+    assert _encoder_threads() == []
+    for bad in (0, -1, 2.5, True, "3"):
+        with pytest.raises(ValueError, match="n_frames must be a positive whole number"):
+            WebPWriter(tmp_path / "x.webp", fps=10, n_frames=bad)
+
+
+def test_webp_streamed_encoder_error_reaches_the_caller(tmp_path):
+    """libwebp refusing its settings in the thread is raised in the caller; no file is left."""
+    with pytest.raises(ValueError, match="invalid configuration"):
+        with WebPWriter(tmp_path / "bad.webp", fps=10, method=99, n_frames=4) as webp:
+            for frame in painted_frames(4):
+                webp.append(frame)
+    assert os.listdir(tmp_path) == []
+    assert _encoder_threads() == []
+
+
 def test_webp_frames_must_share_a_size(tmp_path):
     with pytest.raises(ValueError, match="first one's size"):
         with WebPWriter(tmp_path / "sizes.webp", fps=10) as webp:
@@ -302,17 +363,18 @@ def test_webp_frames_must_share_a_size(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_webp_keeps_frames_compressed_not_all_in_memory(tmp_path):
+@pytest.mark.parametrize("n_frames", [None, 120], ids=["stored", "streamed"])
+def test_webp_keeps_frames_compressed_not_all_in_memory(tmp_path, n_frames):
     """120 frames of 960 × 560 would take 190 MB as arrays (258 MB as Pillow images); the
-    writer's peak memory must stay far below that."""
+    writer's peak memory must stay far below that, storing or streaming."""
     script = textwrap.dedent(
         f"""
         import resource, numpy as np
-        from boundaryviz.output.writers import WebPWriter
+        from boundaryviz.output.webp import WebPWriter
         frame = np.full((560, 960, 3), 240, np.uint8)
         frame[::7] = 30  # stripes: something to encode
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        with WebPWriter({str(tmp_path / "big.webp")!r}, fps=15, method=0) as webp:
+        with WebPWriter({str(tmp_path / "big.webp")!r}, fps=15, method=0, n_frames={n_frames!r}) as webp:
             for i in range(120):
                 frame[100:140, 5 * i : 5 * i + 40] = (i * 2) % 256
                 webp.append(frame)

@@ -188,7 +188,8 @@ def write_compare(results, out_dir, *, formats=("gif",), fps=DEFAULT_FPS, max_fr
     with ExitStack() as stack:
         writers = [
             stack.enter_context(open_writer(path, fps=fps, hold_last_ms=int(round(hold_last * 1000)),
-                                            palette=palette, tolerance=GIF_TOLERANCE, epochs=frames.epochs))
+                                            palette=palette, tolerance=GIF_TOLERANCE, epochs=frames.epochs,
+                                            n_frames=n))
             for path in paths
         ]
         for frame in _prefetched(frames.frame, n):

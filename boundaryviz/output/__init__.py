@@ -2,7 +2,8 @@
 
 - ``palette``: the fixed palette of an animation and the rectangles that change;
 - ``atomic``: atomic files (a temporary file renamed into place) and the writers' base class;
-- ``writers``: the GIF, MP4 and WebP writers and frame timing;
+- ``writers``: the GIF and MP4 writers and frame timing;
+- ``webp``: the WebP writer, encoding in a thread as frames come;
 - ``player``: the self-contained HTML player (with ``player.html``, its template);
 - ``formats``: the registry of formats, which also clears partial files and reads a
   finished file back (completeness, pixel size);

@@ -372,7 +372,7 @@ def save_animations(history, paths, *, fps=UNSET, hold_last=UNSET, max_frames=UN
         with ExitStack() as stack:
             writers = [
                 stack.enter_context(open_writer(path, fps=fps, hold_last_ms=hold_ms, palette=palette,
-                                                tolerance=GIF_TOLERANCE, epochs=epochs))
+                                                tolerance=GIF_TOLERANCE, epochs=epochs, n_frames=n))
                 for path in paths
             ]
             # the next frame is drawn while the writers encode the last one in a thread

@@ -23,7 +23,8 @@ from PIL import Image
 from .._validation import ParameterValueError
 from .atomic import PARTIAL_SUFFIX, PICTURE_SUFFIXES, try_lock
 from .player import PlayerWriter, read_player_size
-from .writers import GifWriter, Mp4Writer, WebPWriter
+from .webp import WebPWriter
+from .writers import GifWriter, Mp4Writer
 
 __all__ = ["Format", "REGISTRY", "FORMATS", "get_format", "format_of", "check_format", "check_path",
            "remove_partials", "is_complete", "frame_size",
@@ -31,7 +32,7 @@ __all__ = ["Format", "REGISTRY", "FORMATS", "get_format", "format_of", "check_fo
 
 ELEMENTS = ("img", "video", "iframe")
 """tuple of str: the HTML elements a page can show an animation with."""
-OPTIONS = ("palette", "tolerance", "epochs")
+OPTIONS = ("palette", "tolerance", "epochs", "n_frames")
 """tuple of str: the settings of :func:`open_writer` beyond ``fps`` and ``hold_last_ms``."""
 
 
@@ -50,7 +51,7 @@ class Format:
         manager with ``append(frame)``; ``writer.check_available()`` raises when an optional
         dependency is missing.
     options : tuple of str
-        Which of :func:`open_writer`'s ``palette``, ``tolerance`` and ``epochs`` the writer takes.
+        Which of :func:`open_writer`'s ``palette``, ``tolerance``, ``epochs`` and ``n_frames`` the writer takes.
     mime : str
         The MIME type (``data:`` addresses).
     element : {'img', 'video', 'iframe'}
@@ -91,8 +92,8 @@ REGISTRY = (
            element="img", loops=True, extra=None),
     Format(name="mp4", suffix=".mp4", writer=Mp4Writer, options=(), mime="video/mp4",
            element="video", loops=False, extra="video"),
-    Format(name="webp", suffix=".webp", writer=WebPWriter, options=("palette", "tolerance"), mime="image/webp",
-           element="img", loops=True, extra=None),
+    Format(name="webp", suffix=".webp", writer=WebPWriter, options=("palette", "tolerance", "n_frames"),
+           mime="image/webp", element="img", loops=True, extra=None),
     Format(name="html", suffix=".html", writer=PlayerWriter, options=("palette", "tolerance", "epochs"),
            mime="text/html", element="iframe", loops=True, extra=None),
 )
@@ -184,7 +185,7 @@ def check_format(fmt):
     return entry
 
 
-def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, epochs=None):
+def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, epochs=None, n_frames=None):
     """A writer for ``path`` chosen by its suffix (``.gif``, ``.mp4``, ``.webp`` or ``.html``).
 
     Parameters
@@ -198,6 +199,9 @@ def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, epoc
         For GIF, HTML and (with a palette) WebP: see :class:`~boundaryviz.output.writers.GifWriter`.
     epochs : sequence of int, optional
         For HTML: the epoch each frame shows (see :class:`~boundaryviz.output.player.PlayerWriter`).
+    n_frames : int, optional
+        For WebP: how many frames will come, so that it encodes them as they come (see
+        :class:`~boundaryviz.output.webp.WebPWriter`).
 
     Returns
     -------
@@ -212,7 +216,7 @@ def open_writer(path, *, fps, hold_last_ms=1500, palette=None, tolerance=0, epoc
         For ``.mp4`` without the ``video`` extra.
     """
     entry = check_path(path)
-    given = dict(zip(OPTIONS, (palette, tolerance, epochs)))
+    given = dict(zip(OPTIONS, (palette, tolerance, epochs, n_frames)))
     return entry.writer(path, fps=fps, hold_last_ms=hold_last_ms, **{name: given[name] for name in entry.options})
 
 

@@ -18,6 +18,28 @@ _LITTLE_ENDIAN = sys.byteorder == "little"
 
 
 # ---------------------------------------------------------------------------------- palette
+def _nearest_cells(colors):
+    """Index of the colour nearest the centre of each 5-6-5 cell, ndarray of shape (65536,), uint8.
+
+    ``|c - p|^2 = |c|^2 - 2 c.p + |p|^2``, where ``|c|^2`` is the same for every ``p``; the
+    rest is summed per red slab from a table of the green and blue terms. Every term and sum
+    is an integer below 2**24, so float32 holds them exactly (no rounding can change which
+    colour is nearest) and the first of equally near colours wins, as ``argmin`` gives it.
+    No matrix product: BLAS's threads cost more than they save on these thin products.
+    """
+    red = ((np.arange(32) << 3) + 4).astype(np.float32)
+    green = ((np.arange(64) << 2) + 2).astype(np.float32)
+    blue = red
+    pal = colors.astype(np.float32)
+    minus_two_p = -2.0 * pal  # (n, 3)
+    green_blue = (green[:, None, None] * minus_two_p[:, 1] + blue[None, :, None] * minus_two_p[:, 2]).reshape(-1, len(pal))
+    squares = (pal**2).sum(axis=1)
+    lut = np.empty((32, 64 * 32), dtype=np.uint8)
+    for i, r in enumerate(red):
+        lut[i] = ((r * minus_two_p[:, 0] + squares)[None, :] + green_blue).argmin(axis=1)
+    return lut.ravel()
+
+
 class Palette:
     """A fixed palette of at most 255 colours and a fast RGB → index lookup.
 
@@ -40,24 +62,13 @@ class Palette:
             raise ValueError(f"colors must hold 1 to 255 colours. Got {len(colors)}.")
         self.colors = colors
         self.n_exact = int(n_exact)
-        r = (np.arange(32) << 3) + 4
-        g = (np.arange(64) << 2) + 2
-        centres = np.stack(np.meshgrid(r, g, r, indexing="ij"), axis=-1).reshape(-1, 3).astype(np.float32)
-        pal = colors.astype(np.int32)
-        # nearest palette colour of every cell centre: |c - p|^2 = |c|^2 - 2 c.p + |p|^2, where
-        # |c|^2 is the same for every p; the rest is one product, [c, 1] @ [-2 p; |p|^2]
-        pal32 = pal.astype(np.float32)
-        weights = np.vstack([-2.0 * pal32.T, (pal32**2).sum(axis=1)[None, :]]).astype(np.float32)
-        centres = np.hstack([centres, np.ones((len(centres), 1), np.float32)])
-        lut = np.empty(len(centres), dtype=np.uint8)
-        for start in range(0, len(centres), 4096):  # in blocks: a few MB at a time
-            lut[start : start + 4096] = (centres[start : start + 4096] @ weights).argmin(axis=1)
+        self.lut = _nearest_cells(colors)
         # every palette colour wins its own cell; where two share a cell, the earlier
         # (an exact colour before a sampled in-between one) wins
+        pal = colors.astype(np.int32)
         for i in range(len(pal) - 1, -1, -1):
             c = pal[i]
-            lut[(c[0] >> 3) << 11 | (c[1] >> 2) << 5 | (c[2] >> 3)] = i
-        self.lut = lut
+            self.lut[(c[0] >> 3) << 11 | (c[1] >> 2) << 5 | (c[2] >> 3)] = i
         self._lut_rgba = None  # the same table over 24-bit colours, made on first use
 
     @classmethod
