@@ -191,7 +191,7 @@ def cli_run(tmp_path_factory):
     """``python -m boundaryviz --format gif,html`` for two short runs: (folder, its stdout)."""
     out = tmp_path_factory.mktemp("cli")
     args = [sys.executable, "-m", "boundaryviz", "--activations", "relu", "--learning-rates", "0.1,0.01",
-            "--epochs", "6", "--resolution", "10", "--format", "gif,html", "--out", str(out), "-q"]
+            "--epochs", "6", "--resolution", "10", "--format", "gif,html", "--out", str(out), "-q", "--jobs", "1"]
     done = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return out, done.stdout
