@@ -364,6 +364,17 @@ def test_slider_pauses_and_scrubs_speed_and_loop(run, page):
     page.click(".bv-play")
     page.wait_for_function("() => { const d = document.getElementById('bv-player').dataset;"
                            " return d.playing === 'true' && +d.frame < 30; }", timeout=5_000)
+    # space on a focused control is that control's own: the loop box ticks (playing goes on),
+    # the play button pauses (once, not twice)
+    page.focus(".bv-loop")
+    page.keyboard.press(" ")
+    assert page.is_checked(".bv-loop") and _state(page)[2] is True
+    page.focus(".bv-play")
+    page.keyboard.press(" ")
+    page.wait_for_function("() => document.getElementById('bv-player').dataset.playing === 'false'",
+                           timeout=5_000)
+    time.sleep(0.2)
+    assert _state(page)[2] is False
 
 
 def test_reduced_motion_starts_paused(run, browser):
