@@ -75,9 +75,9 @@ def need(*modules):
 # file running alone. Other files follow in their usual order; a file missing here only runs
 # later. Keep it roughly in order when a file grows or shrinks a lot.
 SLOW_FILES = ("test_docs.py", "test_cluster.py", "test_cli.py", "test_engines.py", "test_readme_models.py",
-              "test_interrupts.py", "test_render.py", "test_animation.py", "test_player.py", "test_many_features.py",
-              "test_notebooks.py", "test_recorder.py", "test_grid.py", "test_gallery.py", "test_cli_flags.py",
-              "test_formats.py", "test_tiles.py")
+              "test_animation.py", "test_player.py", "test_interrupts.py", "test_render.py", "test_recorder.py",
+              "test_gallery.py", "test_grid.py", "test_tiles.py", "test_cli_flags.py", "test_formats.py",
+              "test_notebooks.py", "test_many_features.py")
 
 
 def pytest_configure(config):
