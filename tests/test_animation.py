@@ -95,17 +95,24 @@ def test_a_given_palette_is_the_gifs(history, tmp_path):
     assert {tuple(c) for c in np.unique(frames[-1].reshape(-1, 3), axis=0)} <= {(255, 255, 255), (0, 0, 0)}
 
 
+@pytest.fixture(scope="module")
+def default_last_frame(history):
+    """The last frame with the default drawing options, drawn once for every option's test."""
+    return Renderer(history, **SMALL).frame(-1).astype(int)
+
+
 @pytest.mark.parametrize("option", [
     {"resolution": 8}, {"levels": None}, {"levels": 3}, {"layer": 0}, {"lattice_lines": 4}, {"bayes": True},
 ])
-def test_each_drawing_option_changes_the_frames_as_the_renderer_draws_it(history, tmp_path, option):
+def test_each_drawing_option_changes_the_frames_as_the_renderer_draws_it(history, default_last_frame, tmp_path,
+                                                                         option):
     """The written frames are the renderer's with that option, not the default's."""
     settings = {**SMALL, **option}
     save_animation(history, tmp_path / "run.gif", max_frames=2, **settings)
     show_gif = show(history, max_frames=2, **settings).data
     (tmp_path / "shown.gif").write_bytes(show_gif)
     wanted = Renderer(history, **settings).frame(-1).astype(int)
-    default = Renderer(history, **SMALL).frame(-1).astype(int)
+    default = default_last_frame
 
     def off(a, b):  # mean difference: the GIF's palette rounds a smooth field's colours
         return np.abs(a - b).mean()

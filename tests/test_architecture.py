@@ -194,6 +194,9 @@ def test_ruff_is_clean():
 
 
 def test_mypy_is_clean():
+    # incremental, with mypy's cache in the checkout's .mypy_cache (ignored by git): a cold run
+    # checks everything (about 15 s on two cores), a warm one only what changed (about 1 s);
+    # mypy tells a stale cache entry by the file's hash, so the answer is the same either way
     _tool("mypy")
-    out = subprocess.run([sys.executable, "-m", "mypy", "--no-incremental"], capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run([sys.executable, "-m", "mypy"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stdout + out.stderr

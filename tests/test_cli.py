@@ -415,6 +415,17 @@ def test_features_and_label_choose_columns_of_a_wide_csv(tmp_path, capsys):
     capsys.readouterr()
     gif = (tmp_path / "wide" / "tanh_lr0.1.gif").read_bytes()
     assert gif == (tmp_path / "narrow" / "tanh_lr0.1.gif").read_bytes()
+    # --no-standardize: the CSV's own units, the run bv.train gives on them (and not the one
+    # on standardised columns, the default)
+    assert main([*run, "--data", str(narrow), "--no-standardize", "--out", str(tmp_path / "raw")]) == 0
+    row = capsys.readouterr().out.splitlines()[2].split()[:5]
+
+    def shown(data):
+        history = train(data, activation="tanh", learning_rate=0.1, epochs=6)
+        return ["tanh_lr0.1", str(history.epochs_run), history.stop_reason, f"{history.final.loss:.4f}",
+                f"{history.final.accuracy:.1%}"]
+
+    assert row == shown(load_csv(narrow, standardize=False)) != shown(load_csv(narrow))
 
 
 def test_help_explains_features_label_and_the_new_data_sets(capsys):

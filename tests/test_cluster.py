@@ -115,7 +115,7 @@ def test_a_killed_worker_costs_a_retry_not_the_sweep(tmp_path, client):
     assert not [n for n in os.listdir(remote) if n.endswith(".partial")]
     for name in os.listdir(remote):
         assert is_complete(remote / name)
-    list(bv.run_sweep(_specs(local, **settings), jobs=2))
+    list(bv.run_sweep(_specs(local, **settings), jobs=1))
     assert _digests(remote) == _digests(local)
     # the nanny started a new worker process in place of the killed one
     client.wait_for_workers(2, timeout=60)

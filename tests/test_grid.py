@@ -164,7 +164,7 @@ def test_gallery_of_a_grid_groups_tables_and_says_what_the_pictures_show(tmp_pat
 # ------------------------------------------------------------------------------ CLI
 def test_cli_grid_flags(tmp_path, capsys):
     argv = [*TINY, "--activations", "relu", "--learning-rates", "0.1", "--seeds", "0,1", "--hidden", "2",
-            "--hidden", "3,2", "--datasets", "moons,xor", "--optimizers", "adam,sgd", "--no-gallery",
+            "--hidden", "3,2", "--datasets", "moons,xor", "--optimizers", "adam,sgd", "--no-gallery", "--jobs", "1",
             "--out", str(tmp_path)]
     assert main(argv) == 0
     names = sorted(os.listdir(tmp_path))

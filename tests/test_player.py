@@ -191,7 +191,7 @@ def cli_run(tmp_path_factory):
     """``python -m boundaryviz --format gif,html`` for two short runs: (folder, its stdout)."""
     out = tmp_path_factory.mktemp("cli")
     args = [sys.executable, "-m", "boundaryviz", "--activations", "relu", "--learning-rates", "0.1,0.01",
-            "--epochs", "6", "--resolution", "10", "--format", "gif,html", "--out", str(out), "-q"]
+            "--epochs", "6", "--resolution", "10", "--format", "gif,html", "--out", str(out), "-q", "--jobs", "1"]
     done = subprocess.run(args, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     return out, done.stdout
@@ -364,6 +364,17 @@ def test_slider_pauses_and_scrubs_speed_and_loop(run, page):
     page.click(".bv-play")
     page.wait_for_function("() => { const d = document.getElementById('bv-player').dataset;"
                            " return d.playing === 'true' && +d.frame < 30; }", timeout=5_000)
+    # space on a focused control is that control's own: the loop box ticks (playing goes on),
+    # the play button pauses (once, not twice)
+    page.focus(".bv-loop")
+    page.keyboard.press(" ")
+    assert page.is_checked(".bv-loop") and _state(page)[2] is True
+    page.focus(".bv-play")
+    page.keyboard.press(" ")
+    page.wait_for_function("() => document.getElementById('bv-player').dataset.playing === 'false'",
+                           timeout=5_000)
+    time.sleep(0.2)
+    assert _state(page)[2] is False
 
 
 def test_reduced_motion_starts_paused(run, browser):
@@ -419,3 +430,59 @@ def test_gallery_players_play_in_chromium(cli_run, page):
         height = inner.evaluate("() => document.getElementById('bv-player').getBoundingClientRect().height")
         assert abs(box["height"] - height) <= 1.5, (name, box, height)
     assert all(url.startswith(out.as_uri()) for url in page.requests), page.requests
+
+
+def _damaged_copy(player, folder, bad, damage):
+    """A copy of the player whose frame ``bad`` cannot be unpacked; returns its path.
+
+    ``damage`` is ``"bytes"`` (its deflated bytes overwritten, the same number of them, so the
+    other frames' offsets stay right: it no longer inflates) or ``"box"`` (its rectangle one
+    pixel wider in the metadata: it inflates to fewer bytes than the rectangle holds).
+    """
+    page = Path(player.path).read_text(encoding="utf-8")
+    meta, _ = _meta_and_rects(page)
+    if damage == "bytes":
+        found = re.search(r'<script type="text/plain" id="bv-data">(.*?)</script>', page, re.S)
+        data = bytearray(base64.b64decode(found[1]))
+        start = sum(meta["sizes"][:bad])
+        data[start : start + meta["sizes"][bad]] = b"\xff" * meta["sizes"][bad]  # a reserved deflate block type
+        text = base64.b64encode(bytes(data)).decode()
+    else:
+        found = re.search(r'<script type="application/json" id="bv-meta">(.*?)</script>', page, re.S)
+        left, top, right, bottom = meta["boxes"][bad]
+        meta["boxes"][bad] = [left, top, right + 1, bottom] if right < meta["width"] else [left - 1, top, right, bottom]
+        text = json.dumps(meta)
+    path = folder / "damaged.html"
+    path.write_text(page[: found.start(1)] + text + page[found.end(1) :], encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("damage", ["bytes", "box"])
+def test_a_frame_that_cannot_be_unpacked_stops_playback_and_says_which(run, page, tmp_path, damage):
+    """A damaged frame: playback stops on the frame before it and stays stopped (Play tries the
+    frame again and stops again), one message names the frame, and the frames before it still show."""
+    out, history, player, gif_frames, _, epochs = run
+    bad = 12
+    page.goto(_damaged_copy(player, tmp_path, bad, damage).as_uri(), wait_until="load")
+    stopped = "() => document.getElementById('bv-player').dataset.playing === 'false'"
+    page.wait_for_function(stopped, timeout=10_000)  # it started playing, and stopped by itself
+    time.sleep(0.5)  # a player still playing would have moved on or tried again by now
+    assert _state(page) == (epochs[bad - 1], bad - 1, False)
+    assert np.array_equal(_canvas(page), gif_frames[bad - 1])
+    assert page.get_attribute(".bv-play", "aria-label") == "Play"
+    assert page.input_value(".bv-slider") == str(bad - 1)  # the slider where the picture is
+    notes = page.locator(".bv-note")
+    assert notes.count() == 1
+    message = notes.inner_text()
+    assert f"epoch {epochs[bad]} (frame {bad + 1} of {len(epochs)}) could not be unpacked" in message, message
+    assert "Playback stopped" in message and f"epoch {epochs[bad - 1]}" in message, message
+    # Play again: the same frame fails, playback stops again, still one message
+    page.click(".bv-play")
+    page.wait_for_function(stopped, timeout=5_000)
+    time.sleep(0.3)
+    assert _state(page) == (epochs[bad - 1], bad - 1, False)
+    assert notes.count() == 1
+    # the frames before it still show
+    page.keyboard.press("Home")
+    _wait_epoch(page, epochs[0])
+    assert np.array_equal(_canvas(page), gif_frames[0])
