@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geometry
-from .class_colors import class_levels, tie_segments_affine, tie_segments_on_grid
+from .class_colors import ClassLead, by_class, tie_segments_affine, tie_segments_on_grid
 from .frame_geometry import MAX_UNIT_LABELS, FrameGeometry, class1_head, finite
 from .plane import on_plane
 
@@ -263,9 +263,11 @@ def input_view(snapshot, geo):
         logits, levels = model.decision_on_grid(geo.xs, geo.ys), None
         boundary = contour_segments(geo.xs, geo.ys, logits)
     else:
-        scores = model.class_scores(geo.points).reshape(len(geo.ys), len(geo.xs), -1)
-        logits, levels = None, class_levels(scores)
-        boundary = tie_segments_on_grid(geo.xs, geo.ys, scores, contour_segments)
+        # the class scores once, classes first: the levels and the tie lines both come from them
+        scores = by_class(model.class_scores(geo.points).reshape(len(geo.ys), len(geo.xs), -1))
+        lead = ClassLead(scores)
+        logits, levels = None, lead.levels()
+        boundary = lead.ties(geo.xs, geo.ys, contour_segments)
     n_shown = len(geo.unit_index)
     units = []
     positions = np.full((n_shown, 2), np.nan)
@@ -318,12 +320,12 @@ def _hidden_classes(model, geo):
     plane = plane_scores(model, geo.layer, geo.projection)
     if plane is not None:
         W, b = plane
-        scores = geo.hxs[None, :, None] * W[0] + geo.hys[:, None, None] * W[1] + b
-        segments = tie_segments_affine(W, b, geo.hidden_limits)
-    else:
-        scores = _grid_from_plane(model.class_scores_from_hidden, geo, (-1,))
-        segments = tie_segments_on_grid(geo.hxs, geo.hys, scores, contour_segments)
-    return class_levels(scores), segments
+        # s_k = (x w0k + y w1k) + b_k on the mesh, built classes first
+        scores = (geo.hxs[None, None, :] * W[0][:, None, None] + geo.hys[None, :, None] * W[1][:, None, None]
+                  + b[:, None, None])
+        return ClassLead(scores, runner_up=False).levels(), tie_segments_affine(W, b, geo.hidden_limits)
+    lead = ClassLead(by_class(_grid_from_plane(model.class_scores_from_hidden, geo, (-1,))))
+    return lead.levels(), lead.ties(geo.hxs, geo.hys, contour_segments)
 
 
 def hidden_view(snapshot, geo):
