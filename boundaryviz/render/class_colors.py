@@ -86,6 +86,9 @@ class ClassLead:
         Classes first (:func:`by_class`): log-probabilities or logits.
     runner_up : bool, default=True
         Also find the second-best score (needed by :meth:`ties`).
+    scratch : Scratch, optional
+        Where the work arrays live (:class:`~boundaryviz.render.mesh_scores.Scratch`); new
+        arrays when omitted. What the methods return is never one of them.
 
     Attributes
     ----------
@@ -98,14 +101,22 @@ class ClassLead:
         The top class, the first one on a tie.
     """
 
-    def __init__(self, scores, runner_up=True):
+    def __init__(self, scores, runner_up=True, scratch=None):
+        from .mesh_scores import Scratch
+
+        self._scratch = scratch = Scratch.or_new(scratch)
         scores = np.asarray(scores, dtype=float)
         self.scores = scores
+        shape = scores.shape[1:]
+        first = scratch.get("lead first", shape)
+        second = scratch.get("lead second", shape) if runner_up else None
+        top = scratch.get("lead top", shape, np.intp)
+        lower = scratch.get("lead work", shape)
         with np.errstate(invalid="ignore", over="ignore"):
-            first = scores[0].copy()
-            second = np.full_like(first, -np.inf) if runner_up else None
-            top = np.zeros(first.shape, dtype=np.intp)
-            lower = np.empty_like(first)
+            np.copyto(first, scores[0])
+            top.fill(0)
+            if runner_up:
+                second.fill(-np.inf)
             for k in range(1, scores.shape[0]):
                 s = scores[k]
                 if runner_up:
@@ -126,19 +137,20 @@ class ClassLead:
         scores, first = self.scores, self.first
         n_classes = scores.shape[0]
         n_bands = len(CONFIDENCE_BANDS) + 1
+        total = self._scratch.get("lead total", first.shape)
+        term = self._scratch.get("lead work", first.shape)
         with np.errstate(invalid="ignore", over="ignore", under="ignore"):
             # p_top = 1 / sum_k exp(s_k - s_top), summed class by class in order (as NumPy sums
             # over the first axis); nan anywhere, or an infinite top score, makes it nan
-            total = np.exp(scores[0] - first)
-            term = np.empty_like(total)
+            np.exp(np.subtract(scores[0], first, out=total), out=total)
             for k in range(1, n_classes):
                 np.subtract(scores[k], first, out=term)
                 total += np.exp(term, out=term)
             p_top = np.divide(1.0, total, out=total)
-        band = np.searchsorted(np.asarray(CONFIDENCE_BANDS), p_top, side="right")
         levels = self.top * n_bands
-        levels += band
-        levels[~np.isfinite(p_top)] = n_classes * n_bands
+        for edge in CONFIDENCE_BANDS:  # the band: how many edges p_top reaches
+            levels += p_top >= edge
+        levels[np.isnan(p_top)] = n_classes * n_bands
         return levels
 
     def margin(self, k, window=(Ellipsis,)):

@@ -19,6 +19,7 @@ import numpy as np
 from . import geometry
 from .class_colors import ClassLead, by_class, tie_segments_affine, tie_segments_on_grid
 from .frame_geometry import MAX_UNIT_LABELS, FrameGeometry, class1_head, finite
+from .mesh_scores import Scratch, mesh_class_scores
 from .plane import on_plane
 
 __all__ = [
@@ -242,7 +243,7 @@ def plane_agreement(model, plane, X, XY):
     return _predicted(model, X) == _predicted(on_plane(model, plane), XY)
 
 
-def input_view(snapshot, geo):
+def input_view(snapshot, geo, scratch=None):
     """What the input panel shows for ``snapshot``: field, boundary, unit lines and labels.
 
     With a view plane, the field, the boundary and the unit lines are the model's on the plane
@@ -253,6 +254,9 @@ def input_view(snapshot, geo):
     ----------
     snapshot : Snapshot
     geo : FrameGeometry
+    scratch : Scratch, optional
+        Work arrays kept from frame to frame (:class:`~boundaryviz.render.mesh_scores.Scratch`);
+        the view returned holds none of them.
 
     Returns
     -------
@@ -264,8 +268,8 @@ def input_view(snapshot, geo):
         boundary = contour_segments(geo.xs, geo.ys, logits)
     else:
         # the class scores once, classes first: the levels and the tie lines both come from them
-        scores = by_class(model.class_scores(geo.points).reshape(len(geo.ys), len(geo.xs), -1))
-        lead = ClassLead(scores)
+        scores = mesh_class_scores(model, geo.points, scratch).reshape(-1, len(geo.ys), len(geo.xs))
+        lead = ClassLead(scores, scratch=scratch)
         logits, levels = None, lead.levels()
         boundary = lead.ties(geo.xs, geo.ys, contour_segments)
     n_shown = len(geo.unit_index)
@@ -286,7 +290,7 @@ def input_view(snapshot, geo):
                 visible[k] = True
     agrees = agreement = None
     if geo.plane is not None:
-        agrees = plane_agreement(snapshot.model, geo.plane, geo.X, geo.XY)
+        agrees = _predicted(snapshot.model, geo.X) == _predicted(model, geo.XY)  # plane_agreement
         agreement = float(agrees.mean()) if agrees.size else 1.0
     return InputView(logits=logits, levels=levels, boundary=boundary, units=units,
                      label_positions=positions, label_visible=visible, agrees=agrees, agreement=agreement)
@@ -314,21 +318,24 @@ def _grid_from_plane(from_hidden, geo, tail=()):
     return from_hidden(geo.projection.lift(geo.hpoints), geo.layer).reshape(shape + tail)
 
 
-def _hidden_classes(model, geo):
+def _hidden_classes(model, geo, scratch=None):
     """K > 2 on the hidden plane: the field's levels and the tie lines (straight with a
     linear head)."""
     plane = plane_scores(model, geo.layer, geo.projection)
     if plane is not None:
         W, b = plane
         # s_k = (x w0k + y w1k) + b_k on the mesh, built classes first
-        scores = (geo.hxs[None, None, :] * W[0][:, None, None] + geo.hys[None, :, None] * W[1][:, None, None]
-                  + b[:, None, None])
-        return ClassLead(scores, runner_up=False).levels(), tie_segments_affine(W, b, geo.hidden_limits)
-    lead = ClassLead(by_class(_grid_from_plane(model.class_scores_from_hidden, geo, (-1,))))
+        scores = Scratch.or_new(scratch).get("hidden scores", (len(b), len(geo.hys), len(geo.hxs)))
+        np.multiply(geo.hxs[None, None, :], W[0][:, None, None], out=scores)
+        scores += geo.hys[None, :, None] * W[1][:, None, None]
+        scores += b[:, None, None]
+        return (ClassLead(scores, runner_up=False, scratch=scratch).levels(),
+                tie_segments_affine(W, b, geo.hidden_limits))
+    lead = ClassLead(by_class(_grid_from_plane(model.class_scores_from_hidden, geo, (-1,))), scratch=scratch)
     return lead.levels(), lead.ties(geo.hxs, geo.hys, contour_segments)
 
 
-def hidden_view(snapshot, geo):
+def hidden_view(snapshot, geo, scratch=None):
     """What the hidden panel shows for ``snapshot``: field, boundary, warped lattice, samples.
 
     With a linear head after the shown layer the field is an outer sum and the two-class
@@ -339,6 +346,8 @@ def hidden_view(snapshot, geo):
     ----------
     snapshot : Snapshot
     geo : FrameGeometry
+    scratch : Scratch, optional
+        Work arrays kept from frame to frame, as for :func:`input_view`.
 
     Returns
     -------
@@ -350,7 +359,7 @@ def hidden_view(snapshot, geo):
     head = class1_head(model, layer) if geo.n_classes == 2 else None
     logits = levels = plane_head = None
     if geo.n_classes > 2:
-        levels, boundary = _hidden_classes(model, geo)
+        levels, boundary = _hidden_classes(model, geo, scratch)
     elif head is not None:
         # the output is affine in the plane: the field is an outer sum, no network pass
         plane_head = plane_affine(*head, proj)
