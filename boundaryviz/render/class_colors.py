@@ -167,6 +167,9 @@ class ClassLead:
         the top class (one point more on every side): its zero line lies in that box, and
         the box's edge, where the class is not on top, is crossed by none of it, so the lines
         are the same as over the whole grid.
+
+        ``xs`` and ``ys`` are the grid's coordinates per column and row (1-D), or per point
+        (2-D, as ``np.meshgrid`` gives them; ``contour`` then gets boxes of them).
         """
         segments = []
         ny, nx = self.top.shape
@@ -177,7 +180,8 @@ class ClassLead:
             r0, r1 = max(rows[0] - 1, 0), min(rows[-1] + 2, ny)
             c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, nx)
             window = (slice(r0, r1), slice(c0, c1))
-            segments.extend(contour(xs[c0:c1], ys[r0:r1], self.margin(k, window)))
+            x, y = (xs[window], ys[window]) if xs.ndim == 2 else (xs[c0:c1], ys[r0:r1])
+            segments.extend(contour(x, y, self.margin(k, window)))
         return segments
 
 
@@ -207,8 +211,9 @@ def tie_segments_on_grid(xs, ys, scores, contour):
 
     Parameters
     ----------
-    xs : ndarray of shape (nx,)
-    ys : ndarray of shape (ny,)
+    xs : ndarray of shape (nx,) or (ny, nx)
+        The grid's x coordinates, per column or per point (as ``np.meshgrid`` gives them).
+    ys : ndarray of shape (ny,) or (ny, nx)
     scores : ndarray of shape (ny, nx, K)
     contour : callable
         ``contour(xs, ys, z)`` → list of (n, 2) polylines of ``z == 0``.

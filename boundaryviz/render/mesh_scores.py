@@ -10,12 +10,14 @@ Pure NumPy; no matplotlib.
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from ..models import network
 from ..models.mlp import MLP
 
-__all__ = ["Scratch", "mesh_class_scores"]
+__all__ = ["Scratch", "mesh_class_scores", "one_blas_thread"]
 
 
 class Scratch:
@@ -58,6 +60,28 @@ class Scratch:
         return array
 
 
+_BLAS = []
+
+
+def one_blas_thread():
+    """A context in which BLAS (NumPy's matrix products) runs on one thread.
+
+    A frame's products are small: on more threads they finish no sooner, and the helper
+    threads spin on, taking the cores the rest of the frame (and other work) needs. The
+    products of a mesh come out the same on any number of threads. A no-op without
+    threadpoolctl (3.0 or later; scikit-learn brings it).
+    """
+    if not _BLAS:
+        try:
+            from threadpoolctl import ThreadpoolController
+
+            _BLAS.append(ThreadpoolController())
+        except (ImportError, RuntimeError):  # pragma: no cover - an old or missing threadpoolctl
+            _BLAS.append(None)
+    controller = _BLAS[0]
+    return contextlib.nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
+
+
 # activations that can overwrite their input, with the values of the functions in
 # network.ACTIVATIONS
 _IN_PLACE = {
@@ -96,7 +120,7 @@ def mesh_class_scores(model, points, scratch=None):
         return out
     n = len(points)
     a = points
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), one_blas_thread():
         for layer, (W, b) in enumerate(zip(model.weights[:-1], model.biases[:-1])):
             z = scratch.get(f"layer {layer}", (n, W.shape[1]))
             np.matmul(a, W, out=z)

@@ -142,8 +142,9 @@ def contour_segments(xs, ys, z, level=0.0):
 
     Parameters
     ----------
-    xs : ndarray of shape (nx,)
-    ys : ndarray of shape (ny,)
+    xs : ndarray of shape (nx,) or (ny, nx)
+        The grid's x coordinates, per column or per point (as ``np.meshgrid`` gives them).
+    ys : ndarray of shape (ny,) or (ny, nx)
     z : ndarray of shape (ny, nx)
         Non-finite values are masked.
     level : float, default=0.0
@@ -155,12 +156,25 @@ def contour_segments(xs, ys, z, level=0.0):
     """
     import contourpy
 
+    z = np.asarray(z, dtype=float)
     finite = np.isfinite(z)
     if not finite.any():
         return []
-    if not finite.all():
-        z = np.ma.masked_invalid(z)
-    gen = contourpy.contour_generator(xs, ys, z, name="serial", line_type="Separate")
+    mask = None if finite.all() else ~finite
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if xs.ndim == 1:
+        xs, ys = np.meshgrid(xs, ys)
+    # contourpy's serial generator as contour_generator(xs, ys, masked z, name="serial",
+    # line_type="Separate") makes it, without the factory's checks and masked-array round trip
+    # (most of the time of a small grid's lines)
+    cls = contourpy.SerialContourGenerator
+    try:
+        gen = cls(xs, ys, z, mask, corner_mask=True, line_type=contourpy.LineType.Separate,
+                  fill_type=cls.default_fill_type, quad_as_tri=False, z_interp=contourpy.ZInterp.Linear,
+                  x_chunk_size=0, y_chunk_size=0)
+    except TypeError:  # pragma: no cover - a contourpy whose generators take other arguments
+        gen = contourpy.contour_generator(xs, ys, z if mask is None else np.ma.masked_invalid(z), name="serial",
+                                          line_type="Separate")
     return [seg for seg in gen.lines(level) if len(seg) >= 2]
 
 def plane_affine(W, b, projection):
@@ -212,8 +226,8 @@ def bayes_segments(mixture, geo):
     points = geo.points if geo.plane is None else geo.plane.lift(geo.points)
     scores = bayes_scores(mixture, points).reshape(len(geo.ys), len(geo.xs), -1)
     if scores.shape[-1] == 2:
-        return contour_segments(geo.xs, geo.ys, scores[..., 1] - scores[..., 0])
-    return tie_segments_on_grid(geo.xs, geo.ys, scores, contour_segments)
+        return contour_segments(*geo.grid, scores[..., 1] - scores[..., 0])
+    return tie_segments_on_grid(*geo.grid, scores, contour_segments)
 
 
 def _predicted(model, X):
@@ -265,13 +279,13 @@ def input_view(snapshot, geo, scratch=None):
     model = on_plane(snapshot.model, geo.plane)
     if geo.n_classes == 2:
         logits, levels = model.decision_on_grid(geo.xs, geo.ys), None
-        boundary = contour_segments(geo.xs, geo.ys, logits)
+        boundary = contour_segments(*geo.grid, logits)
     else:
         # the class scores once, classes first: the levels and the tie lines both come from them
         scores = mesh_class_scores(model, geo.points, scratch).reshape(-1, len(geo.ys), len(geo.xs))
         lead = ClassLead(scores, scratch=scratch)
         logits, levels = None, lead.levels()
-        boundary = lead.ties(geo.xs, geo.ys, contour_segments)
+        boundary = lead.ties(*geo.grid, contour_segments)
     n_shown = len(geo.unit_index)
     units = []
     positions = np.full((n_shown, 2), np.nan)
@@ -332,7 +346,7 @@ def _hidden_classes(model, geo, scratch=None):
         return (ClassLead(scores, runner_up=False, scratch=scratch).levels(),
                 tie_segments_affine(W, b, geo.hidden_limits))
     lead = ClassLead(by_class(_grid_from_plane(model.class_scores_from_hidden, geo, (-1,))), scratch=scratch)
-    return lead.levels(), lead.ties(geo.hxs, geo.hys, contour_segments)
+    return lead.levels(), lead.ties(*geo.hidden_grid, contour_segments)
 
 
 def hidden_view(snapshot, geo, scratch=None):
@@ -379,7 +393,7 @@ def hidden_view(snapshot, geo, scratch=None):
         seg = geometry.line_in_box(*plane_head, lim)
         boundary = [] if seg is None else [seg]
     elif geo.n_classes == 2:
-        boundary = contour_segments(geo.hxs, geo.hys, logits)
+        boundary = contour_segments(*geo.hidden_grid, logits)
     return HiddenView(logits=logits, levels=levels, boundary=boundary, lattice=lattice,
                       positions=_clip_to(plane, lim))
 
