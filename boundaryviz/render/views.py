@@ -293,15 +293,13 @@ def input_view(snapshot, geo, scratch=None):
     if n_shown:
         W, b = model.first_layer()
         W, b = np.asarray(W, dtype=float)[:, geo.unit_index], np.asarray(b, dtype=float)[geo.unit_index]
-        for k in range(W.shape[1]):
-            seg = geometry.line_in_box(W[:, k], b[k], geo.input_limits)
-            units.append(np.full((2, 2), np.nan) if seg is None else seg)
-            if seg is not None:
-                # a label a fifth of the way along, staggered per unit; a few of many (a wide
-                # layer) are spread along their whole lines
-                t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
-                positions[k] = seg[0] + t * (seg[1] - seg[0])
-                visible[k] = True
+        segs, visible = geometry.lines_in_box(W.T, b, geo.input_limits)  # NaN where a line misses
+        units = list(segs)
+        # a label a fifth of the way along, staggered per unit; a few of many (a wide layer)
+        # are spread along their whole lines
+        k = np.arange(n_shown)
+        t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
+        positions[visible] = (segs[:, 0] + t[:, None] * (segs[:, 1] - segs[:, 0]))[visible]
     agrees = agreement = None
     if geo.plane is not None:
         agrees = _predicted(snapshot.model, geo.X) == _predicted(model, geo.XY)  # plane_agreement
