@@ -38,12 +38,19 @@ CONFIDENCE_BANDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 """Edges of the bands of the top class's probability: below 0.5, 0.5 to 0.6, ..., 0.9 to 1."""
 
 _WEAKEST, _STRONGEST = 0.12, 0.62  # share of the class colour mixed into white
-_NEAR_EDGE = 1e-3  # how close to a band edge a single-precision estimate of p is checked
 
 
 def _band(p):
     """The confidence band of probabilities ``p``: how many band edges each reaches."""
     return np.searchsorted(np.asarray(CONFIDENCE_BANDS), p, side="right")
+
+
+# A probability's band by look-up: bin i holds [i / _BINS, (i + 1) / _BINS); the two bins on
+# either side of an edge hold -1, "within 1e-3 of an edge: compute p exactly".
+_BINS = 1000
+_BAND_OF_BIN = _band((np.arange(_BINS + 1) + 0.5) / _BINS).astype(np.int8)
+for _edge in np.rint(np.asarray(CONFIDENCE_BANDS) * _BINS).astype(int):
+    _BAND_OF_BIN[_edge - 1 : _edge + 1] = -1
 
 
 def class_field_colors(n_classes, nan_color=(189, 189, 189)):
@@ -136,7 +143,7 @@ class ClassLead:
 
         The band needs the top class's probability ``p = 1 / sum_k exp(s_k - s_top)`` only
         to the nearest band edge. It is estimated in single precision (the exponentials
-        cost a third; relative error below 1e-5) and, within ``1e-3`` of an edge, computed
+        cost a third; relative error below 1e-5) and, within 1e-3 of an edge, computed
         again in double precision as :func:`class_levels` always has: the same levels.
 
         Returns
@@ -159,12 +166,15 @@ class ClassLead:
                 if k:
                     total += term
             p_top = np.divide(1, total, out=total)
-            levels = self.top * n_bands
-            near = np.zeros(first.shape, dtype=bool)
-            for edge in CONFIDENCE_BANDS:  # the band: how many edges p reaches
-                levels += p_top >= edge
-                near |= np.abs(p_top - edge) < _NEAR_EDGE
-        redo = np.flatnonzero(near)
+            # the band of each estimate by look-up, in bins of 1e-3 (a bin next to an edge says
+            # "near": recompute)
+            bins = self._scratch.get("lead bins", first.shape, np.int16)
+            np.copyto(bins, np.multiply(p_top, _BINS, out=term), casting="unsafe")
+        np.clip(bins, 0, _BINS, out=bins)
+        code = _BAND_OF_BIN.take(bins)
+        levels = self.top * n_bands
+        levels += code
+        redo = np.flatnonzero(code < 0)
         if redo.size:
             flat = levels.reshape(-1)
             flat[redo] = self.top.reshape(-1)[redo] * n_bands + _band(self._p_top(redo))
