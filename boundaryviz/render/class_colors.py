@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import geometry
+from .mesh_scores import Scratch
 
 __all__ = [
     "CLASS_COLORS",
@@ -101,7 +102,8 @@ class ClassLead:
         Also find the second-best score (needed by :meth:`ties`).
     scratch : Scratch, optional
         Where the work arrays live (:class:`~boundaryviz.render.mesh_scores.Scratch`); new
-        arrays when omitted. What the methods return is never one of them.
+        arrays when omitted. The attributes below are among them (good until the scratch is
+        used again); what the methods return never is.
 
     Attributes
     ----------
@@ -115,8 +117,6 @@ class ClassLead:
     """
 
     def __init__(self, scores, runner_up=True, scratch=None):
-        from .mesh_scores import Scratch
-
         self._scratch = scratch = Scratch.or_new(scratch)
         scores = np.asarray(scores, dtype=float)
         self.scores = scores

@@ -60,7 +60,7 @@ class Scratch:
         return array
 
 
-_BLAS = []
+_BLAS: list = []  # the threadpoolctl controller, made on first use (None without one)
 
 
 def one_blas_thread():
