@@ -8,6 +8,7 @@ from conftest import need
 from numpy.testing import assert_allclose
 
 import boundaryviz as bv
+from boundaryviz.render import geometry
 from boundaryviz.render.class_colors import (
     CLASS_COLORS,
     CLASS_MARKERS,
@@ -15,8 +16,10 @@ from boundaryviz.render.class_colors import (
     class_field_colors,
     class_levels,
     tie_segments_affine,
+    tie_segments_on_grid,
 )
 from boundaryviz.render.renderer import Renderer
+from boundaryviz.render.views import contour_segments
 
 
 @pytest.mark.parametrize("deficiency", [None, "deuteranomaly", "protanomaly", "tritanomaly"])
@@ -127,3 +130,91 @@ def test_model_and_data_must_agree_on_classes(three):
     mixed = bv.History(two.snapshots, three.dataset)
     with pytest.raises(ValueError, match="the model gives 2 classes but the dataset has 3"):
         Renderer(mixed)
+
+
+# The K-class field is computed for speed (one pass over the classes, single-precision
+# estimates, boxes, all pairs at once); these plain forms, as the code once was, say what the
+# numbers must be, bit for bit.
+
+def _levels_plainly(scores):
+    by_class = np.moveaxis(np.asarray(scores, dtype=float), -1, 0)
+    n_bands = len(CONFIDENCE_BANDS) + 1
+    with np.errstate(all="ignore"):
+        best = by_class.max(axis=0)
+        p_top = 1.0 / np.exp(by_class - best).sum(axis=0)
+    levels = np.argmax(by_class, axis=0) * n_bands + np.searchsorted(CONFIDENCE_BANDS, p_top, side="right")
+    levels[~np.isfinite(p_top)] = by_class.shape[0] * n_bands
+    return levels
+
+
+def _ties_plainly(xs, ys, scores):
+    with np.errstate(all="ignore"):
+        ordered = np.sort(scores, axis=-1)
+        first, second = ordered[..., -1:], ordered[..., -2:-1]
+        margins = scores - np.where(scores >= first, second, first)
+    return [seg for k in range(scores.shape[-1] - 1) for seg in contour_segments(xs, ys, margins[..., k])]
+
+
+def _affine_ties_one_pair_at_a_time(W, b, limits):
+    segments = []
+    for i, j in itertools.combinations(range(W.shape[1]), 2):
+        seg = geometry.line_in_box(W[:, i] - W[:, j], b[i] - b[j], limits)
+        if seg is None:
+            continue
+        low, high = 0.0, 1.0
+        for k in set(range(W.shape[1])) - {i, j}:
+            g0, g1 = (seg @ (W[:, i] - W[:, k])) + b[i] - b[k]
+            if g0 < 0 and g1 < 0:
+                low, high = 1.0, 0.0
+                break
+            if g0 < 0 or g1 < 0:
+                t = g0 / (g0 - g1)
+                low, high = (max(low, t), high) if g0 < 0 else (low, min(high, t))
+        if high > low:
+            segments.append(seg[0] + np.array([[low], [high]]) * (seg[1] - seg[0]))
+    return segments
+
+
+def _same_lines(got, want):
+    return len(got) == len(want) and all(np.array_equal(g, w) for g, w in zip(got, want))
+
+
+@pytest.mark.parametrize("n_classes", [3, 4, 10])
+def test_levels_are_the_plain_double_precision_levels(n_classes):
+    rng = np.random.default_rng(n_classes)
+    scores = rng.normal(size=(60, 70, n_classes)) * rng.uniform(0.1, 30)
+    # points right at a band edge, a hair either side: p_top = edge for two leading classes
+    edges = np.log(np.array(CONFIDENCE_BANDS) / (1 - np.array(CONFIDENCE_BANDS)))
+    scores[0, :5, :2] = np.column_stack([np.zeros(5), edges])
+    scores[0, :5, 2:] = -800.0
+    scores[1, :5] = scores[0, :5]
+    scores[1, :5, 1] = np.nextafter(scores[0, :5, 1], np.inf)
+    scores[2, 0, 1] = np.nan  # no number
+    scores[2, 1, 0] = np.inf  # an infinite top score: no number either
+    scores[2, 2, 1] = -np.inf  # a class ruled out
+    scores[2, 3] = -np.inf
+    scores[2, 4, 1:] = scores[2, 4, 0]  # all tie
+    assert np.array_equal(class_levels(scores), _levels_plainly(scores))
+
+
+@pytest.mark.parametrize("n_classes", [3, 5, 10])
+def test_tie_lines_are_the_whole_grid_margins_contours(n_classes):
+    rng = np.random.default_rng(n_classes)
+    xs, ys = np.linspace(-2, 3, 90), np.linspace(-1, 1, 70)
+    gx, gy = np.meshgrid(xs, ys)
+    centres = rng.uniform(-2, 2, size=(n_classes, 2))
+    scores = -np.hypot(gx[..., None] - centres[:, 0], gy[..., None] - centres[:, 1]) ** 1.5
+    scores[30:33, 40:44, 1] = np.nan
+    want = _ties_plainly(xs, ys, scores)
+    assert want
+    assert _same_lines(tie_segments_on_grid(xs, ys, scores, contour_segments), want)
+    assert _same_lines(tie_segments_on_grid(gx, gy, scores, contour_segments), want)
+
+
+def test_affine_ties_are_those_of_one_pair_at_a_time():
+    rng = np.random.default_rng(5)
+    limits = np.array([[-3.0, 2.0], [-1.0, 4.0]])
+    for n_classes in (3, 4, 6, 10, 10, 10):
+        W, b = rng.normal(size=(2, n_classes)), rng.normal(size=n_classes)
+        W[:, -1] = W[:, 0]  # two parallel classes: no line between them
+        assert _same_lines(tie_segments_affine(W, b, limits), _affine_ties_one_pair_at_a_time(W, b, limits))

@@ -80,3 +80,25 @@ def test_fit_projection_identity_jitter_and_pca():
     assert np.all(flipped.components[np.arange(2), np.argmax(np.abs(flipped.components), axis=1)] > 0)
     plane = proj.project(data)
     assert_allclose(proj.project(proj.lift(plane)), plane, atol=1e-9)
+
+
+def test_lines_in_box_gives_line_in_box_ends_bit_for_bit():
+    """The vectorised form is a speed-up only: the same ends, in the same order, or none."""
+    rng = np.random.default_rng(3)
+    limits = np.array([[-1.5, 2.0], [-0.5, 1.0]])
+    w = rng.normal(size=(400, 2)) * 10.0 ** rng.uniform(-3, 3, size=(400, 1))
+    b = rng.normal(size=400) * 3
+    # lines through corners (found twice), axis-parallel, degenerate and not finite
+    corner = np.array([1.0, -1.0])
+    w[:4], b[:4] = corner, -(corner @ limits[:, 0])  # through the bottom-left corner
+    w[4:8] = [[1.0, 0.0], [0.0, 1.0], [1e-13, 1.0], [0.0, 0.0]]
+    w[8], b[9] = [np.nan, 1.0], np.inf
+    w[10], b[10] = [1.0, 1.0], -(limits[0, 0] + limits[1, 1])  # through the top-left corner
+    segments, found = geometry.lines_in_box(w, b, limits)
+    for k in range(len(b)):
+        want = geometry.line_in_box(w[k], b[k], limits)
+        assert found[k] == (want is not None)
+        if want is None:
+            assert np.isnan(segments[k]).all()
+        else:
+            assert np.array_equal(segments[k], want)

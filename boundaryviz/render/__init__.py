@@ -3,6 +3,7 @@ matplotlib; this ``__init__`` imports nothing.
 
 - ``geometry``: limits, meshes, projections (pure arrays);
 - ``class_colors``: K-class colours, levels and tie lines (pure arrays);
+- ``mesh_scores``: class scores over a mesh into work arrays kept from frame to frame (pure arrays);
 - ``plane``: the view plane through input space that the input panel shows (pure arrays);
 - ``frame_geometry``: what stays fixed for an animation (limits, meshes, projection, jitter);
 - ``views``: what each panel shows for one snapshot, as frozen arrays (no matplotlib);

@@ -4,6 +4,7 @@ projection, which samples and which first-layer unit lines are drawn (pure array
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -161,6 +162,17 @@ class FrameGeometry:
                    points=points, lattice=lattice, lattice_points=lattice_points, projection=projection,
                    jitter=jitter, hidden_limits=hidden_limits, hxs=hxs, hys=hys, hpoints=hpoints,
                    unit_index=unit_index, n_units=n_units)
+
+    @cached_property
+    def grid(self):
+        """The input mesh as ``np.meshgrid(xs, ys)``: x and y, each of shape (ny, nx) (made on
+        first use, for contour lines)."""
+        return tuple(np.ascontiguousarray(c.reshape(len(self.ys), len(self.xs))) for c in self.points.T)
+
+    @cached_property
+    def hidden_grid(self):
+        """The hidden-plane mesh as ``np.meshgrid(hxs, hys)``, as :attr:`grid`."""
+        return tuple(np.ascontiguousarray(c.reshape(len(self.hys), len(self.hxs))) for c in self.hpoints.T)
 
 
 def finite(a, fill=0.0):

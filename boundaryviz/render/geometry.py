@@ -16,6 +16,7 @@ __all__ = [
     "robust_limits",
     "lattice",
     "line_in_box",
+    "lines_in_box",
     "HiddenProjection",
     "fit_projection",
     "shown_samples",
@@ -161,6 +162,54 @@ def line_in_box(w, b, limits):
     if dist[i, j] < 1e-12:
         return None
     return points[[i, j]]
+
+
+# the pairs of a line's four candidate end points, in the order line_in_box meets them
+_END_PAIRS = np.array([(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)])
+
+
+def lines_in_box(w, b, limits):
+    """:func:`line_in_box` for many lines at once, with the same arithmetic (the same ends).
+
+    Parameters
+    ----------
+    w : ndarray of shape (n, 2)
+    b : ndarray of shape (n,)
+    limits : ndarray of shape (2, 2)
+
+    Returns
+    -------
+    segments : ndarray of shape (n, 2, 2)
+        Each line's two end points (NaN where it misses the box).
+    found : ndarray of bool of shape (n,)
+        Where :func:`line_in_box` gives a segment rather than None.
+    """
+    w, b = np.asarray(w, dtype=float), np.asarray(b, dtype=float)
+    (x0, x1), (y0, y1) = limits
+    n = len(b)
+    with np.errstate(all="ignore"):
+        usable = np.isfinite(w).all(axis=1) & np.isfinite(b) & ~(np.abs(w) <= 1e-8).all(axis=1)
+        ends = np.empty((n, 4, 2))
+        ends[:, 0, 0], ends[:, 1, 0] = x0, x1
+        ends[:, 2, 1], ends[:, 3, 1] = y0, y1
+        for slot, x in ((0, x0), (1, x1)):
+            ends[:, slot, 1] = -(w[:, 0] * x + b) / w[:, 1]
+        for slot, y in ((2, y0), (3, y1)):
+            ends[:, slot, 0] = -(w[:, 1] * y + b) / w[:, 0]
+        ys, xs = ends[:, :2, 1], ends[:, 2:, 0]
+        valid = np.concatenate([(np.abs(w[:, 1:]) > 1e-12) & (y0 - 1e-12 <= ys) & (ys <= y1 + 1e-12),
+                                (np.abs(w[:, :1]) > 1e-12) & (x0 - 1e-12 <= xs) & (xs <= x1 + 1e-12)], axis=1)
+        first, second = ends[:, _END_PAIRS[:, 0]], ends[:, _END_PAIRS[:, 1]]
+        # the two points farthest apart, the first such pair (corners can be found twice)
+        gap = first - second
+        dist = np.sqrt(gap[..., 0] * gap[..., 0] + gap[..., 1] * gap[..., 1])
+        dist[~(valid[:, _END_PAIRS[:, 0]] & valid[:, _END_PAIRS[:, 1]])] = -np.inf
+    best = np.argmax(dist, axis=1)
+    rows = np.arange(n)
+    found = usable & (dist[rows, best] >= 1e-12)
+    segments = np.stack([first[rows, best], second[rows, best]], axis=1)
+    segments[~found] = np.nan
+    return segments, found
 
 
 @dataclass(frozen=True)

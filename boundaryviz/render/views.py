@@ -17,8 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import geometry
-from .class_colors import class_levels, tie_segments_affine, tie_segments_on_grid
+from .class_colors import ClassLead, by_class, tie_segments_affine, tie_segments_on_grid
 from .frame_geometry import MAX_UNIT_LABELS, FrameGeometry, class1_head, finite
+from .mesh_scores import Scratch, mesh_class_scores
 from .plane import on_plane
 
 __all__ = [
@@ -141,8 +142,9 @@ def contour_segments(xs, ys, z, level=0.0):
 
     Parameters
     ----------
-    xs : ndarray of shape (nx,)
-    ys : ndarray of shape (ny,)
+    xs : ndarray of shape (nx,) or (ny, nx)
+        The grid's x coordinates, per column or per point (as ``np.meshgrid`` gives them).
+    ys : ndarray of shape (ny,) or (ny, nx)
     z : ndarray of shape (ny, nx)
         Non-finite values are masked.
     level : float, default=0.0
@@ -154,12 +156,25 @@ def contour_segments(xs, ys, z, level=0.0):
     """
     import contourpy
 
+    z = np.asarray(z, dtype=float)
     finite = np.isfinite(z)
     if not finite.any():
         return []
-    if not finite.all():
-        z = np.ma.masked_invalid(z)
-    gen = contourpy.contour_generator(xs, ys, z, name="serial", line_type="Separate")
+    mask = None if finite.all() else ~finite
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if xs.ndim == 1:
+        xs, ys = np.meshgrid(xs, ys)
+    # contourpy's serial generator as contour_generator(xs, ys, masked z, name="serial",
+    # line_type="Separate") makes it, without the factory's checks and masked-array round trip
+    # (most of the time of a small grid's lines)
+    cls = contourpy.SerialContourGenerator
+    try:
+        gen = cls(xs, ys, z, mask, corner_mask=True, line_type=contourpy.LineType.Separate,
+                  fill_type=cls.default_fill_type, quad_as_tri=False, z_interp=contourpy.ZInterp.Linear,
+                  x_chunk_size=0, y_chunk_size=0)
+    except TypeError:  # pragma: no cover - a contourpy whose generators take other arguments
+        gen = contourpy.contour_generator(xs, ys, z if mask is None else np.ma.masked_invalid(z), name="serial",
+                                          line_type="Separate")
     return [seg for seg in gen.lines(level) if len(seg) >= 2]
 
 def plane_affine(W, b, projection):
@@ -211,8 +226,8 @@ def bayes_segments(mixture, geo):
     points = geo.points if geo.plane is None else geo.plane.lift(geo.points)
     scores = bayes_scores(mixture, points).reshape(len(geo.ys), len(geo.xs), -1)
     if scores.shape[-1] == 2:
-        return contour_segments(geo.xs, geo.ys, scores[..., 1] - scores[..., 0])
-    return tie_segments_on_grid(geo.xs, geo.ys, scores, contour_segments)
+        return contour_segments(*geo.grid, scores[..., 1] - scores[..., 0])
+    return tie_segments_on_grid(*geo.grid, scores, contour_segments)
 
 
 def _predicted(model, X):
@@ -242,7 +257,7 @@ def plane_agreement(model, plane, X, XY):
     return _predicted(model, X) == _predicted(on_plane(model, plane), XY)
 
 
-def input_view(snapshot, geo):
+def input_view(snapshot, geo, scratch=None):
     """What the input panel shows for ``snapshot``: field, boundary, unit lines and labels.
 
     With a view plane, the field, the boundary and the unit lines are the model's on the plane
@@ -253,6 +268,9 @@ def input_view(snapshot, geo):
     ----------
     snapshot : Snapshot
     geo : FrameGeometry
+    scratch : Scratch, optional
+        Work arrays kept from frame to frame (:class:`~boundaryviz.render.mesh_scores.Scratch`);
+        the view returned holds none of them.
 
     Returns
     -------
@@ -261,11 +279,13 @@ def input_view(snapshot, geo):
     model = on_plane(snapshot.model, geo.plane)
     if geo.n_classes == 2:
         logits, levels = model.decision_on_grid(geo.xs, geo.ys), None
-        boundary = contour_segments(geo.xs, geo.ys, logits)
+        boundary = contour_segments(*geo.grid, logits)
     else:
-        scores = model.class_scores(geo.points).reshape(len(geo.ys), len(geo.xs), -1)
-        logits, levels = None, class_levels(scores)
-        boundary = tie_segments_on_grid(geo.xs, geo.ys, scores, contour_segments)
+        # the class scores once, classes first: the levels and the tie lines both come from them
+        scores = mesh_class_scores(model, geo.points, scratch).reshape(-1, len(geo.ys), len(geo.xs))
+        lead = ClassLead(scores, scratch=scratch)
+        logits, levels = None, lead.levels()
+        boundary = lead.ties(*geo.grid, contour_segments)
     n_shown = len(geo.unit_index)
     units = []
     positions = np.full((n_shown, 2), np.nan)
@@ -273,18 +293,16 @@ def input_view(snapshot, geo):
     if n_shown:
         W, b = model.first_layer()
         W, b = np.asarray(W, dtype=float)[:, geo.unit_index], np.asarray(b, dtype=float)[geo.unit_index]
-        for k in range(W.shape[1]):
-            seg = geometry.line_in_box(W[:, k], b[k], geo.input_limits)
-            units.append(np.full((2, 2), np.nan) if seg is None else seg)
-            if seg is not None:
-                # a label a fifth of the way along, staggered per unit; a few of many (a wide
-                # layer) are spread along their whole lines
-                t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
-                positions[k] = seg[0] + t * (seg[1] - seg[0])
-                visible[k] = True
+        segs, visible = geometry.lines_in_box(W.T, b, geo.input_limits)  # NaN where a line misses
+        units = list(segs)
+        # a label a fifth of the way along, staggered per unit; a few of many (a wide layer)
+        # are spread along their whole lines
+        k = np.arange(n_shown)
+        t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
+        positions[visible] = (segs[:, 0] + t[:, None] * (segs[:, 1] - segs[:, 0]))[visible]
     agrees = agreement = None
     if geo.plane is not None:
-        agrees = plane_agreement(snapshot.model, geo.plane, geo.X, geo.XY)
+        agrees = _predicted(snapshot.model, geo.X) == _predicted(model, geo.XY)  # plane_agreement
         agreement = float(agrees.mean()) if agrees.size else 1.0
     return InputView(logits=logits, levels=levels, boundary=boundary, units=units,
                      label_positions=positions, label_visible=visible, agrees=agrees, agreement=agreement)
@@ -312,21 +330,24 @@ def _grid_from_plane(from_hidden, geo, tail=()):
     return from_hidden(geo.projection.lift(geo.hpoints), geo.layer).reshape(shape + tail)
 
 
-def _hidden_classes(model, geo):
+def _hidden_classes(model, geo, scratch=None):
     """K > 2 on the hidden plane: the field's levels and the tie lines (straight with a
     linear head)."""
     plane = plane_scores(model, geo.layer, geo.projection)
     if plane is not None:
         W, b = plane
-        scores = geo.hxs[None, :, None] * W[0] + geo.hys[:, None, None] * W[1] + b
-        segments = tie_segments_affine(W, b, geo.hidden_limits)
-    else:
-        scores = _grid_from_plane(model.class_scores_from_hidden, geo, (-1,))
-        segments = tie_segments_on_grid(geo.hxs, geo.hys, scores, contour_segments)
-    return class_levels(scores), segments
+        # s_k = (x w0k + y w1k) + b_k on the mesh, built classes first
+        scores = Scratch.or_new(scratch).get("hidden scores", (len(b), len(geo.hys), len(geo.hxs)))
+        np.multiply(geo.hxs[None, None, :], W[0][:, None, None], out=scores)
+        scores += geo.hys[None, :, None] * W[1][:, None, None]
+        scores += b[:, None, None]
+        return (ClassLead(scores, runner_up=False, scratch=scratch).levels(),
+                tie_segments_affine(W, b, geo.hidden_limits))
+    lead = ClassLead(by_class(_grid_from_plane(model.class_scores_from_hidden, geo, (-1,))), scratch=scratch)
+    return lead.levels(), lead.ties(*geo.hidden_grid, contour_segments)
 
 
-def hidden_view(snapshot, geo):
+def hidden_view(snapshot, geo, scratch=None):
     """What the hidden panel shows for ``snapshot``: field, boundary, warped lattice, samples.
 
     With a linear head after the shown layer the field is an outer sum and the two-class
@@ -337,6 +358,8 @@ def hidden_view(snapshot, geo):
     ----------
     snapshot : Snapshot
     geo : FrameGeometry
+    scratch : Scratch, optional
+        Work arrays kept from frame to frame, as for :func:`input_view`.
 
     Returns
     -------
@@ -348,7 +371,7 @@ def hidden_view(snapshot, geo):
     head = class1_head(model, layer) if geo.n_classes == 2 else None
     logits = levels = plane_head = None
     if geo.n_classes > 2:
-        levels, boundary = _hidden_classes(model, geo)
+        levels, boundary = _hidden_classes(model, geo, scratch)
     elif head is not None:
         # the output is affine in the plane: the field is an outer sum, no network pass
         plane_head = plane_affine(*head, proj)
@@ -368,7 +391,7 @@ def hidden_view(snapshot, geo):
         seg = geometry.line_in_box(*plane_head, lim)
         boundary = [] if seg is None else [seg]
     elif geo.n_classes == 2:
-        boundary = contour_segments(geo.hxs, geo.hys, logits)
+        boundary = contour_segments(*geo.hidden_grid, logits)
     return HiddenView(logits=logits, levels=levels, boundary=boundary, lattice=lattice,
                       positions=_clip_to(plane, lim))
 
