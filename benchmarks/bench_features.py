@@ -3,8 +3,7 @@
 reference run in the same process.
 
 For each: final accuracy, the plane's agreement in the last frame, the GIF's size (target
-<= 2 MB) and ms per frame of ``Renderer.frame_rgba`` over the frames the GIF keeps (at most 50
-with more than two classes), as a ratio
+<= 2 MB) and ms per frame of ``Renderer.frame_rgba`` over the frames the GIF keeps, as a ratio
 to the reference run (gaussians, relu, learning rate 0.1, hidden 2) measured in the same run
 (target <= 1.5x for d <= 64). Two 2-D runs of 3 and 10 classes (blobs, no plane) show what
 K classes cost by themselves. Runs take turns; the best of ``--rounds`` counts.
@@ -72,7 +71,7 @@ def main(argv=None):
     best = {}
     for _ in range(args.rounds):
         for label, history, renderer, options in renderers:
-            indices = frame_indices(len(history), options.max_frames, n_classes=history.dataset.n_classes)
+            indices = frame_indices(len(history), options.max_frames)
             best[label] = min(best.get(label, float("inf")), per_frame_ms(renderer, indices))
     lines = [f"bench_features: {time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.2f}, "
              f"best of {args.rounds} rounds; {settings}"]

@@ -53,8 +53,7 @@ class AnimationOptions:
         Seconds the last frame stays before the loop restarts (0 to 60).
     max_frames : int or None, default=100
         A run with more snapshots shows every k-th epoch (and the last), so that at most this
-        many frames are written (at most 50 with more than two classes, whose frames cost more
-        bytes); ``None`` or 0 (stored as ``None``) keeps every snapshot.
+        many frames are written; ``None`` or 0 (stored as ``None``) keeps every snapshot.
     resolution : int, default=200
         Mesh points per axis of the probability fields (2 to 2000).
     layer : int or None, default=None

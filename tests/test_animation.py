@@ -67,20 +67,6 @@ def test_max_frames_picks_every_kth_epoch_and_the_last(history, tmp_path, max_fr
         assert np.abs(frame.astype(int) - reference.frame(i)).mean() < 3
 
 
-
-def test_more_than_two_classes_keep_at_most_fifty_frames(tmp_path):
-    """Their frames change more and cost more bytes: at most MULTICLASS_MAX_FRAMES, never more
-    than asked, and every snapshot when asked for all."""
-    from boundaryviz.output.animation import MULTICLASS_MAX_FRAMES, frame_indices
-
-    assert MULTICLASS_MAX_FRAMES == 50
-    assert len(frame_indices(201, 100, n_classes=3)) == 41 and len(frame_indices(201, 100)) == 68
-    assert len(frame_indices(201, 20, n_classes=10)) == 20 and len(frame_indices(201, None, n_classes=3)) == 201
-    three = bv.train(bv.blobs(n_samples=60, n_classes=3), hidden=(3,), epochs=60, stop_loss=0)
-    seen = []
-    save_animation(three, tmp_path / "run.gif", on_frame=lambda i, frame: seen.append(i), **SMALL)
-    assert seen == frame_indices(61, 100, n_classes=3).tolist() and len(seen) <= 50
-
 def test_size_is_the_frame_size(history, tmp_path):
     save_animation(history, tmp_path / "run.gif", size=(400, 250), resolution=24, max_frames=2)
     with Image.open(tmp_path / "run.gif") as image:

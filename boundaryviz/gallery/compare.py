@@ -119,8 +119,7 @@ class _DrawnTiles:
 
     def __init__(self, run, layer, resolution):
         self.renderer = renderer_of(run, layer, resolution)
-        frames = frame_indices(len(run.history), run.result.options.max_frames,
-                               n_classes=run.history.dataset.n_classes)
+        frames = frame_indices(len(run.history), run.result.options.max_frames)
         self.indices = frames[frame_indices(len(frames), MAX_TILES)]
         self.palette = animation_palette(self.renderer, frames)
         width, height = self.renderer.size

@@ -19,17 +19,12 @@ from .palette import Palette
 from .pipeline import FrameEncoder
 
 __all__ = ["save_animation", "save_animations", "show", "frame_indices", "animation_palette", "Animation",
-           "renderer_for", "DEFAULT_FPS", "DEFAULT_MAX_FRAMES", "DEFAULT_HOLD_LAST", "GIF_TOLERANCE",
-           "MULTICLASS_MAX_FRAMES"]
+           "renderer_for", "DEFAULT_FPS", "DEFAULT_MAX_FRAMES", "DEFAULT_HOLD_LAST", "GIF_TOLERANCE"]
 
 DEFAULT_FPS = AnimationOptions.default("fps")
 DEFAULT_MAX_FRAMES = AnimationOptions.default("max_frames")
 DEFAULT_HOLD_LAST = AnimationOptions.default("hold_last")
 GIF_TOLERANCE = 16
-MULTICLASS_MAX_FRAMES = 50
-"""Most frames of an animation of more than two classes: a field, a confidence band and tie
-lines per class make each frame change more, so each costs more bytes (digits, 10 classes and
-1,797 samples: 40 kB a frame against 17 kB for two classes)."""
 
 
 @dataclass(frozen=True)
@@ -130,7 +125,7 @@ def _format_of(path):
     return check_path(path).name
 
 
-def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES, *, n_classes=2):
+def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES):
     """Which snapshots become frames: all of them, or every k-th one and the last.
 
     Parameters
@@ -138,8 +133,6 @@ def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES, *, n_classes=2):
     n_snapshots : int
     max_frames : int or None, default=100
         Most frames; ``None`` or 0 keeps every snapshot.
-    n_classes : int, default=2
-        The data's classes: with more than two, at most :data:`MULTICLASS_MAX_FRAMES` frames.
 
     Returns
     -------
@@ -153,8 +146,6 @@ def frame_indices(n_snapshots, max_frames=DEFAULT_MAX_FRAMES, *, n_classes=2):
     """
     n_snapshots = check_int(n_snapshots, "n_snapshots", low=1)
     max_frames = AnimationOptions(max_frames=max_frames).max_frames
-    if max_frames and n_classes > 2:
-        max_frames = min(max_frames, MULTICLASS_MAX_FRAMES)
     last = n_snapshots - 1
     if not max_frames or n_snapshots <= max_frames:
         return np.arange(n_snapshots)
@@ -178,7 +169,7 @@ def animation_palette(renderer, indices=None):
     Palette
     """
     if indices is None:
-        indices = frame_indices(renderer.n_frames, n_classes=renderer.history.dataset.n_classes)
+        indices = frame_indices(renderer.n_frames)
     indices = np.asarray(indices)
     if indices.ndim != 1 or indices.size == 0:
         raise ValueError(f"indices must be a non-empty sequence of snapshot indices. Got {indices!r}.")
@@ -217,8 +208,7 @@ def save_animation(history, path, *, fps=UNSET, hold_last=UNSET, max_frames=UNSE
         Seconds the last frame stays before the loop restarts (0 to 60).
     max_frames : int or None, default=100
         A run with more snapshots shows every k-th epoch (and the last) so that at most
-        this many frames are written (at most 50 with more than two classes,
-        :data:`MULTICLASS_MAX_FRAMES`), which keeps long runs small enough to embed;
+        this many frames are written, which keeps long runs small enough to embed;
         ``None`` or 0 writes one frame per snapshot.
     renderer : Renderer, optional
         A renderer of ``history`` to reuse (it brings its drawing options); otherwise one is
@@ -367,7 +357,7 @@ def save_animations(history, paths, *, fps=UNSET, hold_last=UNSET, max_frames=UN
     if renderer is None:
         renderer = renderer_for(history, None, options)
     fps, hold_last = options.fps, options.hold_last
-    indices = frame_indices(renderer.n_frames, options.max_frames, n_classes=history.dataset.n_classes)
+    indices = frame_indices(renderer.n_frames, options.max_frames)
     n = len(indices)
     if palette is None and any(get_format(fmt).needs_palette for fmt in formats):  # the GIF's pixels
         palette = animation_palette(renderer, indices)

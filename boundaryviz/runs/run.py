@@ -236,7 +236,7 @@ def run_one(spec, *, progress=False, position=0):
         palette = recorder = None
         if spec.tiles:
             # the tiles are kept as indices into the animation's own palette
-            frames = frame_indices(renderer.n_frames, options.max_frames, n_classes=history.dataset.n_classes)
+            frames = frame_indices(renderer.n_frames, options.max_frames)
             palette = animation_palette(renderer, frames)
             recorder = TileRecorder.evenly(frames, palette)
         # every format from the same frames, each frame drawn once
