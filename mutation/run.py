@@ -48,6 +48,7 @@ MODULES = {
     "optim": ("boundaryviz/models/optim.py", ["tests/test_network.py", "tests/test_training.py"], None),
     "palette": ("boundaryviz/output/palette.py", ["tests/test_writers.py"], None),
     "writers": ("boundaryviz/output/writers.py", ["tests/test_writers.py"], None),
+    "webp": ("boundaryviz/output/webp.py", ["tests/test_writers.py"], None),
     "atomic": ("boundaryviz/output/atomic.py", ["tests/test_atomic.py", "tests/test_interrupts.py"], None),
     "views": ("boundaryviz/render/views.py", ["tests/test_views.py", "tests/test_render.py"], None),
     "blit": ("boundaryviz/render/blit.py", ["tests/test_render.py"], None),

@@ -17,7 +17,7 @@ import numpy as np
 from ..models import network
 from ..models.mlp import MLP
 
-__all__ = ["Scratch", "mesh_class_scores", "one_blas_thread"]
+__all__ = ["Scratch", "mesh_class_scores"]
 
 
 class Scratch:
@@ -33,6 +33,26 @@ class Scratch:
 
     def __init__(self):
         self._arrays = {}
+        self._blas = None  # threadpoolctl's controller, made on first use (False without one)
+
+    def one_blas_thread(self):
+        """A context in which BLAS (NumPy's matrix products) runs on one thread.
+
+        A frame's products are small: on more threads they finish no sooner, and the helper
+        threads spin on, taking the cores the rest of the frame (and other work) needs. The
+        products of a mesh come out the same on any number of threads. A no-op without
+        threadpoolctl (3.0 or later; scikit-learn brings it).
+        """
+        if self._blas is None:
+            try:
+                from threadpoolctl import ThreadpoolController
+
+                self._blas = ThreadpoolController()
+            except (ImportError, RuntimeError):  # pragma: no cover - an old or missing threadpoolctl
+                self._blas = False
+        if self._blas is False:
+            return contextlib.nullcontext()
+        return self._blas.limit(limits=1, user_api="blas")
 
     @classmethod
     def or_new(cls, scratch):
@@ -58,28 +78,6 @@ class Scratch:
         if array is None or array.shape != shape or array.dtype != np.dtype(dtype):
             array = self._arrays[name] = np.empty(shape, dtype)
         return array
-
-
-_BLAS: list = []  # the threadpoolctl controller, made on first use (None without one)
-
-
-def one_blas_thread():
-    """A context in which BLAS (NumPy's matrix products) runs on one thread.
-
-    A frame's products are small: on more threads they finish no sooner, and the helper
-    threads spin on, taking the cores the rest of the frame (and other work) needs. The
-    products of a mesh come out the same on any number of threads. A no-op without
-    threadpoolctl (3.0 or later; scikit-learn brings it).
-    """
-    if not _BLAS:
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            _BLAS.append(ThreadpoolController())
-        except (ImportError, RuntimeError):  # pragma: no cover - an old or missing threadpoolctl
-            _BLAS.append(None)
-    controller = _BLAS[0]
-    return contextlib.nullcontext() if controller is None else controller.limit(limits=1, user_api="blas")
 
 
 # activations that can overwrite their input, with the values of the functions in
@@ -120,7 +118,7 @@ def mesh_class_scores(model, points, scratch=None):
         return out
     n = len(points)
     a = points
-    with np.errstate(all="ignore"), one_blas_thread():
+    with np.errstate(all="ignore"), scratch.one_blas_thread():
         for layer, (W, b) in enumerate(zip(model.weights[:-1], model.biases[:-1])):
             z = scratch.get(f"layer {layer}", (n, W.shape[1]))
             np.matmul(a, W, out=z)

@@ -35,7 +35,7 @@ from . import views
 from .blit import Blitter
 from .class_colors import CLASS_COLORS, class_field_colors
 from .frame_geometry import FrameGeometry
-from .mesh_scores import Scratch, one_blas_thread
+from .mesh_scores import Scratch
 from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_labels_inside, keep_tick_labels_inside
 from .style import ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS, field_colormap
 
@@ -248,7 +248,7 @@ class Renderer:
         if self._current == index:
             return index
         snap = self.history.snapshots[index]
-        with np.errstate(all="ignore"), one_blas_thread():
+        with np.errstate(all="ignore"), self._scratch.one_blas_thread():
             self.input_panel.show(views.input_view(snap, self.geometry, self._scratch))
             self.hidden_panel.show(views.hidden_view(snap, self.geometry, self._scratch))
         self.curve_panel.show(index)
