@@ -70,7 +70,7 @@ def test_grid_logits_equal_predict_logits_on_the_mesh(activation, hidden):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-@pytest.mark.parametrize("width, n_rows", [(8, 200), (64, 201), (64, 1)])
+@pytest.mark.parametrize("width, n_rows", [(25, 200), (64, 201), (64, 1)])
 def test_wide_grid_logits_in_two_threads_are_the_same_bits(monkeypatch, activation, width, n_rows):
     """A wide layer's grid is split between two threads by rows: the same bits as one thread."""
     rng = np.random.default_rng(width + n_rows)

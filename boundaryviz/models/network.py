@@ -29,9 +29,10 @@ __all__ = [
 ]
 
 LEAKY_SLOPE = 0.01
-PARALLEL_GRID_WORK = 300_000
+PARALLEL_GRID_WORK = 1_000_000
 """int: grid cells × hidden units from which :func:`grid_logits` uses two threads (a
-200 × 200 grid with 8 units or more; the reference network's 2 units stay in one thread)."""
+200 × 200 grid with 25 units or more). Below it a second thread saves less than it costs
+where every core already runs a worker (a sweep's processes)."""
 
 
 def sigmoid(z):
