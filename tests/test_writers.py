@@ -355,6 +355,21 @@ def test_webp_streamed_encoder_error_reaches_the_caller(tmp_path):
     assert _encoder_threads() == []
 
 
+def test_webp_streamed_one_frame_and_an_error_after_the_last(tmp_path):
+    """One frame streamed is the stored file; an encoder error after the last frame (here
+    the one frame's own encoding) is raised when the block ends, and no file is left."""
+    frame = painted_frames(1)[0]
+    for name, n_frames in (("stored", None), ("streamed", 1)):
+        with WebPWriter(tmp_path / f"{name}.webp", fps=10, n_frames=n_frames) as webp:
+            webp.append(frame)
+    assert (tmp_path / "streamed.webp").read_bytes() == (tmp_path / "stored.webp").read_bytes()
+    with pytest.raises(ValueError, match="invalid configuration"):
+        with WebPWriter(tmp_path / "bad.webp", fps=10, method=99, n_frames=1) as webp:
+            webp.append(frame)
+    assert sorted(os.listdir(tmp_path)) == ["stored.webp", "streamed.webp"]
+    assert _encoder_threads() == []
+
+
 def test_webp_frames_must_share_a_size(tmp_path):
     with pytest.raises(ValueError, match="first one's size"):
         with WebPWriter(tmp_path / "sizes.webp", fps=10) as webp:
