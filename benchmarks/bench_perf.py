@@ -248,7 +248,8 @@ def task_profile():
     return out
 
 
-TASKS = {"profile": task_profile, "wide": task_wide, "formats": task_formats, "notebook": task_notebook, "explorer": task_explorer, "floor": task_floor}
+TASKS = {"profile": task_profile, "wide": task_wide, "formats": task_formats, "notebook": task_notebook,
+         "explorer": task_explorer, "floor": task_floor}
 
 
 # --------------------------------------------------------------------- driver (this process)
