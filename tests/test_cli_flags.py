@@ -199,7 +199,7 @@ def test_real_data_flags_and_views_make_the_pictures_they_describe(tmp_path, cap
     data = dataclasses.replace(make_dataset("iris", features="all"), standardize=False)
     wanted = bv.train(data, activation="tanh", learning_rate=0.1, epochs=6)
     rows = _rows(table)
-    lda, plane = "tanh_lr0.1_lda", "tanh_lr0.1_petal-length-cm--petal-width-cm"
+    lda, plane = "tanh_lr0.1_lda", "tanh_lr0.1_petal-length-cm-petal-width-cm"
     assert list(rows) == [lda, plane]
     assert rows[lda] == rows[plane] == _row(wanted)
     standardized = bv.train(make_dataset("iris", features="all"), activation="tanh", learning_rate=0.1, epochs=6)

@@ -50,7 +50,8 @@ _LABELS = {
     "batch_size": lambda v: "fullbatch" if v is None else f"batch{v}",
     "seed": lambda v: f"seed{v}",
     "momentum": lambda v: f"mom{v:g}",
-    "view": lambda v: _view_words(v, "-"),
+    "view": lambda v: "-".join(_UNSAFE.sub("-", word).strip("-") for word in v) if isinstance(v, tuple)
+    else _view_words(v, "-"),  # each feature name made safe first: "petal-length-cm-petal-width-cm"
 }
 # How a setting's value reads on a page or in a picture.
 _TEXTS = {
