@@ -39,6 +39,8 @@ REFERENCE_GRID = {"activation": ("relu", "tanh"), "learning_rate": (0.1, 0.01, 0
 MAX_FACET = 6
 """Most rows, and most columns, of a gallery's summary and compare pictures."""
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
+
 # How a setting's value appears in a file name; any other setting: its value, after its
 # name when the value is a number (``epochs`` -> ``ep200``; a new string field such as an
 # engine -> ``torch``).
@@ -73,7 +75,6 @@ def _view_words(view, joint):
     if isinstance(view, tuple):
         return joint.join(view)
     return str(getattr(view, "name", "plane"))
-_UNSAFE = re.compile(r"[^A-Za-z0-9._+-]+")
 
 
 def setting_label(axis, value):
