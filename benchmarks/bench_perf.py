@@ -56,6 +56,23 @@ def _reference(index=0):
     return spec, bv.train(spec.dataset, config=spec.config)
 
 
+def _encode_only(history, path):
+    """Seconds to encode ``history``'s GIF frames alone (pre-rendered, palette given), and how many."""
+    from boundaryviz.output.animation import GIF_TOLERANCE, animation_palette, frame_indices
+    from boundaryviz.output.writers import GifWriter
+    from boundaryviz.render.renderer import Renderer
+
+    renderer = Renderer(history)
+    indices = frame_indices(len(renderer))
+    palette = animation_palette(renderer, indices)
+    frames = [renderer.frame_rgba(int(i)).copy() for i in indices]
+    t0 = perf()
+    with GifWriter(path, fps=12, palette=palette, tolerance=GIF_TOLERANCE) as gif:
+        for frame in frames:
+            gif.append(frame)
+    return perf() - t0, len(frames)
+
+
 def task_formats():
     """Seconds of each format's job and of its encoding alone, on one reference run."""
     import boundaryviz as bv
@@ -89,9 +106,6 @@ def task_formats():
 def task_notebook():
     """Seconds of save_animation of a 51-snapshot history, and of encoding its frames alone."""
     import boundaryviz as bv
-    from boundaryviz.output.animation import GIF_TOLERANCE, animation_palette, frame_indices
-    from boundaryviz.output.writers import GifWriter
-    from boundaryviz.render.renderer import Renderer
 
     history = bv.train(bv.gaussians(), learning_rate=0.1, epochs=50)
     with tempfile.TemporaryDirectory(prefix="bench_perf_") as folder:
@@ -99,16 +113,8 @@ def task_notebook():
         t0 = perf()
         bv.save_animation(history, path)
         job = perf() - t0
-        renderer = Renderer(history)
-        indices = frame_indices(len(renderer))
-        palette = animation_palette(renderer, indices)
-        frames = [renderer.frame_rgba(int(i)).copy() for i in indices]
-        t0 = perf()
-        with GifWriter(os.path.join(folder, "enc.gif"), fps=12, palette=palette, tolerance=GIF_TOLERANCE) as gif:
-            for frame in frames:
-                gif.append(frame)
-        floor = perf() - t0
-    return {"frames": len(frames), "job": job, "floor": floor}
+        floor, n_frames = _encode_only(history, os.path.join(folder, "enc.gif"))
+    return {"frames": n_frames, "job": job, "floor": floor}
 
 
 def task_explorer(n_redraws=120):
@@ -139,25 +145,14 @@ def task_explorer(n_redraws=120):
 def task_floor():
     """The default job's encode-only work: its six runs' GIF frames, pre-rendered, encoded."""
     import boundaryviz as bv
-    from boundaryviz.output.animation import GIF_TOLERANCE, animation_palette, frame_indices
-    from boundaryviz.output.writers import GifWriter
-    from boundaryviz.render.renderer import Renderer
 
     total, n = 0.0, 0
     with tempfile.TemporaryDirectory(prefix="bench_perf_") as folder:
         for spec in bv.reference_specs(bv.gaussians(), folder):
             history = bv.train(spec.dataset, config=spec.config)
-            renderer = Renderer(history)
-            indices = frame_indices(len(renderer))
-            palette = animation_palette(renderer, indices)
-            frames = [renderer.frame_rgba(int(i)).copy() for i in indices]
-            t0 = perf()
-            with GifWriter(os.path.join(folder, "a.gif"), fps=12, palette=palette, tolerance=GIF_TOLERANCE) as gif:
-                for frame in frames:
-                    gif.append(frame)
-            total += perf() - t0
-            n += len(frames)
-            del renderer
+            seconds, n_frames = _encode_only(history, os.path.join(folder, "a.gif"))
+            total += seconds
+            n += n_frames
     return {"encode_total": total, "frames": n}
 
 
