@@ -283,9 +283,16 @@ class Blitter:
     changing_texts : list of matplotlib.text.Text, optional
         Texts whose string changes among a few (the view plane's agreement in the input
         panel's title): stamped from one sprite per string.
+    still_artists : list of matplotlib.artist.Artist, optional
+        Animated artists that never change but lie above the fields (a view plane's faded
+        samples, which keep their place on the plane): each axes' group is drawn once,
+        captured as one :class:`_Overlay` and blended back where the first of them comes in
+        z-order. Agg blends overlapping translucent markers one by one, in whole levels, and
+        the overlay in one step: a pixel may differ from a full draw by a level or two.
     """
 
-    def __init__(self, figure, field_panels, animated, status, sprite_texts, cmap, changing_texts=()):
+    def __init__(self, figure, field_panels, animated, status, sprite_texts, cmap, changing_texts=(),
+                 still_artists=()):
         self.figure = figure
         self.canvas = figure.canvas
         self.field_panels = tuple(field_panels)
@@ -294,6 +301,7 @@ class Blitter:
         self._images = tuple(panel.image for panel in self.field_panels)
         self._sprite_texts = list(sprite_texts)
         self._changing_texts = list(changing_texts)
+        self._still = list(still_artists)
         # The fields are drawn as pixels; every other animated artist is drawn per axes in
         # z-order, then the axes' spines on top, as a full draw would.
         self._spines = [sp for panel in self.field_panels for sp in panel.ax.spines.values()]
@@ -357,8 +365,12 @@ class Blitter:
         steps = []
         for ax in self.figure.axes:
             mine = sorted((a for a in animated if a.axes is ax), key=lambda a: a.get_zorder())
+            still = [a for a in mine if a in self._still]
             for artist in mine:
-                if artist in sprites:
+                if artist in still:
+                    if artist is still[0]:  # the whole group, blended at the first one's place
+                        steps.append(_overlay_step(_Overlay(self.canvas, still, ax.bbox)))
+                elif artist in sprites:
                     steps.append(_sprite_step(artist, sprites[artist]))
                 elif artist in self._changing_texts:
                     steps.append(_changing_sprite_step(artist, int(self.figure.bbox.width)))

@@ -116,6 +116,9 @@ class InputPanel(_FieldPanel):
             # the title says the plane's agreement, frame by frame
             self.title_parts = [self.plane.name] + parts[1:]
             ax.set_title(" · ".join(self.title_parts), fontsize=10, y=1.0)
+        # on a view plane the samples keep their place and their fading from frame to frame:
+        # the blitter draws them once (their per-sample colours make Agg draw each marker anew)
+        self.still = [] if self.plane is None else list(self.samples)
         self.artists = [self.image, self.units, self.boundary, *self.samples, *self.unit_labels]
         if self.bayes is not None:
             self.artists.append(self.bayes)

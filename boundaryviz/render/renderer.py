@@ -197,7 +197,8 @@ class Renderer:
         )
         self._blitter = Blitter(fig, (self.input_panel, self.hidden_panel), animated, self.status,
                                 self.input_panel.unit_labels, self.cmap,
-                                changing_texts=[ax_in.title] if self.geometry.plane is not None else ())
+                                changing_texts=[ax_in.title] if self.geometry.plane is not None else (),
+                                still_artists=self.input_panel.still)
         self._current = None
         self._scratch = Scratch()  # a K-class frame's work arrays, kept from frame to frame
 
