@@ -116,6 +116,12 @@ BAD_IN_PROCESS_ONLY = [
      ["--features", "at least two different columns of iris"]),
     ("features-unknown", ["--dataset", "breast_cancer", "--features", "mean radius,mean age"],
      ["--features", "columns of breast_cancer", "'mean age'"]),
+    ("anchor-not-a-number", ["--anchor", "x"], ["--anchor", "mean, a sample's row number", "Got 'x'"]),
+    ("anchor-nan", ["--dataset", "iris", "--features", "all", "--anchor", "1,nan,2,3"], ["--anchor", "finite"]),
+    ("anchor-too-few-values", ["--dataset", "iris", "--features", "all", "--anchor", "1,2"],
+     ["--anchor", "iris has 4 features", "sepal length (cm)", "Got 2"]),
+    ("anchor-row-out-of-range", ["--dataset", "iris", "--anchor=-151"],
+     ["--anchor", "iris has 150 samples", "rows 0 to 149", "Got -151"]),
 ]
 
 BAD_SUBPROCESS = ("activation-unknown", "lr-nan", "epochs-not-integer", "out-is-a-file", "unknown-flag",

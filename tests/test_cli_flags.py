@@ -56,6 +56,7 @@ FLAG_TESTS = {
     "--layer": "test_cli.py::test_output_flags_are_read_back_from_the_gif",
     "--bayes": "test_cli.py::test_bayes_flag_draws_the_bayes_line",
     "--view": "test_cli_flags.py::test_real_data_flags_and_views_make_the_pictures_they_describe",
+    "--anchor": "test_cli_flags.py::test_real_data_flags_and_views_make_the_pictures_they_describe",
     "--skip-existing": "test_cli.py::test_skip_existing_redoes_only_broken_files",
     "--no-gallery": "test_gallery.py::test_cli_no_gallery",
     "--jobs": "test_interrupts.py::_command",
@@ -217,6 +218,18 @@ def test_real_data_flags_and_views_make_the_pictures_they_describe(tmp_path, cap
         # measured: 0.1 from the wanted plane's frames (the GIF's palette), 10 from the other's
         assert _distance(frames, renderer, indices) < 1, name
         assert _distance(frames, other, indices) > 5, name
+
+    # --anchor: the slice through given values (in the data's units) and through a sample
+    far = (7.5, 2.0, 1.0, 1.0)
+    for anchor, text in ((far, "=7.5,2,1,1"), (7, "7")):
+        folder = tmp_path / f"anchor{text}"
+        assert main([*run, "--view", SLICE, f"--anchor{text if text[0] == '=' else '=' + text}",
+                     "--out", str(folder)]) == 0
+        frames, _, _ = read_animation(folder / "tanh_lr0.1.gif")
+        anchored = bv.Renderer(wanted, resolution=12, view=tuple(SLICE.split(",")), anchor=anchor)
+        assert _distance(frames, anchored, indices) < 1, text
+        assert _distance(frames, renderers[plane], indices) > 2, text  # not the slice at the mean
+    capsys.readouterr()
 
     # one --view: not a grid, the option of every run
     assert main([*run, "--view", "lda", "--out", str(tmp_path / "one")]) == 0

@@ -47,7 +47,7 @@ FLAGS = {
     "epochs": "--epochs", "stop_loss": "--stop-loss", "batch_size": "--batch-size",
     "seed": "--seeds", "format": "--format", "fps": "--fps", "max_frames": "--max-frames",
     "resolution": "--resolution", "layer": "--layer", "bayes": "--bayes", "jobs": "--jobs", "engine": "--engines",
-    "n_classes": "--classes", "features": "--features", "view": "--view", "anchor": "--view",
+    "n_classes": "--classes", "features": "--features", "view": "--view", "anchor": "--anchor",
     "scheduler": "--scheduler",
 }
 STOP_SIGNALS = ("SIGINT", "SIGTERM")
@@ -163,6 +163,9 @@ def _make_specs(args):
         _check_view(view, datasets)
     if args.view is not None and len(args.view) == 1:
         options = options.replace(view=args.view[0])
+    if args.anchor is not None:
+        _check_anchor(args.anchor, datasets)
+        options = options.replace(anchor=args.anchor)
     for engine in args.engines:
         if engine in ("torch", "keras"):
             try:
@@ -190,6 +193,17 @@ def _check_view(view, datasets):
         if unknown:
             raise UsageError(f"--view: {data.name} has no feature {unknown[0]!r}; its features are "
                              f"{', '.join(data.feature_names)}.")
+
+
+def _check_anchor(anchor, datasets):
+    """A row must be one of every data set's, and values one per feature of each."""
+    for data in datasets:
+        n, d = data.X.shape
+        if isinstance(anchor, int) and not -n <= anchor < n:
+            raise UsageError(f"--anchor: {data.name} has {n} samples: rows 0 to {n - 1}, or -{n} to -1 from the end. Got {anchor}.")
+        if isinstance(anchor, tuple) and len(anchor) != d:
+            raise UsageError(f"--anchor: {data.name} has {d} features ({', '.join(data.feature_names)}); "
+                             f"give one value for each. Got {len(anchor)}.")
 
 
 def _bad_input_message(exc, data_path=None):

@@ -8,6 +8,7 @@ the code does. A parse error is a :class:`UsageError`: one line, exit status 2 (
 from __future__ import annotations
 
 import argparse
+import math
 
 from .._version import __version__
 from ..data.catalogue import DATASETS, REAL
@@ -95,6 +96,27 @@ def _view(text, name):
     if names[0] == names[1]:
         raise argparse.ArgumentTypeError(f"view must name two different features. Got {_shown(text)}.")
     return tuple(names)
+
+
+def _anchor(text, name):
+    """'mean', a sample's row (0-based) or one number per feature, comma-separated (checked
+    against the data later)."""
+    if text.strip() == "mean":
+        return None
+    parts = [t.strip() for t in text.split(",")]
+    if len(parts) == 1:
+        try:
+            return int(parts[0])
+        except ValueError:
+            pass
+    try:
+        values = tuple(float(t) for t in parts)
+    except ValueError:
+        values = ()
+    if len(parts) < 2 or not values or not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"anchor must be mean, a sample's row number, or one finite number per "
+                                         f"feature, comma-separated. Got {_shown(text)}.")
+    return values
 
 
 def _single(convert, name):
@@ -187,6 +209,10 @@ def build_parser():
                      "boundary are the model's on that plane; samples are drawn at their projections, "
                      "fainter the farther away, and each frame says where the plane agrees with the model; "
                      "repeat for several: --view pca --view lda")
+    out.add_argument("--anchor", default=None, type=_single(_anchor, "anchor"),
+                     help="the point the view plane goes through: mean (the default), a sample's row number "
+                     "in the data (0-based), or one value per feature, comma-separated, in the data's units; "
+                     "a NAME,NAME slice holds every other feature at it (a negative first value needs =: --anchor=-1.5,...)")
     out.add_argument("--skip-existing", action="store_true",
                      help="keep runs whose files already exist whole (resume an interrupted sweep)")
     out.add_argument("--no-gallery", action="store_true",
