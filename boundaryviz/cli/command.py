@@ -200,7 +200,8 @@ def _check_anchor(anchor, datasets):
     for data in datasets:
         n, d = data.X.shape
         if isinstance(anchor, int) and not -n <= anchor < n:
-            raise UsageError(f"--anchor: {data.name} has {n} samples: rows 0 to {n - 1}, or -{n} to -1 from the end. Got {anchor}.")
+            raise UsageError(f"--anchor: {data.name} has {n} samples: rows 0 to {n - 1}, or -{n} to -1 from the "
+                             f"end. Got {anchor}.")
         if isinstance(anchor, tuple) and len(anchor) != d:
             raise UsageError(f"--anchor: {data.name} has {d} features ({', '.join(data.feature_names)}); "
                              f"give one value for each. Got {len(anchor)}.")
