@@ -1,0 +1,302 @@
+"""A wide layer's grid of logits in float32, exact (float64, to the bit) where it decides a picture.
+
+A frame of a network with one wide tanh or sigmoid hidden layer spends most of its time in
+:func:`~boundaryviz.models.network.grid_logits`: the activation over grid cells × units in
+float64. Pictures read the logits only through comparisons: which side of each colour band's
+threshold a cell lies on, which side of 0, and, for the cells around the zero line, the values
+themselves (the line's vertices are interpolated from them). So the grid is computed here in
+float32 (about a sixth of the time) together with a rigorous bound ``e`` on its distance from
+the float64 grid, and only the cells whose reading the bound leaves open are computed again,
+exactly as :func:`~boundaryviz.models.network.grid_logits` computes them
+(:func:`~boundaryviz.models.network.grid_cell_logits`).
+
+What :func:`decided_grid_logits` returns, given ``thresholds``:
+
+- every cell lies on the same side (``<``, ``==``, ``>``) of each threshold and of 0 as its
+  float64 value, and is NaN or infinite where that value is;
+- every corner of every quad the zero line crosses or touches (corners not all finite and of
+  one strict sign), every cell within ``e`` of a threshold or of 0, and every cell whose float32
+  value is not finite holds the float64 value itself;
+- every other cell holds its float32 value, within ``e / SAFETY`` of the float64 value and
+  farther than ``e`` (never less than :data:`MIN_TOLERANCE`) from every threshold and from 0.
+
+So colour bands cut at those thresholds, and contour lines of level 0 (contourpy: the corners'
+sides and the values of the crossed quads' corners), come out as they do from the float64
+grid, bit for bit. A consumer that reads the bands through a threshold moved by less than
+``7/8 MIN_TOLERANCE`` sees the same bands too: a full matplotlib redraw, ``expit`` then a
+colour map's ``floor(N p)``, moves them by about 1e-13.
+
+Only one hidden layer and one output unit, tanh or sigmoid, take this path. Deeper networks go
+through matrix products, whose rows computed alone are not the bits of the whole product, so
+they stay exact; relu, leaky_relu and identity layers are cheap in float64 already.
+
+Pure functions; nothing is kept between calls.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import network
+
+__all__ = ["FAST_ACTIVATIONS", "SAFETY", "MIN_TOLERANCE", "error_bound", "float32_logits", "decided_grid_logits",
+           "cells_to_recompute", "crossed_quad_cells"]
+
+FAST_ACTIVATIONS = ("sigmoid", "tanh")
+"""tuple of str: the activations whose grids take the float32 path."""
+
+SAFETY = 8.0
+"""float: the returned bound is this many times the derived one (see :func:`error_bound`)."""
+
+MIN_TOLERANCE = 1e-9
+"""float: the smallest tolerance ever used: cells this close to a threshold or to 0 are exact."""
+
+_U32 = 2.0**-24  # unit roundoff of float32 (round to nearest)
+_U64 = 2.0**-53
+# absolute error of one float32 (float64) operation or conversion at the bottom of the range:
+# the smallest normal number, which also covers hardware flushing subnormals to zero
+_TINY32 = 2.0**-126
+_TINY64 = 2.0**-1022
+# an activation's own error, absolute, for values in [-1, 1]: 64 ulps of 1 (2^-23 in float32,
+# 2^-52 in float64). NumPy's float32 tanh is within 2 ulps on its SIMD paths (1.4 measured on
+# AVX2), glibc's tanhf and the vector libraries within 4; the float64 tanh and the logistic
+# function (an exp, a sum and a division) within a few ulps. 64 covers any of them many times.
+_ACT32_ERROR = 64 * 2.0**-23
+_ACT64_ERROR = 64 * 2.0**-52
+# magnitudes above this fall back to float64: float32 overflows at 2^128
+_LARGEST = 2.0**64
+_BOUND_SHARE_OF_GAP = 0.25  # a bound above this share of the thresholds' smallest gap: float64
+_MOST_CELLS = 0.5  # more cells than this to compute again: the whole grid in float64
+
+
+def _gamma(n, u):
+    """Higham's ``n u / (1 - n u)``: the relative error of ``n`` roundings in any order."""
+    return n * u / (1.0 - n * u)
+
+
+def _as_tanh(weights, biases, activation):
+    """The network as one of tanh units, ``c + sum_k w_k tanh(x W[0, k] + y W[1, k] + b_k)``.
+
+    ``sigmoid(z) = (1 + tanh(z / 2)) / 2``: the same function with ``W``, ``b`` and ``w``
+    halved (exact in binary floating point, but for subnormal numbers) and
+    ``c = b_out + sum(w) / 2``.
+
+    Returns
+    -------
+    W : ndarray of shape (2, m)
+    b, w : ndarray of shape (m,)
+    c : float
+    """
+    W, b, w, c = weights[0], biases[0], weights[1][:, 0], float(biases[1][0])
+    if activation == "tanh":
+        return W, b, w, c
+    half_w = 0.5 * w
+    return 0.5 * W, 0.5 * b, half_w, c + float(half_w.sum())
+
+
+def _grid_error(W, b, w, c, x_max, y_max, u, tiny, act_error, lipschitz):
+    """A bound on the distance between the real logits and those computed with roundoff ``u``.
+
+    For ``c + sum_k w_k act(x W[0, k] + y W[1, k] + b_k)`` over ``|x| <= x_max``,
+    ``|y| <= y_max``, the coordinates and parameters rounded to the format first (a no-op in
+    float64). A pre-activation has at most five roundings a term (two conversions, a product
+    and two sums), so it is within ``gamma_5 M_k`` of its real value, with
+    ``M_k = y_max |W[1, k]| + |b_k| + x_max |W[0, k]|``; the activation moves that by at most
+    ``lipschitz`` times and adds its own ``act_error`` (values within [-1, 1]); the output
+    adds ``m`` products and ``c`` with at most ``m + 2`` roundings a term in any order (a
+    BLAS, SIMD or sequential sum alike): ``gamma_(m+2) (|c| + sum_k |w_k| (1 + act_error))``.
+    At the bottom of the range each of those operations may be off by ``tiny`` (flushed to
+    zero, even), carried by factors of at most ``scale``.
+    """
+    m = len(w)
+    aw = np.abs(w)
+    terms = y_max * np.abs(W[1]) + np.abs(b) + x_max * np.abs(W[0])
+    scale = 2.0 * max(1.0, x_max, y_max, np.abs(W).max(initial=0.0), np.abs(b).max(initial=0.0))
+    pre = _gamma(5, u) * terms + 9 * tiny * scale
+    head = _gamma(m + 2, u) * (abs(c) + aw.sum() * (1 + act_error))
+    return float(aw @ (lipschitz * pre + act_error) + head + (2 * m + 2) * tiny * 2.0 * max(1.0, aw.max(initial=0.0)))
+
+
+def error_bound(weights, biases, xs, ys, activation):
+    """A bound on ``|float32_logits - grid_logits|`` over a grid, or None for no float32 path.
+
+    None when the network is not one hidden layer of :data:`FAST_ACTIVATIONS` and one output
+    unit, or when a parameter or coordinate is not finite or so large that float32 could
+    overflow.
+
+    The float32 grid's distance from the real logits and the float64 grid's
+    (:func:`_grid_error`: roundings counted per operation, tanh 1-Lipschitz, the logistic
+    function 1/4, each activation within 64 ulps), plus the roundings of folding a sigmoid
+    layer into tanh units (:func:`_as_tanh`), bound the distance between the grids. Nothing
+    depends on the CPU beyond the activation's own error, which every known implementation
+    keeps far within the 64 ulps allowed, so the bound holds on any; it is returned
+    :data:`SAFETY` times over, and never below :data:`MIN_TOLERANCE`.
+
+    Parameters
+    ----------
+    weights, biases : tuple of ndarray
+        As for :func:`~boundaryviz.models.network.forward`.
+    xs : ndarray of shape (nx,)
+    ys : ndarray of shape (ny,)
+    activation : str
+
+    Returns
+    -------
+    float or None
+    """
+    if len(weights) != 2 or weights[1].shape[1] != 1 or weights[0].shape[0] != 2 or activation not in FAST_ACTIVATIONS:
+        return None
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    arrays = (*weights, *biases, xs, ys)
+    if not all(np.all(np.isfinite(a)) for a in arrays) or max(np.abs(a).max(initial=0.0) for a in arrays) > _LARGEST:
+        return None
+    x_max, y_max = float(np.abs(xs).max(initial=0.0)), float(np.abs(ys).max(initial=0.0))
+    w_out = weights[1][:, 0]
+    m = len(w_out)
+    largest = (y_max * np.abs(weights[0][1]) + np.abs(biases[0]) + x_max * np.abs(weights[0][0])).max(initial=0.0)
+    if largest > _LARGEST or abs(float(biases[1][0])) + np.abs(w_out).sum() > _LARGEST:
+        return None
+    lipschitz = 1.0 if activation == "tanh" else 0.25
+    float64 = _grid_error(weights[0], biases[0], w_out, float(biases[1][0]), x_max, y_max, _U64, _TINY64,
+                          _ACT64_ERROR, lipschitz)
+    W, b, w, c = _as_tanh(weights, biases, activation)
+    float32 = _grid_error(W, b, w, c, x_max, y_max, _U32, _TINY32, _ACT32_ERROR, 1.0)
+    fold = 0.0
+    if activation != "tanh":  # c's m sums, and halvings that were not exact (subnormal)
+        aw = np.abs(w)
+        fold = (_gamma(m, _U64) * (abs(float(biases[1][0])) + aw.sum())
+                + _TINY64 * (aw.sum() * (x_max + y_max + 1) + 2 * m + 1))
+    return max(SAFETY * (float32 + float64 + fold), MIN_TOLERANCE)
+
+
+def float32_logits(weights, biases, xs, ys, activation, chunk=1 << 18):
+    """The grid of :func:`~boundaryviz.models.network.grid_logits` computed in float32.
+
+    A sigmoid layer is computed as tanh units (see :func:`error_bound`); the units of a few rows
+    at a time (``chunk`` values) are one array, so each step is one pass of a NumPy loop.
+
+    Parameters
+    ----------
+    weights, biases : tuple of ndarray
+        One hidden layer of :data:`FAST_ACTIVATIONS`, one output unit.
+    xs : ndarray of shape (nx,)
+    ys : ndarray of shape (ny,)
+    activation : str
+    chunk : int, default=2**18
+        Values (cells × units) per step.
+
+    Returns
+    -------
+    ndarray of shape (ny, nx), dtype float32
+    """
+    W, b, w, c = _as_tanh(weights, biases, activation)
+    f32 = np.float32
+    xs, ys = np.asarray(xs, dtype=f32), np.asarray(ys, dtype=f32)
+    W, b, w = W.astype(f32), b.astype(f32), w.astype(f32)
+    rows = W[1][:, None] * ys + b[:, None]  # (m, ny): y W[1, k] + b_k
+    cols = W[0][:, None] * xs  # (m, nx)
+    m, ny, nx = len(w), len(ys), len(xs)
+    out = np.empty((ny, nx), dtype=f32)
+    step = max(1, chunk // max(1, m * nx))
+    work = np.empty((m, min(step, ny), nx), dtype=f32)
+    scale = w[:, None, None]
+    for start in range(0, ny, step):
+        z = work[:, : min(step, ny - start)]
+        np.add(rows[:, start : start + step, None], cols[:, None, :], out=z)
+        np.tanh(z, out=z)
+        z *= scale
+        np.add.reduce(z, axis=0, out=out[start : start + step])
+    out += f32(c)
+    return out
+
+
+def cells_to_recompute(values, bound, cuts):
+    """Cells whose reading ``values`` within ``bound`` leaves open: near a cut, or not finite.
+
+    Parameters
+    ----------
+    values : ndarray of shape (ny, nx)
+        Approximate values, each within ``bound`` of the true one.
+    bound : float
+    cuts : ndarray of shape (n,)
+        Sorted thresholds.
+
+    Returns
+    -------
+    ndarray of bool of shape (ny, nx)
+        Where a cut lies in ``(value - bound, value + bound]``, or the value is not finite.
+    """
+    lower = np.searchsorted(cuts, values - bound, side="right")
+    upper = np.searchsorted(cuts, values + bound, side="right")
+    return (lower != upper) | ~np.isfinite(values)
+
+
+def crossed_quad_cells(values):
+    """The corners of every quad the zero line may cross: corners not all finite and of one sign.
+
+    Parameters
+    ----------
+    values : ndarray of shape (ny, nx)
+        Each value's sign (``> 0``, ``< 0``, else) is the true one.
+
+    Returns
+    -------
+    ndarray of bool of shape (ny, nx)
+    """
+    above, below = values > 0, values < 0
+    one_side = ((above[:-1, :-1] & above[1:, :-1] & above[:-1, 1:] & above[1:, 1:])
+                | (below[:-1, :-1] & below[1:, :-1] & below[:-1, 1:] & below[1:, 1:]))
+    crossed = ~one_side
+    cells = np.zeros(values.shape, dtype=bool)
+    cells[:-1, :-1] |= crossed
+    cells[1:, :-1] |= crossed
+    cells[:-1, 1:] |= crossed
+    cells[1:, 1:] |= crossed
+    return cells
+
+
+def decided_grid_logits(weights, biases, xs, ys, activation, thresholds):
+    """:func:`~boundaryviz.models.network.grid_logits`, exact only where it decides a picture.
+
+    See the module's docstring for what the values promise; the network's grid in float64
+    when the float32 path does not apply (:func:`error_bound`), when its bound is not small
+    against the gaps between the thresholds, or when most cells would be computed again.
+
+    Parameters
+    ----------
+    weights, biases : tuple of ndarray
+        As for :func:`~boundaryviz.models.network.forward`.
+    xs : ndarray of shape (nx,)
+    ys : ndarray of shape (ny,)
+    activation : str
+    thresholds : array-like of float
+        Where a reading of the values changes (the edges of colour bands); 0 is always one.
+
+    Returns
+    -------
+    ndarray of shape (ny, nx)
+    """
+    xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    bound = error_bound(weights, biases, xs, ys, activation)
+    cuts = np.asarray(thresholds, dtype=float).ravel()
+    cuts = np.unique(np.append(cuts[np.isfinite(cuts)], 0.0))
+    gap = np.diff(cuts).min(initial=np.inf)
+    if bound is None or bound > _BOUND_SHARE_OF_GAP * gap or min(len(xs), len(ys)) < 2:
+        return network.grid_logits(weights, biases, xs, ys, activation)
+    values = float32_logits(weights, biases, xs, ys, activation).astype(float)
+    redo = cells_to_recompute(values, bound, cuts)
+    if np.count_nonzero(redo) > _MOST_CELLS * values.size:
+        return network.grid_logits(weights, biases, xs, ys, activation)
+    _recompute(values, redo, weights, biases, xs, ys, activation)
+    # with those exact, every sign is the true one: the quads the zero line crosses follow
+    more = crossed_quad_cells(values) & ~redo
+    _recompute(values, more, weights, biases, xs, ys, activation)
+    return values
+
+
+def _recompute(values, cells, weights, biases, xs, ys, activation):
+    """Put the float64 values (the grid's bits) into ``values`` at ``cells``, in place."""
+    flat = np.flatnonzero(cells)
+    if flat.size:
+        i, j = np.divmod(flat, len(xs))
+        values.ravel()[flat] = network.grid_cell_logits(weights, biases, xs[j], ys[i], activation)
