@@ -127,10 +127,10 @@ def test_the_bound_holds_with_room_to_spare(activation):
 
 
 @pytest.mark.parametrize("case", ["nan weight", "inf weights", "huge weights", "too big a bound", "one row", "relu",
-                                  "two hidden layers", "two outputs"])
+                                  "two units", "two hidden layers", "two outputs"])
 def test_anything_else_gets_todays_float64_grid(case):
     """Non-finite or huge parameters, a bound too big for the bands, a grid without quads, other
-    activations and other shapes: grid_logits itself, NaN cells included."""
+    activations, narrow layers and other shapes: grid_logits itself, NaN cells included."""
     xs, ys = GRIDS["151x97"]
     activation = "relu" if case == "relu" else "tanh"
     weights, biases = _network(1, 16, 1.0)
@@ -146,6 +146,8 @@ def test_anything_else_gets_todays_float64_grid(case):
         weights, biases = _network(1, 16, 300.0)
     elif case == "one row":
         ys = ys[:1]
+    elif case == "two units":
+        weights, biases = _network(1, 2, 1.0)
     elif case == "two hidden layers":
         weights, biases = network.init_params((2, 16, 16, 1), np.random.default_rng(1))
     elif case == "two outputs":
