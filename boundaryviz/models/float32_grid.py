@@ -286,12 +286,12 @@ def decided_grid_logits(weights, biases, xs, ys, activation, thresholds):
     ndarray of shape (ny, nx)
     """
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+    if len(weights) != 2 or weights[0].shape[1] < MIN_UNITS or min(len(xs), len(ys)) < 2:
+        return network.grid_logits(weights, biases, xs, ys, activation)
     bound = error_bound(weights, biases, xs, ys, activation)
     cuts = np.asarray(thresholds, dtype=float).ravel()
     cuts = np.unique(np.append(cuts[np.isfinite(cuts)], 0.0))
-    gap = np.diff(cuts).min(initial=np.inf)
-    if (bound is None or bound > _BOUND_SHARE_OF_GAP * gap or min(len(xs), len(ys)) < 2
-            or weights[0].shape[1] < MIN_UNITS):
+    if bound is None or bound > _BOUND_SHARE_OF_GAP * np.diff(cuts).min(initial=np.inf):
         return network.grid_logits(weights, biases, xs, ys, activation)
     values = float32_logits(weights, biases, xs, ys, activation).astype(float)
     redo = cells_to_recompute(values, bound, cuts)
