@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from numpy.testing import assert_allclose, assert_array_equal
 
 import boundaryviz as bv
-from boundaryviz.models import network
+from boundaryviz.models import float32_grid, network
 from boundaryviz.render import blit, geometry
 from boundaryviz.render.renderer import Renderer, plot_panel
 from boundaryviz.render.style import BOUNDARY_COLOR
@@ -123,6 +123,28 @@ def test_blitted_panels_equal_the_full_redraw_pixel_for_pixel(n_classes):
             assert same.all(), f"frame {index}, {name} panel: {np.sum(~same)} pixels differ"
         differing = np.any(np.abs(fast.astype(int) - slow.astype(int)) > 2, axis=2)
         assert differing.mean() < 0.004, f"frame {index}: {differing.sum()} pixels differ"
+
+
+@pytest.mark.parametrize("hidden, activation, levels", [((64,), "tanh", 10), ((16,), "tanh", None),
+                                                       ((16,), "sigmoid", 10)])
+def test_a_float32_input_field_draws_the_very_frames_of_the_float64_one(monkeypatch, hidden, activation, levels):
+    """A wide tanh or sigmoid layer's input field is computed in float32 where that decides no
+    pixel (models/float32_grid.py): every frame's bytes, blitted, and full redraws are those
+    of the float64 field."""
+    history = bv.train(bv.gaussians(), hidden=hidden, activation=activation, learning_rate=0.1, epochs=50)
+    float32_calls = []
+    float32_logits = float32_grid.float32_logits
+    monkeypatch.setattr(float32_grid, "float32_logits", lambda *a, **k: float32_calls.append(1) or float32_logits(*a, **k))
+    fast = Renderer(history, levels=levels)
+    frames = [fast.frame_rgba(i).tobytes() for i in range(len(history))]
+    assert len(float32_calls) == len(history)
+    redrawn = [fast.frame_full_redraw(i).tobytes() for i in (1, -1)]
+    monkeypatch.setattr(float32_grid, "error_bound", lambda *args: None)  # the float64 grid, as before
+    exact = Renderer(history, levels=levels)
+    for index, frame in enumerate(frames):
+        assert exact.frame_rgba(index).tobytes() == frame, f"frame {index}"
+    assert [exact.frame_full_redraw(i).tobytes() for i in (1, -1)] == redrawn
+    assert len(float32_calls) == len(history) + 2
 
 
 def test_grid_evaluation_draws_what_the_point_by_point_one_drew(relu_history, monkeypatch):

@@ -12,6 +12,7 @@ import boundaryviz as bv
 from boundaryviz.render import geometry, views
 from boundaryviz.render.class_colors import class_levels
 from boundaryviz.render.frame_geometry import MAX_UNIT_LABELS, FrameGeometry, shown_units
+from boundaryviz.render.style import field_thresholds
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,48 @@ def test_input_view_logits_are_the_models_decision_on_grid(history, geo):
         view = views.input_view(history[index], geo)
         assert view.levels is None
         assert_array_equal(view.logits, history[index].model.decision_on_grid(geo.xs, geo.ys))
+
+
+class _OwnModel(bv.ModelBase):
+    """A user's model over an MLP, with a decision_on_grid of its own that knows no thresholds."""
+
+    def __init__(self, mlp):
+        self.mlp, self.hidden_widths = mlp, mlp.hidden_widths
+
+    def predict_proba(self, X):
+        return self.mlp.predict_proba(X)
+
+    def hidden(self, X, layer):
+        return self.mlp.hidden(X, layer)
+
+    def proba_from_hidden(self, H, layer):
+        return self.mlp.proba_from_hidden(H, layer)
+
+    def first_layer(self):
+        return self.mlp.first_layer()
+
+    def decision_on_grid(self, xs, ys):
+        return self.mlp.decision_on_grid(xs, ys)
+
+
+def test_with_thresholds_only_the_built_in_mlp_computes_its_field_in_float32():
+    """Given the field's thresholds, an MLP's input logits are float32 away from them (the same
+    bands and boundary); a model of the user's own gives its exact logits, asked as before."""
+    history = bv.train(bv.gaussians(n_samples=100), activation="tanh", hidden=(16,), learning_rate=0.1, epochs=5)
+    geo = FrameGeometry.from_history(history, 120, 0, 15)
+    thresholds = field_thresholds(10)
+    snap = history[-1]
+    exact = snap.model.decision_on_grid(geo.xs, geo.ys)
+    assert_array_equal(views.input_view(snap, geo).logits, exact)
+    fast = views.input_view(snap, geo, thresholds=thresholds)
+    assert (fast.logits != exact).mean() > 0.5
+    assert_array_equal(np.searchsorted(thresholds, fast.logits.ravel(), side="right"),
+                       np.searchsorted(thresholds, exact.ravel(), side="right"))
+    expected = views.contour_segments(geo.xs, geo.ys, exact)
+    assert len(fast.boundary) == len(expected)
+    assert all(np.array_equal(a, b) for a, b in zip(fast.boundary, expected))
+    own = bv.Snapshot(snap.epoch, _OwnModel(snap.model), snap.loss, snap.accuracy)
+    assert views.input_view(own, geo, thresholds=thresholds).logits.tobytes() == exact.tobytes()
 
 
 def test_input_boundary_is_the_zero_contour_of_the_logits(history, geo):

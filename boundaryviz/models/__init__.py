@@ -1,6 +1,9 @@
 """Models: what a network is, in pure NumPy, and how a model from elsewhere speaks to boundaryviz.
 
 - ``network``: init, forward pass, loss and gradients (pure functions);
+- ``float32_grid``: a one-hidden-layer network's grid of logits in float32 with a rigorous
+  error bound, exact (float64, to the bit) at the cells that decide colour bands and the
+  zero line (pure functions);
 - ``optim``: Adam and SGD steps (pure functions);
 - ``protocol``: the :class:`~boundaryviz.Model` protocol every renderer talks through and
   :class:`~boundaryviz.ModelBase`, with the checks of a model against the data;

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import network
+from . import float32_grid, network
 from .protocol import ModelBase
 
 __all__ = ["MLP"]
@@ -206,7 +206,7 @@ class MLP(ModelBase):
         """
         return _scores(self._logits_from_hidden(H, layer))
 
-    def decision_on_grid(self, xs, ys):
+    def decision_on_grid(self, xs, ys, *, thresholds=None):
         """Class-1 logit on the grid of points ``(xs[j], ys[i])`` (two features).
 
         Parameters
@@ -215,6 +215,15 @@ class MLP(ModelBase):
             First coordinates of the grid.
         ys : array-like of shape (n_y,)
             Second coordinates of the grid.
+        thresholds : array-like of float, optional
+            Logits where the caller's reading of the grid changes (the edges of a field's
+            colour bands; 0, the decision boundary, always is one). When given, a network of
+            one tanh or sigmoid hidden layer is computed in float32 and only the cells that
+            decide the reading again in float64: every cell lies on the same side of each
+            threshold and of 0 as without ``thresholds``, and the corners of every grid quad
+            the zero line crosses, like every cell near a threshold, hold the very same bits;
+            the other cells are within a small bound of them
+            (:mod:`boundaryviz.models.float32_grid`). Other networks ignore it.
 
         Returns
         -------
@@ -224,6 +233,8 @@ class MLP(ModelBase):
         if self.weights[-1].shape[1] != 1:
             return super().decision_on_grid(xs, ys)
         with np.errstate(all="ignore"):
+            if thresholds is not None:
+                return float32_grid.decided_grid_logits(self.weights, self.biases, xs, ys, self.activation, thresholds)
             return network.grid_logits(self.weights, self.biases, xs, ys, self.activation)
 
     def hidden(self, X, layer=-1):

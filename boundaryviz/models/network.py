@@ -204,6 +204,43 @@ def grid_logits(weights, biases, xs, ys, activation):
     return out
 
 
+def grid_cell_logits(weights, biases, xs, ys, activation):
+    """Output logits at the points ``(xs[i], ys[i])``, the same bits as :func:`grid_logits`.
+
+    Each point gets the operations :func:`grid_logits` does for one cell of its
+    one-hidden-layer branch, in the same order: for unit ``k`` in turn,
+    ``out += w_out[k] * act((y * W[1, k] + b[k]) + x * W[0, k])`` from ``out = b_out``.
+    Products and sums are rounded correctly on every CPU, and NumPy's activation loops give
+    an element the same result wherever it sits in a contiguous array, so a cell of the grid
+    and the same point here agree to the bit (``tests/test_float32_grid.py`` checks it). The
+    grid's units are applied one at a time to whole rows; here all units at once to a
+    (units, points) array, which changes the order of nothing a point's value depends on.
+
+    Parameters
+    ----------
+    weights, biases : list of ndarray
+        As for :func:`forward`: one hidden layer, 2 inputs, one output unit.
+    xs, ys : ndarray of shape (n,)
+        The points' coordinates: grid values, as :func:`grid_logits` was given them.
+    activation : str
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    act = ACTIVATIONS[activation][0]
+    W, b = weights[0], biases[0]
+    xs = np.asarray(xs, dtype=float)
+    ys = np.asarray(ys, dtype=float)
+    # (units, points): row k is unit k's term for every point, computed as the grid does
+    z = (W[1][:, None] * ys + b[:, None]) + W[0][:, None] * xs
+    terms = weights[1][:, 0][:, None] * act(z)
+    out = np.full(len(xs), float(biases[1][0]))
+    for term in terms:  # unit by unit, the grid's order of the sum
+        out += term
+    return out
+
+
 def hidden_activations(weights, biases, X, activation, layer=-1):
     """Activations of one hidden layer, ndarray of shape (n_samples, width).
 

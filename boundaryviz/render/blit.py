@@ -19,6 +19,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from .style import field_thresholds
+
 __all__ = ["Blitter"]
 
 
@@ -139,9 +141,7 @@ class _FieldPixels:
 
     def __init__(self, ax, field_shape, extent, cmap, fig_height):
         n_levels = cmap.N
-        # p >= k / N  <=>  logit >= log(k / (N - k)): bands straight from logits
-        k = np.arange(1, n_levels)
-        self.thresholds = np.log(k / (n_levels - k))
+        self.thresholds = field_thresholds(n_levels)  # bands straight from logits
         table = cmap(np.arange(n_levels), bytes=True)
         bad = cmap(np.ma.masked_invalid([np.nan]), bytes=True)
         lut = np.vstack([table, bad.reshape(1, 4)]).astype(np.uint8)

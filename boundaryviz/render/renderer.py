@@ -37,7 +37,17 @@ from .class_colors import CLASS_COLORS, class_field_colors
 from .frame_geometry import FrameGeometry
 from .mesh_scores import Scratch
 from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_labels_inside, keep_tick_labels_inside
-from .style import ACC_COLOR, BOUNDARY_COLOR, FIELD_CMAP, LATTICE_COLOR, LOSS_COLOR, NAN_COLOR, UNIT_COLORS, field_colormap
+from .style import (
+    ACC_COLOR,
+    BOUNDARY_COLOR,
+    FIELD_CMAP,
+    LATTICE_COLOR,
+    LOSS_COLOR,
+    NAN_COLOR,
+    UNIT_COLORS,
+    field_colormap,
+    field_thresholds,
+)
 
 __all__ = ["Renderer", "plot_panel", "CLASS_COLORS", "FIELD_CMAP"]
 
@@ -165,6 +175,8 @@ class Renderer:
         self.bayes = _check_bayes(options.bayes, history)
         width, height = self.size
         self.cmap = field_colormap(self.levels)
+        # the input field's logits need be exact only near these (and 0): see views.input_view
+        self._thresholds = field_thresholds(self.cmap.N)
         self.geometry = FrameGeometry.from_history(history, self.resolution, self.layer, self.lattice_lines,
                                                    options.view, options.anchor)
 
@@ -250,7 +262,7 @@ class Renderer:
             return index
         snap = self.history.snapshots[index]
         with np.errstate(all="ignore"), self._scratch.one_blas_thread():
-            self.input_panel.show(views.input_view(snap, self.geometry, self._scratch))
+            self.input_panel.show(views.input_view(snap, self.geometry, self._scratch, self._thresholds))
             self.hidden_panel.show(views.hidden_view(snap, self.geometry, self._scratch))
         self.curve_panel.show(index)
         self.status.show(views.status_values(self.history, index))

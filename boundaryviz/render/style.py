@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, ListedColormap
 
-__all__ = ["FIELD_CMAP", "field_colormap"]
+__all__ = ["FIELD_CMAP", "field_colormap", "field_thresholds"]
 
 FIELD_CMAP = LinearSegmentedColormap.from_list(
     "boundaryviz", ["#8fb8de", "#d4e4f2", "#f7f7f7", "#fbd9bd", "#f2a772"]
@@ -42,3 +42,23 @@ def field_colormap(levels):
     return ListedColormap(colors, name=f"boundaryviz{n}").with_extremes(
         bad=NAN_COLOR, under=colors[0], over=colors[-1]
     )
+
+
+def field_thresholds(n_levels):
+    """The logits where the field's colour changes: the edges of its ``n_levels`` bands.
+
+    ``p >= k / N`` exactly when ``logit >= log(k / (N - k))``, so a cell's band is the number
+    of thresholds at or below its logit (``np.searchsorted(..., side="right")``).
+
+    Parameters
+    ----------
+    n_levels : int
+        Colours of the map (``cmap.N``).
+
+    Returns
+    -------
+    ndarray of shape (n_levels - 1,)
+        Increasing; 0 among them when ``n_levels`` is even.
+    """
+    k = np.arange(1, n_levels)
+    return np.log(k / (n_levels - k))

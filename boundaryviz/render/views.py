@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..models.mlp import MLP
 from . import geometry
 from .class_colors import ClassLead, by_class, tie_segments_affine, tie_segments_on_grid
 from .frame_geometry import MAX_UNIT_LABELS, FrameGeometry, class1_head, finite
@@ -47,7 +48,9 @@ class FieldView:
     Attributes
     ----------
     logits : ndarray of shape (ny, nx) or None
-        Two classes: the class-1 logit on the mesh (NaN where not finite); else None.
+        Two classes: the class-1 logit on the mesh (NaN where not finite); else None. An input
+        view made with ``thresholds`` (:func:`input_view`) may hold float32 values away from
+        them and from the boundary: exact as to every cell's colour band and side of 0.
     levels : ndarray of int of shape (ny, nx) or None
         K > 2 classes: the field's colour level per mesh cell
         (:func:`~boundaryviz.render.class_colors.class_levels`); else None.
@@ -257,7 +260,7 @@ def plane_agreement(model, plane, X, XY):
     return _predicted(model, X) == _predicted(on_plane(model, plane), XY)
 
 
-def input_view(snapshot, geo, scratch=None):
+def input_view(snapshot, geo, scratch=None, thresholds=None):
     """What the input panel shows for ``snapshot``: field, boundary, unit lines and labels.
 
     With a view plane, the field, the boundary and the unit lines are the model's on the plane
@@ -271,6 +274,13 @@ def input_view(snapshot, geo, scratch=None):
     scratch : Scratch, optional
         Work arrays kept from frame to frame (:class:`~boundaryviz.render.mesh_scores.Scratch`);
         the view returned holds none of them.
+    thresholds : ndarray of shape (n,), optional
+        Two classes: the logits where the field's colour changes
+        (:func:`~boundaryviz.render.style.field_thresholds`). When given, the built-in
+        :class:`~boundaryviz.MLP` may compute the field's logits in float32 away from them
+        (:meth:`MLP.decision_on_grid <boundaryviz.MLP.decision_on_grid>`): the colour bands
+        and the boundary are those of the exact logits, bit for bit. Any other model, and
+        every model without ``thresholds``, gives its exact logits.
 
     Returns
     -------
@@ -278,7 +288,11 @@ def input_view(snapshot, geo, scratch=None):
     """
     model = on_plane(snapshot.model, geo.plane)
     if geo.n_classes == 2:
-        logits, levels = model.decision_on_grid(geo.xs, geo.ys), None
+        if thresholds is not None and isinstance(model, MLP):
+            logits = model.decision_on_grid(geo.xs, geo.ys, thresholds=thresholds)
+        else:
+            logits = model.decision_on_grid(geo.xs, geo.ys)
+        levels = None
         boundary = contour_segments(*geo.grid, logits)
     else:
         # the class scores once, classes first: the levels and the tie lines both come from them
