@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import float32_grid, network
+from . import network
 from .protocol import ModelBase
 
 __all__ = ["MLP"]
@@ -234,6 +234,8 @@ class MLP(ModelBase):
             return super().decision_on_grid(xs, ys)
         with np.errstate(all="ignore"):
             if thresholds is not None:
+                from . import float32_grid  # on the first frame: `import boundaryviz` stays as quick
+
                 return float32_grid.decided_grid_logits(self.weights, self.biases, xs, ys, self.activation, thresholds)
             return network.grid_logits(self.weights, self.biases, xs, ys, self.activation)
 
