@@ -17,6 +17,7 @@ import numpy as np
 __all__ = ["FrameEncoder"]
 
 _DONE = object()
+_POLL_SECONDS = 0.05  # how often an idle encoder thread looks whether the caller gave up
 
 
 class FrameEncoder:
@@ -83,7 +84,12 @@ class FrameEncoder:
 
     def _run(self):
         while True:
-            frame = self._queue.get()
+            try:
+                frame = self._queue.get(timeout=_POLL_SECONDS)
+            except queue.Empty:
+                if self._cancel.is_set():
+                    return
+                continue
             if frame is _DONE:
                 return
             if self._error is not None or self._cancel.is_set():
@@ -104,8 +110,12 @@ class FrameEncoder:
         if self._thread is None:
             return False
         if exc_type is not None:
+            # An interrupt may have come inside queue.put, between storing a frame and waking
+            # the thread (CPython's locks are not safe against it): nothing more is queued, the
+            # thread sees the cancel at its next look at an empty queue.
             self._cancel.set()
-        self._queue.put(_DONE)  # the thread always empties the queue, so this never waits long
+        else:
+            self._queue.put(_DONE)  # the thread always empties the queue, so this never waits long
         self._thread.join()
         self._thread = None
         if exc_type is None:
