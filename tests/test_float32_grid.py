@@ -33,7 +33,7 @@ def _pinned(weights, biases, xs, ys, activation, cuts, rng, n):
     cuts = np.append(cuts, 0.0)
     for _ in range(n):
         i, j = rng.integers(len(ys)), rng.integers(len(xs))
-        yield weights, (biases[0], biases[1] + (rng.choice(cuts) - exact[i, j]))
+        yield weights, (*biases[:-1], biases[-1] + (rng.choice(cuts) - exact[i, j]))
 
 
 def _assert_same_picture(fast, exact, thresholds, xs, ys):

@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from numpy.testing import assert_allclose, assert_array_equal
 
 import boundaryviz as bv
-from boundaryviz.models import float32_grid, network
+from boundaryviz.models import float32_deep, float32_grid, network
 from boundaryviz.render import blit, geometry
 from boundaryviz.render.renderer import Renderer, plot_panel
 from boundaryviz.render.style import BOUNDARY_COLOR
@@ -145,6 +145,28 @@ def test_a_float32_input_field_draws_the_very_frames_of_the_float64_one(monkeypa
         assert exact.frame_rgba(index).tobytes() == frame, f"frame {index}"
     assert [exact.frame_full_redraw(i).tobytes() for i in (1, -1)] == redrawn
     assert len(float32_calls) == len(history) + 2
+
+
+@pytest.mark.parametrize("hidden, activation, levels", [((32, 32), "tanh", 10), ((16, 16, 16), "sigmoid", None)])
+def test_a_deep_float32_input_field_draws_the_very_frames_of_the_float64_one(monkeypatch, hidden, activation, levels):
+    """Several tanh or sigmoid hidden layers: the cells that decide the picture are computed again
+    by predict_logits on their points alone, so some may differ from the float64 grid's values
+    in the last bits (BLAS sums in another order), on the same side of every band edge and 0
+    (models/float32_deep.py); every frame's bytes, blitted, and full redraws are those of the float64 field."""
+    history = bv.train(bv.gaussians(), hidden=hidden, activation=activation, learning_rate=0.1, epochs=30)
+    calls = []
+    deep_float32_logits = float32_deep.deep_float32_logits
+    monkeypatch.setattr(float32_deep, "deep_float32_logits",
+                        lambda *a, **k: calls.append(1) or deep_float32_logits(*a, **k))
+    fast = Renderer(history, levels=levels, resolution=60)
+    frames = [fast.frame_rgba(i).tobytes() for i in range(len(history))]
+    assert len(calls) > len(history) // 2  # the float32 path was taken (256 levels: while the bound is small)
+    redrawn = [fast.frame_full_redraw(i).tobytes() for i in (1, -1)]
+    monkeypatch.setattr(float32_deep, "deep_error_bound", lambda *args: None)  # the float64 grid, as before
+    exact = Renderer(history, levels=levels, resolution=60)
+    for index, frame in enumerate(frames):
+        assert exact.frame_rgba(index).tobytes() == frame, f"frame {index}"
+    assert [exact.frame_full_redraw(i).tobytes() for i in (1, -1)] == redrawn
 
 
 def test_grid_evaluation_draws_what_the_point_by_point_one_drew(relu_history, monkeypatch):

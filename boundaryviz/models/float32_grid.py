@@ -27,9 +27,11 @@ grid, bit for bit. A consumer that reads the bands through a threshold moved by 
 colour map's ``floor(N p)``, moves them by about 1e-13.
 
 Only one hidden layer of at least :data:`MIN_UNITS` tanh or sigmoid units and one output unit
-take this path. Deeper networks go through matrix products, whose rows computed alone are not
-the bits of the whole product, so they stay exact; relu, leaky_relu and identity layers are
-cheap in float64 already (64 units: about 6 ms, against 3.4 ms for a float32 pass).
+take this path. Several such layers take :mod:`boundaryviz.models.float32_deep`'s, with a weaker
+promise (matrix products, whose rows computed alone are not always the bits of the whole
+product: the deciding cells are float64 up to the order of BLAS's sums, on the right side of
+every threshold); relu, leaky_relu and identity layers are cheap in float64 already (64 units:
+about 6 ms, against 3.4 ms for a float32 pass).
 
 Pure functions; nothing is kept between calls.
 """

@@ -223,7 +223,10 @@ class MLP(ModelBase):
             threshold and of 0 as without ``thresholds``, and the corners of every grid quad
             the zero line crosses, like every cell near a threshold, hold the very same bits;
             the other cells are within a small bound of them
-            (:mod:`boundaryviz.models.float32_grid`). Other networks ignore it.
+            (:mod:`boundaryviz.models.float32_grid`). A network of several tanh or sigmoid
+            hidden layers too, with the same sides, but the deciding cells hold float64 values
+            that may differ from those without ``thresholds`` in the last bits (BLAS sums in
+            another order; :mod:`boundaryviz.models.float32_deep`). Other networks ignore it.
 
         Returns
         -------
@@ -233,8 +236,12 @@ class MLP(ModelBase):
         if self.weights[-1].shape[1] != 1:
             return super().decision_on_grid(xs, ys)
         with np.errstate(all="ignore"):
+            if thresholds is not None and len(self.weights) > 2:
+                from . import float32_deep  # on the first frame: `import boundaryviz` stays as quick
+
+                return float32_deep.decided_deep_logits(self.weights, self.biases, xs, ys, self.activation, thresholds)
             if thresholds is not None:
-                from . import float32_grid  # on the first frame: `import boundaryviz` stays as quick
+                from . import float32_grid
 
                 return float32_grid.decided_grid_logits(self.weights, self.biases, xs, ys, self.activation, thresholds)
             return network.grid_logits(self.weights, self.biases, xs, ys, self.activation)
