@@ -1,8 +1,8 @@
 """save_animations draws in one thread and encodes in another: same bytes, no partial file."""
 
 import hashlib
-import time
 import os
+import time
 
 import numpy as np
 import pytest
