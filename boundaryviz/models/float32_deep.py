@@ -69,6 +69,7 @@ from .float32_grid import (
     _gamma,
     cells_to_recompute,
     crossed_quad_cells,
+    reading_cuts,
 )
 
 __all__ = ["deep_error_bound", "deep_float32_logits", "decided_deep_logits"]
@@ -292,8 +293,7 @@ def decided_deep_logits(weights, biases, xs, ys, activation, thresholds):
     ndarray of shape (ny, nx)
     """
     xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
-    cuts = np.asarray(thresholds, dtype=float).ravel()
-    cuts = np.unique(np.append(cuts[np.isfinite(cuts)], 0.0))
+    cuts = reading_cuts(thresholds)
     bounds = deep_error_bound(weights, biases, xs, ys, activation) if min(len(xs), len(ys)) >= 2 else None
     if bounds is None or bounds[0] > _BOUND_SHARE_OF_GAP * np.diff(cuts).min(initial=np.inf):
         return network.grid_logits(weights, biases, xs, ys, activation)

@@ -43,7 +43,7 @@ import numpy as np
 from . import network
 
 __all__ = ["FAST_ACTIVATIONS", "MIN_UNITS", "SAFETY", "MIN_TOLERANCE", "error_bound", "float32_logits", "decided_grid_logits",
-           "cells_to_recompute", "crossed_quad_cells"]
+           "reading_cuts", "cells_to_recompute", "crossed_quad_cells"]
 
 FAST_ACTIVATIONS = ("sigmoid", "tanh")
 """tuple of str: the activations whose grids take the float32 path."""
@@ -220,6 +220,21 @@ def float32_logits(weights, biases, xs, ys, activation, chunk=1 << 18):
     return out
 
 
+def reading_cuts(thresholds):
+    """The sorted, distinct, finite ``thresholds`` and 0: where a reading of the grid changes.
+
+    Parameters
+    ----------
+    thresholds : array-like of float
+
+    Returns
+    -------
+    ndarray of shape (n,)
+    """
+    cuts = np.asarray(thresholds, dtype=float).ravel()
+    return np.unique(np.append(cuts[np.isfinite(cuts)], 0.0))
+
+
 def cells_to_recompute(values, bound, cuts):
     """Cells whose reading ``values`` within ``bound`` leaves open: near a cut, or not finite.
 
@@ -291,8 +306,7 @@ def decided_grid_logits(weights, biases, xs, ys, activation, thresholds):
     if len(weights) != 2 or weights[0].shape[1] < MIN_UNITS or min(len(xs), len(ys)) < 2:
         return network.grid_logits(weights, biases, xs, ys, activation)
     bound = error_bound(weights, biases, xs, ys, activation)
-    cuts = np.asarray(thresholds, dtype=float).ravel()
-    cuts = np.unique(np.append(cuts[np.isfinite(cuts)], 0.0))
+    cuts = reading_cuts(thresholds)
     if bound is None or bound > _BOUND_SHARE_OF_GAP * np.diff(cuts).min(initial=np.inf):
         return network.grid_logits(weights, biases, xs, ys, activation)
     values = float32_logits(weights, biases, xs, ys, activation).astype(float)
