@@ -274,6 +274,13 @@ def test_frames_on_a_plane_blit_like_a_full_draw_and_say_the_agreement():
         # the title is stamped on whole pixels, Agg draws it on fractions of one: antialiasing differs
         differing = np.any(np.abs(fast.astype(int) - slow.astype(int)) > 2, axis=2) & ~mask
         assert differing.mean() < 0.002, f"frame {index}: {differing.sum()} pixels differ"
+        # the title, composed from sprites around the share's glyphs, where Agg puts it
+        box = renderer.axes["input"].title.get_window_extent(renderer.canvas.get_renderer())
+        rows, cols = slice(int(height - box.y1) - 3, int(height - box.y0) + 3), slice(int(box.x0) - 20, int(box.x1) + 20)
+        darkness = [765 - frame[rows, cols, :3].astype(int).sum(axis=2) for frame in (fast, slow)]
+        ink = [np.flatnonzero((dark > 265).any(axis=0)) for dark in darkness]
+        assert abs(ink[0][0] - ink[1][0]) <= 1 and abs(ink[0][-1] - ink[1][-1]) <= 1, (ink[0][[0, -1]], ink[1][[0, -1]])
+        assert darkness[0].sum() == pytest.approx(darkness[1].sum(), rel=0.03)  # as much ink: no glyph missing
         title = renderer.axes["input"].get_title()
         assert title.startswith("LDA plane · agrees at ") and title.endswith(" % of points")
         agreement = renderer.input_panel.view.agreement

@@ -15,6 +15,8 @@ against.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -113,18 +115,27 @@ class _Digits:
         from matplotlib.font_manager import findfont, get_font
 
         prop = text.get_fontproperties()
-        font = get_font(findfont(prop))
-        font.set_size(prop.get_size_in_points(), text.figure.dpi)
-        self.advance = {c: font.load_char(ord(c)).horiAdvance / 64 for c in self.ALPHABET}
+        self._font = get_font(findfont(prop))
+        self._size = (prop.get_size_in_points(), text.figure.dpi)
+        self.advance = {}
+        self.width(self.ALPHABET)
         sprites = _Sprite.batch([(text, c, "left") for c in self.ALPHABET])
         self.glyphs = dict(zip(self.ALPHABET, sprites))
 
     def covers(self, string):
         return all(c in self.glyphs for c in string)
 
+    def width(self, string):
+        """The sum of the hinted advances of ``string``'s characters, in pixels (any characters)."""
+        new = [c for c in set(string) if c not in self.advance]
+        if new:
+            self._font.set_size(*self._size)  # the font object is matplotlib's, shared
+            self.advance.update({c: self._font.load_char(ord(c)).horiAdvance / 64 for c in new})
+        return sum(self.advance[c] for c in string)
+
     def stamp(self, buffer, string, x, y, align):
         """Blend ``string`` with its left or right end at display ``x`` and centre line ``y``."""
-        width = sum(self.advance[c] for c in string)
+        width = self.width(string)
         cursor = x - width if align == "right" else x
         for c in string:
             self.glyphs[c].stamp(buffer, cursor, y)
@@ -235,18 +246,50 @@ def _draw_step(artist):
     return step
 
 
+_SHARE = re.compile(r"\d+(?= %)")
+"""A whole-percent share in a text ("agrees at 91 % of points")."""
+
+
 def _changing_sprite_step(text, width):
-    """Stamp a text whose string changes among a few (a title giving a share in whole percent):
-    one sprite per string, rendered the first time it is shown."""
-    cache = {}
+    """Stamp a text whose string changes only in a share in whole percent (the view plane's
+    agreement, centred in the input panel's title).
+
+    The words before and after the share are each a sprite rendered once, the share is
+    composed from cached glyphs (:class:`_Digits`, hinted advances), the three placed from
+    where Agg would start the whole string: a new share costs nothing to draw (a whole title took Agg
+    5-10 ms, and a run shows ten to twenty-five shares). A string without a share gets a
+    sprite of its own.
+    """
+    whole, parts, digits, layout = {}, {}, [], {}
 
     def step(renderer, buffer):
-        if text.get_visible():
-            string = text.get_text()
-            if string not in cache:
-                cache[string] = _Sprite.batch([(text, None, None)], width=width)[0]
-            x, y = text.get_transform().transform(text.get_position())
-            cache[string].stamp(buffer, x, y)
+        if not text.get_visible():
+            return
+        string = text.get_text()
+        x, y = text.get_transform().transform(text.get_position())
+        share = _SHARE.search(string)
+        if share is None or text.get_horizontalalignment() != "center":
+            if string not in whole:
+                whole[string] = _Sprite.batch([(text, None, None)], width=width)[0]
+            whole[string].stamp(buffer, x, y)
+            return
+        head, number, tail = string[: share.start()], share.group(), string[share.end() :]
+        if not digits:
+            digits.append(_Digits(text))
+        glyphs = digits[0]
+        missing = [part for part in dict.fromkeys((head, tail)) if part not in parts]
+        if missing:
+            parts.update(zip(missing, _Sprite.batch([(text, part, "left") for part in missing], width=width)))
+        widths = [glyphs.width(head), glyphs.width(number)]
+        # where Agg would start the whole string: its layout width, the same for every share
+        # of as many digits (digits have one advance), asked of Agg once (2 ms) for each count
+        key = (head, tail, len(number))
+        if key not in layout:
+            layout[key] = renderer.get_text_width_height_descent(string, text.get_fontproperties(), False)[0]
+        left = x - layout[key] / 2
+        parts[head].stamp(buffer, left, y)
+        glyphs.stamp(buffer, number, left + widths[0], y, "left")
+        parts[tail].stamp(buffer, left + sum(widths), y)
 
     return step
 
