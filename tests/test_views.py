@@ -137,6 +137,31 @@ def test_unit_lines_lie_on_zero_pre_activation_and_carry_their_labels(history, g
         assert view.label_visible.any()
 
 
+def test_unit_labels_near_the_panel_edge_move_inward_along_their_lines(history, geo):
+    """A unit line that runs close to the left edge, or cuts off a corner: its label stays whole."""
+    (x0, x1), (y0, y1) = geo.input_limits
+    width, height = x1 - x0, y1 - y0
+    inner = geo.input_limits + np.array([[1, -1], [1, -1]]) * np.array([[width], [height]]) * views.LABEL_MARGIN
+    # unit 1: x = x0 + 1 % of the width, a nearly vertical line hugging the left edge, tilted so
+    # it crosses the inner box's left side; unit 2: a line through the bottom-left corner only
+    near_edge = np.array([1.0, -0.1 * width / height])
+    W = np.column_stack([near_edge, [1.0, height / width]])
+    b = np.array([-(x0 + 0.01 * width) - near_edge[1] * y0, -(x0 + 0.01 * width) - height / width * (y0 + 0.01 * height)])
+    snap = history[-1]
+    model = bv.MLP((W, snap.weights[1]), (b, snap.biases[1]), "relu")
+    view = views.input_view(bv.Snapshot(snap.epoch, model, snap.loss, snap.accuracy), geo)
+    assert view.label_visible.all()
+    labels = view.label_positions
+    assert np.all(labels >= inner[:, 0] - 1e-9) and np.all(labels <= inner[:, 1] + 1e-9), labels
+    # the first still lies on its own line, the second (its line never enters) just beside it
+    assert_allclose(labels[0] @ W[:, 0] + b[0], 0, atol=1e-9)
+    assert not np.isclose(labels[1] @ W[:, 1] + b[1], 0, atol=1e-6)
+    # labels away from the edge do not move at all
+    diagonals = np.array([[inner[:, 0], inner[:, 1]], [inner[[0, 1], [0, 1]], inner[[0, 1], [1, 0]]]])
+    middle = diagonals.mean(axis=1) + [[0.1, 0.0], [0.0, -0.1]]
+    assert_array_equal(geometry.labels_inside(middle, diagonals, geo.input_limits, views.LABEL_MARGIN), middle)
+
+
 def test_hidden_view_straight_boundary_satisfies_the_head(history, geo):
     snap = history[-1]
     view = views.hidden_view(snap, geo)

@@ -17,6 +17,7 @@ __all__ = [
     "lattice",
     "line_in_box",
     "lines_in_box",
+    "labels_inside",
     "HiddenProjection",
     "fit_projection",
     "shown_samples",
@@ -210,6 +211,59 @@ def lines_in_box(w, b, limits):
     segments = np.stack([first[rows, best], second[rows, best]], axis=1)
     segments[~found] = np.nan
     return segments, found
+
+
+def labels_inside(points, segments, limits, margin):
+    """Move label points that lie too near the box's edge inward, along their own lines.
+
+    A point already at least ``margin`` (a share of each side) inside the box stays exactly
+    where it is. One nearer the edge goes to the nearest point of its segment in that inner
+    box; when the segment never enters the inner box (a line that only cuts a corner), the point
+    is clamped into it, the label then sitting just beside its line rather than cut by the edge.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, 2)
+        Label centres on their segments (NaN for hidden labels, left NaN).
+    segments : ndarray of shape (n, 2, 2)
+        The lines' ends in the box.
+    limits : ndarray of shape (2, 2)
+        ``[[x_min, x_max], [y_min, y_max]]``.
+    margin : float
+        The inner box's inset, as a share of the box's width and height (0 to 0.5).
+
+    Returns
+    -------
+    ndarray of shape (n, 2)
+    """
+    points = np.array(points, dtype=float)
+    limits = np.asarray(limits, dtype=float)
+    inset = (limits[:, 1] - limits[:, 0]) * margin
+    inner = np.stack([limits[:, 0] + inset, limits[:, 1] - inset], axis=1)
+    with np.errstate(invalid="ignore"):
+        near_edge = np.isfinite(points).all(axis=1) & ~((points >= inner[:, 0]) & (points <= inner[:, 1])).all(axis=1)
+    if not near_edge.any():
+        return points
+    segs = np.asarray(segments, dtype=float)[near_edge]
+    d = segs[:, 1] - segs[:, 0]
+    with np.errstate(all="ignore"):
+        # each segment's stretch inside the inner box, as a range of its parameter t in [0, 1]
+        lo = np.zeros(len(segs))
+        hi = np.ones(len(segs))
+        for axis in range(2):
+            t0 = (inner[axis, 0] - segs[:, 0, axis]) / d[:, axis]
+            t1 = (inner[axis, 1] - segs[:, 0, axis]) / d[:, axis]
+            flat = np.abs(d[:, axis]) <= 1e-12
+            inside_flat = (segs[:, 0, axis] >= inner[axis, 0]) & (segs[:, 0, axis] <= inner[axis, 1])
+            lo = np.where(flat, np.where(inside_flat, lo, np.inf), np.maximum(lo, np.minimum(t0, t1)))
+            hi = np.where(flat, hi, np.minimum(hi, np.maximum(t0, t1)))
+        t_now = ((points[near_edge] - segs[:, 0]) * d).sum(axis=1) / (d * d).sum(axis=1)
+        t = np.clip(t_now, lo, hi)
+        moved = segs[:, 0] + t[:, None] * d
+    enters = np.isfinite(moved).all(axis=1) & (lo <= hi)
+    clamped = np.clip(points[near_edge], inner[:, 0], inner[:, 1])
+    points[near_edge] = np.where(enters[:, None], moved, clamped)
+    return points
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,11 @@ from .frame_geometry import MAX_UNIT_LABELS, FrameGeometry, class1_head, finite
 from .mesh_scores import Scratch, mesh_class_scores
 from .plane import on_plane
 
+LABEL_MARGIN = 0.035
+"""How far inside the input panel a unit label's centre stays, as a share of each side: half a
+label ("h12" in bold 8 pt with its box is about 22 px wide and 14 px high, in a panel of about
+385 x 290 px)."""
+
 __all__ = [
     "FrameGeometry",
     "FieldView",
@@ -316,6 +321,7 @@ def input_view(snapshot, geo, scratch=None, thresholds=None):
         k = np.arange(n_shown)
         t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
         positions[visible] = (segs[:, 0] + t[:, None] * (segs[:, 1] - segs[:, 0]))[visible]
+        positions = geometry.labels_inside(positions, segs, geo.input_limits, LABEL_MARGIN)
     agrees = agreement = None
     if geo.plane is not None:
         agrees = _predicted(snapshot.model, geo.X) == _predicted(model, geo.XY)  # plane_agreement
