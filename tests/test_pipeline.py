@@ -139,3 +139,36 @@ def test_an_interrupt_inside_queueing_a_frame_does_not_hang_the_way_out():
     threading.Thread(target=save, daemon=True, name="test-interrupted-save").start()
     assert finished.wait(5), "leaving the encoder after an interrupt hung"
     assert writer.n == 1  # the frame after the interrupt is dropped, as the caller asked
+
+
+def test_a_caller_that_catches_a_writer_error_and_goes_on_still_gets_out():
+    """A writer fails on its first frame; the caller catches the error at a later submit and
+    keeps submitting. The idle encoder thread must keep draining (dropping) frames rather than
+    stop, or the next full queue blocks the caller for good."""
+    import threading
+
+    class FailsFirst:
+        n = 0
+
+        def append(self, frame):
+            self.n += 1
+            if self.n == 1:
+                raise OSError("disk full")
+
+    writer = FailsFirst()
+    caught = []
+    finished = threading.Event()
+
+    def save():
+        with FrameEncoder([writer]) as encoder:
+            for _ in range(5):
+                try:
+                    encoder.submit(np.zeros((2, 2, 4), np.uint8))
+                except OSError as error:
+                    caught.append(str(error))
+                time.sleep(0.15)  # the encoder thread goes idle between frames
+        finished.set()
+
+    threading.Thread(target=save, daemon=True, name="test-caught-error").start()
+    assert finished.wait(5), "submitting after a caught writer error hung"
+    assert caught == ["disk full"] and writer.n == 1  # later frames dropped, not appended

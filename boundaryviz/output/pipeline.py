@@ -59,7 +59,8 @@ class FrameEncoder:
         self.threaded = bool(threaded)
         self._queue = queue.Queue(maxsize=max(1, int(depth)))
         self._error = None
-        self._cancel = threading.Event()
+        self._cancel = threading.Event()  # a writer failed: frames still to come are dropped
+        self._closing = threading.Event()  # the caller left the block with an error: stop when idle
         self._thread = None
 
     def __enter__(self):
@@ -87,7 +88,7 @@ class FrameEncoder:
             try:
                 frame = self._queue.get(timeout=_POLL_SECONDS)
             except queue.Empty:
-                if self._cancel.is_set():
+                if self._closing.is_set():
                     return
                 continue
             if frame is _DONE:
@@ -112,8 +113,9 @@ class FrameEncoder:
         if exc_type is not None:
             # An interrupt may have come inside queue.put, between storing a frame and waking
             # the thread (CPython's locks are not safe against it): nothing more is queued, the
-            # thread sees the cancel at its next look at an empty queue.
+            # thread sees it at its next look at an empty queue.
             self._cancel.set()
+            self._closing.set()
         else:
             self._queue.put(_DONE)  # the thread always empties the queue, so this never waits long
         self._thread.join()
