@@ -120,8 +120,12 @@ BAD_IN_PROCESS_ONLY = [
     ("anchor-nan", ["--dataset", "iris", "--features", "all", "--anchor", "1,nan,2,3"], ["--anchor", "finite"]),
     ("anchor-too-few-values", ["--dataset", "iris", "--features", "all", "--anchor", "1,2"],
      ["--anchor", "iris has 4 features", "sepal length (cm)", "Got 2"]),
-    ("anchor-row-out-of-range", ["--dataset", "iris", "--anchor=-151"],
+    ("anchor-row-out-of-range", ["--dataset", "iris", "--features", "all", "--anchor=-151"],
      ["--anchor", "iris has 150 samples", "rows 0 to 149", "Got -151"]),
+    ("anchor-far-outside-the-data", ["--dataset", "iris", "--features", "all", "--anchor=1e200,1,1,1"],
+     ["--anchor", "iris: sepal length (cm) = 1e+200 lies more than", "times its range"]),
+    ("anchor-on-two-features-without-a-view", ["--dataset", "iris", "--anchor", "7"],
+     ["--anchor", "iris has two features", "give --view pca|lda|NAME,NAME"]),
 ]
 
 BAD_SUBPROCESS = ("activation-unknown", "lr-nan", "epochs-not-integer", "out-is-a-file", "unknown-flag",

@@ -164,7 +164,7 @@ def _make_specs(args):
     if args.view is not None and len(args.view) == 1:
         options = options.replace(view=args.view[0])
     if args.anchor is not None:
-        _check_anchor(args.anchor, datasets)
+        _check_anchor(args.anchor, datasets, args.view)
         options = options.replace(anchor=args.anchor)
     for engine in args.engines:
         if engine in ("torch", "keras"):
@@ -195,16 +195,27 @@ def _check_view(view, datasets):
                              f"{', '.join(data.feature_names)}.")
 
 
-def _check_anchor(anchor, datasets):
-    """A row must be one of every data set's, and values one per feature of each."""
+def _check_anchor(anchor, datasets, views):
+    """A row must be one of every data set's, and values one per feature of each, not far
+    outside the data; and a data set of two features shows a view plane only when asked."""
+    from ..render.plane import anchor_point
+
     for data in datasets:
         n, d = data.X.shape
+        if d == 2 and views is None and anchor is not None:
+            raise UsageError(f"--anchor: {data.name} has two features, shown as they are; --anchor sets where a "
+                             "view plane goes through: give --view pca|lda|NAME,NAME as well, or data of more "
+                             "features.")
         if isinstance(anchor, int) and not -n <= anchor < n:
             raise UsageError(f"--anchor: {data.name} has {n} samples: rows 0 to {n - 1}, or -{n} to -1 from the "
                              f"end. Got {anchor}.")
         if isinstance(anchor, tuple) and len(anchor) != d:
             raise UsageError(f"--anchor: {data.name} has {d} features ({', '.join(data.feature_names)}); "
                              f"give one value for each. Got {len(anchor)}.")
+        try:
+            anchor_point(anchor, data.X, data.feature_names)
+        except ValueError as exc:
+            raise UsageError(f"--anchor: {data.name}: {str(exc).removeprefix('anchor: ')}") from None
 
 
 def _bad_input_message(exc, data_path=None):

@@ -255,8 +255,8 @@ def _changing_sprite_step(text, width):
     agreement, centred in the input panel's title).
 
     The words before and after the share are each a sprite rendered once, the share is
-    composed from cached glyphs (:class:`_Digits`, hinted advances), the three placed from
-    where Agg would start the whole string: a new share costs nothing to draw (a whole title took Agg
+    composed from cached glyphs (:class:`_Digits`, hinted advances), the three placed where
+    Agg would start the whole string and its share: a new share costs nothing to draw (a whole title took Agg
     5-10 ms, and a run shows ten to twenty-five shares). A string without a share gets a
     sprite of its own.
     """
@@ -280,16 +280,21 @@ def _changing_sprite_step(text, width):
         missing = [part for part in dict.fromkeys((head, tail)) if part not in parts]
         if missing:
             parts.update(zip(missing, _Sprite.batch([(text, part, "left") for part in missing], width=width)))
-        widths = [glyphs.width(head), glyphs.width(number)]
-        # where Agg would start the whole string: its layout width, the same for every share
-        # of as many digits (digits have one advance), asked of Agg once (2 ms) for each count
+        # where Agg starts the whole string and where its share starts (the whole string's
+        # layout width less that of the share and the tail: Agg kerns, so the head's summed
+        # advances may be a few pixels off), the same for every share of as many digits
+        # (digits have one advance): asked of Agg once (2 ms) for each count
         key = (head, tail, len(number))
         if key not in layout:
-            layout[key] = renderer.get_text_width_height_descent(string, text.get_fontproperties(), False)[0]
-        left = x - layout[key] / 2
+            props = text.get_fontproperties()
+            layout[key] = [renderer.get_text_width_height_descent(part, props, False)[0]
+                           for part in (string, string[share.start() :])]
+        whole_width, rest_width = layout[key]
+        left = x - whole_width / 2
+        start = left + whole_width - rest_width
         parts[head].stamp(buffer, left, y)
-        glyphs.stamp(buffer, number, left + widths[0], y, "left")
-        parts[tail].stamp(buffer, left + sum(widths), y)
+        glyphs.stamp(buffer, number, start, y, "left")
+        parts[tail].stamp(buffer, start + glyphs.width(number), y)
 
     return step
 

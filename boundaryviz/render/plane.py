@@ -28,8 +28,8 @@ from .._validation import ParameterTypeError, ParameterValueError
 from ..models.mlp import MLP
 from ..models.protocol import ModelBase
 
-__all__ = ["Plane", "VIEWS", "resolve_view", "pca_plane", "lda_plane", "slice_plane", "on_plane",
-           "loadings_text", "data_scale", "fade"]
+__all__ = ["Plane", "VIEWS", "ANCHOR_REACH", "anchor_point", "resolve_view", "pca_plane", "lda_plane",
+           "slice_plane", "on_plane", "loadings_text", "data_scale", "fade"]
 
 VIEWS = ("pca", "lda")
 """The named views; a pair of feature names is an axis-aligned slice."""
@@ -286,8 +286,31 @@ def slice_plane(names, feature_names, anchor_point, held="given values"):
     return Plane(origin, u, v, labels=(feature_names[i], feature_names[j]), name=name)
 
 
-def _anchor_point(anchor, X):
-    """The point a named view goes through: the mean, a sample (by index) or given values."""
+ANCHOR_REACH = 1e6
+"""How far from the data's mean an anchor may lie, in spans of each feature: farther, the view's
+limits and the model's inputs lose their precision (an anchor of 1e200 gave no picture)."""
+
+
+def anchor_point(anchor, X, feature_names=None):
+    """The point a named view goes through: the mean, a sample (by index) or given values.
+
+    Parameters
+    ----------
+    anchor : None, int or array-like of shape (d,)
+    X : ndarray of shape (n, d)
+    feature_names : sequence of str, optional
+        For the error messages.
+
+    Returns
+    -------
+    ndarray of shape (d,)
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming ``anchor``: a row out of range, a count of values other than d, a value not
+        finite or more than :data:`ANCHOR_REACH` spans of its feature from the mean.
+    """
     X = np.asarray(X, dtype=float)
     n, d = X.shape
     if anchor is None:
@@ -303,6 +326,15 @@ def _anchor_point(anchor, X):
                                  "anchor") from None
     if point.size != d or not np.all(np.isfinite(point)):
         raise ParameterValueError(f"anchor must hold {d} finite numbers, one per feature. Got {anchor!r}.", "anchor")
+    mean = X.mean(axis=0)
+    span = np.ptp(X, axis=0) if n else np.zeros(d)
+    reach = ANCHOR_REACH * np.where(span > 0, span, np.maximum(np.abs(mean), 1.0))
+    far = np.flatnonzero(~(np.abs(point - mean) <= reach))
+    if far.size:
+        k = int(far[0])
+        name = feature_names[k] if feature_names is not None else f"feature {k}"
+        raise ParameterValueError(f"anchor: {name} = {point[k]:g} lies more than {ANCHOR_REACH:g} times its "
+                                  f"range ({span[k]:g}) from its mean ({mean[k]:g}).", "anchor")
     return point
 
 
@@ -336,9 +368,13 @@ def resolve_view(view, anchor, X, y, feature_names):
             raise ParameterValueError(f"view: the plane lies in {view.d} dimensions but the data has {d} "
                                       "features.", "view")
         return view
-    if view is None and d == 2 and anchor is None:
+    if view is None and d == 2:
+        if anchor is not None:
+            raise ParameterValueError(f"anchor sets where a view plane goes through, and data of two features is "
+                                      f"shown as it is. Got anchor={anchor!r} with view=None: give a view "
+                                      f"('pca', 'lda', two feature names or a Plane) as well.", "anchor")
         return None
-    point = _anchor_point(anchor, X)
+    point = anchor_point(anchor, X, feature_names)
     if view is None or view == "pca":
         return pca_plane(X, feature_names, point)
     if view == "lda":
