@@ -6,6 +6,7 @@ constant frame rate, so it holds those frames plus ``Mp4Writer.hold_repeats(fps,
 copies of the last one (22 at 15 fps: the last frame is shown 23 / 15 s ≈ 1.53 s).
 """
 
+import io
 import os
 import sys
 
@@ -58,8 +59,8 @@ def test_every_format_has_the_same_frames(written, history):
     mp4 = list(iio.imiter(animations["mp4"].path, plugin="FFMPEG"))
     assert len(gif) == len(webp) == n
     assert len(mp4) == n + Mp4Writer.hold_repeats(FPS, 1500) == n + 22
-    # WebP is lossless over the GIF's palette: the very same pixels
-    for i in (0, n // 2, n - 1):
+    # WebP is lossless over the GIF's palette: the very same pixels, every frame
+    for i in range(n):
         np.testing.assert_array_equal(webp[i], gif[i])
     # MP4 is lossy but shows the same pictures, and the held copies are the last frame
     for i in (0, n // 2, n - 1):
@@ -93,6 +94,20 @@ def test_mp4_plays_in_browsers(written):
     assert data[4:8] == b"ftyp"
     assert data.index(b"moov") < data.index(b"mdat")  # +faststart: the index comes first
     assert all(is_complete(a.path) for a in written["a"].values())
+
+
+def test_webp_is_no_larger_than_libwebps_own_animation_encoder(written):
+    """The writer muxes frames it encodes itself, in parallel: the file must be no larger than
+    libwebp's animation encoder (through Pillow) makes of the same frames and settings."""
+    from PIL import Image
+
+    frames, durations, _ = read_animation(written["a"]["gif"].path)
+    images = [Image.fromarray(frame) for frame in frames]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="WEBP", save_all=True, append_images=images[1:], duration=durations, loop=0,
+                   lossless=True, method=4, kmin=0, kmax=0)
+    ours = written["a"]["webp"].size_bytes
+    assert ours <= 1.02 * buffer.tell(), (ours, buffer.tell())
 
 
 def test_webp_and_mp4_are_smaller_than_the_gif(written):

@@ -19,6 +19,7 @@ from boundaryviz.output.atomic import PARTIAL_SUFFIX
 from boundaryviz.output.formats import check_format, is_complete, open_writer
 from boundaryviz.output.palette import ChangedRects, Palette
 from boundaryviz.output.player import PlayerWriter
+from boundaryviz.output.webp import THREAD_NAME as WEBP_THREADS
 from boundaryviz.output.webp import WebPWriter
 from boundaryviz.output.writers import GifWriter, Mp4Writer, frame_delays_ms
 
@@ -307,26 +308,53 @@ def test_webp_without_palette_is_lossless(tmp_path):
 
 
 def _encoder_threads():
-    return [t for t in threading.enumerate() if t.name == "boundaryviz-webp"]
+    return [t for t in threading.enumerate() if t.name.startswith(WEBP_THREADS)]
 
 
 @pytest.mark.parametrize("palette", [Palette(COLORS), None], ids=["palette", "full colour"])
-def test_webp_streamed_is_the_stored_bytes(tmp_path, palette):
-    """Told how many frames come, the writer encodes them in a thread as they come: the same
-    file as encoding them all at the end."""
+def test_webp_bytes_do_not_depend_on_the_threads_or_the_count_given(tmp_path, palette):
+    """Frames are encoded in threads as they come and written in order: one thread or three,
+    told the count or not, the same file, and no thread left once the block ends."""
     rng = np.random.default_rng(2)
     frames = painted_frames(6, size=(40, 24))
     frames[3][5:9, 7:30] = rng.integers(0, 256, size=(4, 23, 3), dtype=np.uint8)
-    for name, n_frames in (("stored", None), ("streamed", len(frames))):
-        with WebPWriter(tmp_path / f"{name}.webp", fps=12, palette=palette, tolerance=8, n_frames=n_frames) as webp:
+    frames.append(frames[-1].copy())  # nothing changes: a clear pixel, the frame still counted
+    for name, threads, n_frames in (("one", 1, None), ("three", 3, len(frames))):
+        with WebPWriter(tmp_path / f"{name}.webp", fps=12, palette=palette, tolerance=8, n_frames=n_frames,
+                        threads=threads) as webp:
             for frame in frames:
                 webp.append(frame)
-                if n_frames is not None:
-                    assert len(_encoder_threads()) == 1  # from the first frame on
+                assert 1 <= len(_encoder_threads()) <= threads  # from the first frame on
         assert _encoder_threads() == []
-    assert (tmp_path / "streamed.webp").read_bytes() == (tmp_path / "stored.webp").read_bytes()
-    back, durations, loop = read_animation(tmp_path / "streamed.webp")
+    assert (tmp_path / "three.webp").read_bytes() == (tmp_path / "one.webp").read_bytes()
+    back, durations, loop = read_animation(tmp_path / "three.webp")
     assert len(back) == len(frames) and loop == 0 and durations[-1] == 1500
+    if palette is None:
+        for a, b in zip(frames, back):
+            assert_array_equal(a, b)
+
+
+def test_webp_rectangles_at_odd_places_decode_exactly(tmp_path):
+    """The container stores a frame's left and top halved: a change at an odd row and column
+    widens its rectangle by a clear row and column, and shows just that change."""
+    frames = [np.full((9, 11, 3), 200, np.uint8) for _ in range(4)]
+    frames[1][3, 5] = (10, 20, 30)  # odd row, odd column
+    frames[2][3, 5] = (10, 20, 30)
+    frames[2][8, 10] = (40, 50, 60)  # the last row and column
+    frames[3][0, 0] = (1, 2, 3)
+    with WebPWriter(tmp_path / "odd.webp", fps=10) as webp:
+        for frame in frames:
+            webp.append(frame)
+    back, _, _ = read_animation(tmp_path / "odd.webp")
+    assert len(back) == len(frames)
+    for a, b in zip(frames, back):
+        assert_array_equal(a, b)
+
+
+def test_webp_threads_must_be_a_positive_whole_number(tmp_path):
+    for bad in (0, -1, 2.5, True, "3"):
+        with pytest.raises(ValueError, match="threads must be a positive whole number"):
+            WebPWriter(tmp_path / "x.webp", fps=10, threads=bad)
 
 
 def test_webp_streamed_needs_exactly_the_frames_it_was_told(tmp_path):

@@ -29,6 +29,7 @@ from .palette import ChangedRects
 __all__ = [
     "GifWriter",
     "Mp4Writer",
+    "StreamedDelays",
     "frame_delays_ms",
 ]
 
@@ -52,6 +53,33 @@ def frame_delays_ms(n_frames, fps, hold_last_ms, *, tick_ms=10):
     if n_frames:
         delays[-1] = max(delays[-1], int(round(hold_last_ms / tick_ms)) * tick_ms)
     return delays
+
+
+class StreamedDelays:
+    """The display times of frames that come one at a time (:func:`frame_delays_ms`).
+
+    A frame's time is known once the next one comes: the first frames' delays do not depend
+    on how many follow (only the last one's hold does), so the table is computed for twice
+    the frames seen so far when they outgrow it.
+
+    Parameters
+    ----------
+    fps : float
+    """
+
+    def __init__(self, fps):
+        self.fps = float(fps)
+        self._table = np.zeros(0, dtype=int)
+
+    def between(self, i):
+        """Milliseconds of frame ``i`` when another follows it."""
+        if i >= len(self._table):
+            self._table = frame_delays_ms(2 * i + 64, self.fps, 0)
+        return int(self._table[i])
+
+    def last(self, n_frames, hold_last_ms):
+        """Milliseconds of the last of ``n_frames``, held for ``hold_last_ms``."""
+        return int(frame_delays_ms(n_frames, self.fps, hold_last_ms)[-1])
 
 
 # -------------------------------------------------------------------------------------- GIF
@@ -100,7 +128,7 @@ class GifWriter(AtomicWriter):
         self.n_frames = 0
         self._fh = None
         self._pending = None  # the last frame's indices, written once its delay is known
-        self._delays = np.zeros(0, dtype=int)  # frame_delays_ms of the first frames, grown as they come
+        self._delays = StreamedDelays(self.fps)
 
     def _start(self):
         self._fh = open(self._tmp, "wb")
@@ -110,23 +138,14 @@ class GifWriter(AtomicWriter):
         indices = self.palette.index(frame)
         self.n_frames += 1
         if self._pending is not None:
-            self._write(self._pending, self._delay_ms(self.n_frames - 2))
+            self._write(self._pending, self._delays.between(self.n_frames - 2))
         self._pending = indices
 
-    def _delay_ms(self, i):
-        """Display time of frame ``i`` when another follows it, from :func:`frame_delays_ms`.
-
-        The first frames' delays do not depend on how many follow (only the last one's hold
-        does), so the table is computed for twice the frames seen so far when they outgrow it.
-        """
-        if i >= len(self._delays):
-            self._delays = frame_delays_ms(2 * i + 64, self.fps, 0)
-        return int(self._delays[i])
 
     def _finish(self):
         if self._pending is None:
             raise ValueError("an animation needs at least one frame; none was appended.")
-        self._write(self._pending, int(frame_delays_ms(self.n_frames, self.fps, self.hold_last_ms)[-1]))
+        self._write(self._pending, self._delays.last(self.n_frames, self.hold_last_ms))
         self._fh.write(b";")
         self._fh.close()  # a failure here (disk full) is a failure to finish, too
 
