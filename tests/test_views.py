@@ -162,6 +162,29 @@ def test_unit_labels_near_the_panel_edge_move_inward_along_their_lines(history, 
     assert_array_equal(geometry.labels_inside(middle, diagonals, geo.input_limits, views.LABEL_MARGIN), middle)
 
 
+def test_unit_labels_that_would_overlap_move_apart_along_their_lines():
+    """Units 1 and 5 share a line (and their staggered place along it), unit 2 lies just beside
+    it: each label still gets a box of its own, on its own line."""
+    history = bv.train(bv.gaussians(n_samples=100), activation="relu", learning_rate=0.05, hidden=(8,), epochs=2)
+    geo = FrameGeometry.from_history(history, 40, 0, 15)
+    snap = history[-1]
+    W, b = np.array(snap.weights[0]), np.array(snap.biases[0])
+    W[:, 4], b[4] = W[:, 0], b[0]
+    W[:, 1], b[1] = W[:, 0], b[0] + 1e-3 * np.abs(W[:, 0]).sum()
+    model = bv.MLP((W, snap.weights[1]), (b, snap.biases[1]), "relu")
+    view = views.input_view(bv.Snapshot(snap.epoch, model, snap.loss, snap.accuracy), geo)
+    shown = np.flatnonzero(view.label_visible)
+    assert {0, 1, 4} <= set(shown)
+    span = geo.input_limits[:, 1] - geo.input_limits[:, 0]
+    reach = np.asarray(views.LABEL_SIZE) * span
+    for i in shown:
+        for j in shown[shown > i]:
+            gap = np.abs(view.label_positions[i] - view.label_positions[j])
+            assert np.any(gap >= reach - 1e-12), (i, j, view.label_positions[[i, j]])
+    for k in shown:
+        assert_allclose(view.label_positions[k] @ W[:, k] + b[k], 0, atol=1e-9)
+
+
 def test_hidden_view_straight_boundary_satisfies_the_head(history, geo):
     snap = history[-1]
     view = views.hidden_view(snap, geo)

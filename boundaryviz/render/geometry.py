@@ -6,6 +6,7 @@ function of its arguments.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ __all__ = [
     "line_in_box",
     "lines_in_box",
     "labels_inside",
+    "spread_labels",
     "HiddenProjection",
     "fit_projection",
     "shown_samples",
@@ -263,6 +265,53 @@ def labels_inside(points, segments, limits, margin):
     enters = np.isfinite(moved).all(axis=1) & (lo <= hi)
     clamped = np.clip(points[near_edge], inner[:, 0], inner[:, 1])
     points[near_edge] = np.where(enters[:, None], moved, clamped)
+    return points
+
+
+def spread_labels(points, segments, limits, size, fractions):
+    """Move labels that would overlap an earlier one to another place along their own lines.
+
+    Labels are placed in order. One whose box would overlap a box already placed tries the
+    ``fractions`` of the way along its segment in turn (each kept inside the box, see
+    :func:`labels_inside`), and takes the first that overlaps nothing; when none does, it
+    stays where it was. A label that overlaps nothing never moves.
+
+    Parameters
+    ----------
+    points : ndarray of shape (n, 2)
+        Each label's preferred centre (NaN for hidden labels, left NaN).
+    segments : ndarray of shape (n, 2, 2)
+    limits : ndarray of shape (2, 2)
+    size : tuple of float
+        A label's width and height as shares of the box's, padded a little.
+    fractions : sequence of float
+        The places along a segment to try, as fractions from its first end.
+
+    Returns
+    -------
+    ndarray of shape (n, 2)
+    """
+    points = np.array(points, dtype=float)
+    limits = np.asarray(limits, dtype=float)
+    span = limits[:, 1] - limits[:, 0]
+    # centres closer than this on both axes overlap (plain floats: a few labels, many tests)
+    reach_x, reach_y = (float(r) for r in np.asarray(size, dtype=float) * span)
+    margin = max(size) / 2
+    placed: list[tuple[float, float]] = []
+
+    def free(x, y):
+        return all(abs(x - px) >= reach_x or abs(y - py) >= reach_y for px, py in placed)
+
+    for k, (x, y) in enumerate(points.tolist()):
+        if not (math.isfinite(x) and math.isfinite(y)):
+            continue
+        if not free(x, y):
+            ends = segments[k]
+            tries = ends[0] + np.asarray(fractions, dtype=float)[:, None] * (ends[1] - ends[0])
+            tries = labels_inside(tries, np.repeat(ends[None], len(tries), axis=0), limits, margin)
+            x, y = next(((cx, cy) for cx, cy in tries.tolist() if free(cx, cy)), (x, y))
+            points[k] = x, y
+        placed.append((x, y))
     return points
 
 

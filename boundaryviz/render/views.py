@@ -27,6 +27,11 @@ LABEL_MARGIN = 0.035
 """How far inside the input panel a unit label's centre stays, as a share of each side: half a
 label ("h12" in bold 8 pt with its box is about 22 px wide and 14 px high, in a panel of about
 385 x 290 px)."""
+LABEL_SIZE = (0.065, 0.055)
+"""A unit label's box as shares of the input panel's width and height, with a few pixels to
+spare: labels whose centres are closer than this on both axes overlap."""
+LABEL_FRACTIONS = (0.12, 0.27, 0.42, 0.57, 0.72, 0.87, 0.2, 0.35, 0.5, 0.65, 0.8)
+"""Where along its line a label that would overlap another tries to go instead."""
 
 __all__ = [
     "FrameGeometry",
@@ -322,6 +327,7 @@ def input_view(snapshot, geo, scratch=None, thresholds=None):
         t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
         positions[visible] = (segs[:, 0] + t[:, None] * (segs[:, 1] - segs[:, 0]))[visible]
         positions = geometry.labels_inside(positions, segs, geo.input_limits, LABEL_MARGIN)
+        positions = geometry.spread_labels(positions, segs, geo.input_limits, LABEL_SIZE, LABEL_FRACTIONS)
     agrees = agreement = None
     if geo.plane is not None:
         agrees = _predicted(snapshot.model, geo.X) == _predicted(model, geo.XY)  # plane_agreement
