@@ -125,6 +125,13 @@ def test_the_planes_are_what_they_say():
     assert cut.labels == ("f3", "f1")
     given = planes.resolve_view(("f0", "f1"), [1.0, 2, 3, 4, 5], X, y, names)
     assert_array_equal(given.origin, [0, 0, 3, 4, 5])
+    # the values the others are held at, written under the horizontal axis
+    assert given.notes == ("others at: f2 = 3, f3 = 4, f4 = 5", "")
+    assert cut.notes[0] == "others at: " + ", ".join(f"f{k} = {X[7, k]:.4g}" for k in held)
+    many = planes.held_text(np.arange(40.0) + 0.5, [f"feature {k}" for k in range(40)], range(40))
+    assert many.startswith("others at: feature 0 = 0.5, feature 1 = 1.5") and many.endswith(" more")
+    shown = many.count(" = ")
+    assert many.endswith(f" + {40 - shown} more") and len(many) <= 64 + len(" + 40 more")
     # d = 2 and nothing asked: no plane at all (the data's own plane, drawn as before)
     assert planes.resolve_view(None, None, X[:, :2], y, names[:2]) is None
 

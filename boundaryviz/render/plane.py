@@ -29,7 +29,7 @@ from ..models.mlp import MLP
 from ..models.protocol import ModelBase
 
 __all__ = ["Plane", "VIEWS", "ANCHOR_REACH", "anchor_point", "resolve_view", "pca_plane", "lda_plane",
-           "slice_plane", "on_plane", "loadings_text", "data_scale", "fade"]
+           "slice_plane", "on_plane", "loadings_text", "held_text", "data_scale", "fade"]
 
 VIEWS = ("pca", "lda")
 """The named views; a pair of feature names is an axis-aligned slice."""
@@ -280,10 +280,39 @@ def slice_plane(names, feature_names, anchor_point, held="given values"):
     i, j = (feature_names.index(n) for n in names)
     d = len(feature_names)
     origin = np.array(anchor_point, dtype=float)
+    others = [k for k in range(d) if k not in (i, j)]
+    notes = (held_text(origin, feature_names, others), "") if others else ("", "")
     origin[[i, j]] = 0.0
     u, v = np.eye(d)[i], np.eye(d)[j]
     name = "slice" if d == 2 else f"slice at {held}"
-    return Plane(origin, u, v, labels=(feature_names[i], feature_names[j]), name=name)
+    return Plane(origin, u, v, labels=(feature_names[i], feature_names[j]), name=name, notes=notes)
+
+
+def held_text(point, feature_names, held, width=64):
+    """Where a slice holds the other features: ``"others at: alcohol = 13, ash = 2.37 + 9 more"``.
+
+    Parameters
+    ----------
+    point : ndarray of shape (d,)
+        The anchor, in the data's units.
+    feature_names : sequence of str
+    held : sequence of int
+        The held features' indices, in the order to list them.
+    width : int, default=64
+        About how many characters; the features left out are counted at the end.
+
+    Returns
+    -------
+    str
+    """
+    text = "others at: "
+    for rank, k in enumerate(held):
+        term = f"{feature_names[k]} = {point[k]:.4g}"
+        rest = len(held) - rank
+        if rank and len(text) + 2 + len(term) + len(f" + {rest - 1} more") * (rest > 1) > width:
+            return f"{text} + {rest} more"
+        text += (", " if rank else "") + term
+    return text
 
 
 ANCHOR_REACH = 1e6
