@@ -144,7 +144,9 @@ def test_an_interrupt_inside_queueing_a_frame_does_not_hang_the_way_out():
 def test_a_caller_that_catches_a_writer_error_and_goes_on_still_gets_out():
     """A writer fails on its first frame; the caller catches the error at a later submit and
     keeps submitting. The idle encoder thread must keep draining (dropping) frames rather than
-    stop, or the next full queue blocks the caller for good."""
+    stop, or the next full queue blocks the caller for good; and since frames are no longer
+    encoded, every later submit, and leaving the block, say so (a writer finished short would
+    be a file missing frames)."""
     import threading
 
     class FailsFirst:
@@ -157,18 +159,24 @@ def test_a_caller_that_catches_a_writer_error_and_goes_on_still_gets_out():
 
     writer = FailsFirst()
     caught = []
+    left = []
     finished = threading.Event()
 
     def save():
-        with FrameEncoder([writer]) as encoder:
-            for _ in range(5):
-                try:
-                    encoder.submit(np.zeros((2, 2, 4), np.uint8))
-                except OSError as error:
-                    caught.append(str(error))
-                time.sleep(0.15)  # the encoder thread goes idle between frames
+        try:
+            with FrameEncoder([writer]) as encoder:
+                for _ in range(5):
+                    try:
+                        encoder.submit(np.zeros((2, 2, 4), np.uint8))
+                    except (OSError, RuntimeError) as error:
+                        caught.append(type(error).__name__)
+                    time.sleep(0.15)  # the encoder thread goes idle between frames
+        except RuntimeError as error:
+            left.append(str(error))
         finished.set()
 
     threading.Thread(target=save, daemon=True, name="test-caught-error").start()
     assert finished.wait(5), "submitting after a caught writer error hung"
-    assert caught == ["disk full"] and writer.n == 1  # later frames dropped, not appended
+    assert writer.n == 1  # later frames dropped, not appended
+    assert caught[0] == "OSError" and set(caught[1:]) == {"RuntimeError"} and len(caught) >= 3
+    assert left and "a writer failed earlier (OSError: disk full)" in left[0]

@@ -530,3 +530,43 @@ def test_missing_video_extra_is_one_line_naming_it(monkeypatch, tmp_path):
     check_format("webp")
     with pytest.raises(ValueError, match="format must be one of 'gif', 'mp4', 'webp', 'html'. Got 'avi'."):
         check_format("avi")
+
+
+def test_webp_full_colour_frames_drawn_into_one_buffer(tmp_path):
+    """A caller may draw each frame into the same array: the writer must keep what it showed,
+    not the caller's buffer (else every later frame looks unchanged)."""
+    buffer = np.zeros((8, 8, 3), np.uint8)
+    with WebPWriter(tmp_path / "reused.webp", fps=10) as webp:
+        for value in (0, 60, 120, 180):
+            buffer[...] = value
+            webp.append(buffer)
+    back, _, _ = read_animation(tmp_path / "reused.webp")
+    assert [int(frame[0, 0, 0]) for frame in back] == [0, 60, 120, 180]
+
+
+def test_webp_frame_that_cannot_be_encoded_fails_every_later_step(tmp_path, monkeypatch):
+    """A caller that catches the encoder's error and goes on must not get a file that lacks
+    that frame: later appends and the end of the block fail, and no file is left."""
+    import boundaryviz.output.webp as webp_module
+
+    calls = []
+    real = webp_module.vp8l_bitstream
+
+    def fails_fourth(rgba, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise OSError("libwebp ran out of memory")
+        return real(rgba, **kwargs)
+
+    monkeypatch.setattr(webp_module, "vp8l_bitstream", fails_fourth)
+    errors = []
+    with pytest.raises(RuntimeError, match="could not encode"):
+        with WebPWriter(tmp_path / "short.webp", fps=10, n_frames=10, threads=1) as webp:
+            for frame in painted_frames(10):
+                try:
+                    webp.append(frame)
+                except (OSError, RuntimeError) as error:
+                    errors.append(type(error).__name__)
+    assert errors and errors[0] == "OSError" and set(errors[1:]) <= {"RuntimeError"}
+    assert os.listdir(tmp_path) == []
+    assert _encoder_threads() == []

@@ -26,8 +26,9 @@ class FrameEncoder:
     Use as a context manager around the drawing loop and inside the writers' own ``with``
     block: leaving it waits for the thread to append every submitted frame, so the writers
     finish (or are aborted) only once no frame is on its way. An error in a writer is raised
-    in the caller, at the next :meth:`submit` or when the block ends; an error in the caller
-    drops the frames still queued.
+    in the caller, at the next :meth:`submit` or when the block ends, and every later
+    :meth:`submit` and a clean end of the block raise too (the frames are no longer encoded);
+    an error in the caller drops the frames still queued.
 
     Parameters
     ----------
@@ -59,6 +60,7 @@ class FrameEncoder:
         self.threaded = bool(threaded)
         self._queue = queue.Queue(maxsize=max(1, int(depth)))
         self._error = None
+        self._raised = None  # the writer error already raised in the caller
         self._cancel = threading.Event()  # a writer failed: frames still to come are dropped
         self._closing = threading.Event()  # the caller left the block with an error: stop when idle
         self._thread = None
@@ -105,7 +107,13 @@ class FrameEncoder:
         if self._error is not None:
             error, self._error = self._error, None
             self._cancel.set()
+            self._raised = error
             raise error
+        if self._raised is not None:
+            # a caller that caught the writer's error and went on: its frames would be dropped
+            # and the writers finished short, so every later submit (and a clean end) fails too
+            raise RuntimeError("frames are no longer encoded: a writer failed earlier "
+                               f"({type(self._raised).__name__}: {self._raised}).") from self._raised
 
     def __exit__(self, exc_type, exc, tb):
         if self._thread is None:

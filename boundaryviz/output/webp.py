@@ -33,6 +33,7 @@ __all__ = ["WebPWriter", "vp8l_bitstream"]
 
 THREAD_NAME = "boundaryviz-webp"
 _TRANSPARENT = ChangedRects.TRANSPARENT
+_RIFF_MOST = 0xFFFFFFFF - 1  # a RIFF size field holds 32 bits (and the 8 bytes before it)
 
 
 def _chunk(tag, payload):
@@ -140,6 +141,7 @@ class WebPWriter(AtomicWriter):
         self._pool = None
         self._in_flight = collections.deque()  # (future of the VP8L chunk, box), in frame order
         self._written = 0
+        self._failure = None  # a frame that could not be encoded
         self._delays = StreamedDelays(self.fps)
 
     def _start(self):
@@ -154,6 +156,7 @@ class WebPWriter(AtomicWriter):
             raise ValueError(f"every frame must have the first one's size {self._size}. Got {(width, height)}.")
         if self.expected is not None and self.n_frames >= self.expected:
             raise ValueError(f"this writer was told n_frames={self.expected}; a frame more was appended.")
+        self._raise_failure()
         box, rgba = self._rectangle(frame)
         if self._pool is None:
             self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix=THREAD_NAME)
@@ -173,7 +176,7 @@ class WebPWriter(AtomicWriter):
             (left, top, right, bottom), indices = self._changes.next(self.palette.index(frame))
             rgba = self._rgba[indices]
         else:
-            rgb = np.ascontiguousarray(frame[:, :, :3])
+            rgb = np.array(frame[:, :, :3])  # a copy: the caller may draw the next frame into its buffer
             if self._shown is None:
                 changed = np.ones(rgb.shape[:2], dtype=bool)
             else:
@@ -198,9 +201,22 @@ class WebPWriter(AtomicWriter):
                 + _chunk(b"VP8X", bytes([animated_with_alpha, 0, 0, 0]) + _uint24(width - 1, height - 1))
                 + _chunk(b"ANIM", struct.pack("<IH", 0, 0)))  # background clear, loop forever
 
+    def _raise_failure(self):
+        if self._failure is not None:
+            raise RuntimeError("this WebP writer stopped at a frame it could not encode; the file would lack "
+                               "it.") from self._failure
+
     def _write_oldest(self, delay_ms):
         future, (left, top, width, height) = self._in_flight.popleft()
-        bitstream = future.result()
+        try:
+            bitstream = future.result()
+        except BaseException as error:
+            self._failure = error  # every later append, and the end of the block, fail too
+            raise
+        if self._fh.tell() + len(bitstream) + 24 > _RIFF_MOST:
+            self._failure = ValueError(f"a WebP file holds at most {_RIFF_MOST} bytes; frame {self._written} "
+                                       "would go past that.")
+            raise self._failure
         blend = 0x00 if self._written else 0x02  # later frames alpha-blend over what is shown
         # a frame's duration field holds 24 bits (about 4.6 hours)
         header = _uint24(left // 2, top // 2, width - 1, height - 1, min(delay_ms, 0xFFFFFF)) + bytes([blend])
@@ -208,6 +224,7 @@ class WebPWriter(AtomicWriter):
         self._written += 1
 
     def _finish(self):
+        self._raise_failure()
         if self.n_frames == 0:
             raise ValueError("an animation needs at least one frame; none was appended.")
         if self.expected is not None and self.n_frames != self.expected:

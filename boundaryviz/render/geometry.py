@@ -268,7 +268,7 @@ def labels_inside(points, segments, limits, margin):
     return points
 
 
-def spread_labels(points, segments, limits, size, fractions):
+def spread_labels(points, segments, limits, size, fractions, margin):
     """Move labels that would overlap an earlier one to another place along their own lines.
 
     Labels are placed in order. One whose box would overlap a box already placed tries the
@@ -286,6 +286,8 @@ def spread_labels(points, segments, limits, size, fractions):
         A label's width and height as shares of the box's, padded a little.
     fractions : sequence of float
         The places along a segment to try, as fractions from its first end.
+    margin : float
+        As for :func:`labels_inside`.
 
     Returns
     -------
@@ -296,7 +298,6 @@ def spread_labels(points, segments, limits, size, fractions):
     span = limits[:, 1] - limits[:, 0]
     # centres closer than this on both axes overlap (plain floats: a few labels, many tests)
     reach_x, reach_y = (float(r) for r in np.asarray(size, dtype=float) * span)
-    margin = max(size) / 2
     placed: list[tuple[float, float]] = []
 
     def free(x, y):

@@ -327,7 +327,8 @@ def input_view(snapshot, geo, scratch=None, thresholds=None):
         t = 0.12 + 0.1 * (k % 4) if geo.n_units <= MAX_UNIT_LABELS else 0.1 + 0.1 * k
         positions[visible] = (segs[:, 0] + t[:, None] * (segs[:, 1] - segs[:, 0]))[visible]
         positions = geometry.labels_inside(positions, segs, geo.input_limits, LABEL_MARGIN)
-        positions = geometry.spread_labels(positions, segs, geo.input_limits, LABEL_SIZE, LABEL_FRACTIONS)
+        positions = geometry.spread_labels(positions, segs, geo.input_limits, LABEL_SIZE, LABEL_FRACTIONS,
+                                           LABEL_MARGIN)
     agrees = agreement = None
     if geo.plane is not None:
         agrees = _predicted(snapshot.model, geo.X) == _predicted(model, geo.XY)  # plane_agreement
