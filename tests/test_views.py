@@ -183,6 +183,24 @@ def test_unit_labels_that_would_overlap_move_apart_along_their_lines():
             assert np.any(gap >= reach - 1e-12), (i, j, view.label_positions[[i, j]])
     for k in shown:
         assert_allclose(view.label_positions[k] @ W[:, k] + b[k], 0, atol=1e-9)
+    # each moved as little as it could: a step or two along its line, not to its line's far end
+    preferred = geometry.labels_inside(
+        np.array([seg[0] + (0.12 + 0.1 * (k % 4)) * (seg[1] - seg[0]) for k, seg in enumerate(view.units)]),
+        np.array(view.units), geo.input_limits, views.LABEL_MARGIN)
+    def distance(a, b):
+        return np.hypot(*((np.asarray(a) - b) / span).T)
+
+    moved = [k for k in shown if distance(view.label_positions[k], preferred[k]) > 0]
+    assert moved
+    for k in moved:
+        seg = view.units[k]
+        places = seg[0] + np.array(views.LABEL_FRACTIONS)[:, None] * (seg[1] - seg[0])
+        places = geometry.labels_inside(places, np.repeat(seg[None], len(places), axis=0), geo.input_limits,
+                                        views.LABEL_MARGIN)
+        went = distance(view.label_positions[k], preferred[k])
+        for place in places[distance(places, preferred[k]) < went - 1e-9]:
+            earlier = view.label_positions[[j for j in shown if j < k]]
+            assert np.any(np.all(np.abs(earlier - place) < reach, axis=1)), (k, place)  # nearer, but taken
 
 
 def test_hidden_view_straight_boundary_satisfies_the_head(history, geo):

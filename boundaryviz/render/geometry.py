@@ -272,9 +272,9 @@ def spread_labels(points, segments, limits, size, fractions, margin):
     """Move labels that would overlap an earlier one to another place along their own lines.
 
     Labels are placed in order. One whose box would overlap a box already placed tries the
-    ``fractions`` of the way along its segment in turn (each kept inside the box, see
-    :func:`labels_inside`), and takes the first that overlaps nothing; when none does, it
-    stays where it was. A label that overlaps nothing never moves.
+    ``fractions`` of the way along its segment (each kept inside the box, see
+    :func:`labels_inside`), nearest first, and takes the first that overlaps nothing; when
+    none does, it stays where it was. A label that overlaps nothing never moves.
 
     Parameters
     ----------
@@ -310,6 +310,8 @@ def spread_labels(points, segments, limits, size, fractions, margin):
             ends = segments[k]
             tries = ends[0] + np.asarray(fractions, dtype=float)[:, None] * (ends[1] - ends[0])
             tries = labels_inside(tries, np.repeat(ends[None], len(tries), axis=0), limits, margin)
+            # the nearest free place first: a label that must move moves as little as it can
+            tries = tries[np.argsort(np.hypot(*((tries - (x, y)) / span).T), kind="stable")]
             x, y = next(((cx, cy) for cx, cy in tries.tolist() if free(cx, cy)), (x, y))
             points[k] = x, y
         placed.append((x, y))
