@@ -102,3 +102,17 @@ def test_lines_in_box_gives_line_in_box_ends_bit_for_bit():
             assert np.isnan(segments[k]).all()
         else:
             assert np.array_equal(segments[k], want)
+
+
+def test_a_moved_label_does_not_take_a_later_labels_own_place():
+    """Labels 1 and 2 share a place; label 2 must move, and must not land on label 3's own
+    place (label 3 overlapped nothing, so it stays where it was)."""
+    points = np.array([[0.5, 0.5], [0.5, 0.5], [0.5, 0.57]])
+    segments = np.array([[[0.0, 0.5], [1.0, 0.5]], [[0.5, 0.0], [0.5, 1.0]], [[0.0, 0.57], [1.0, 0.57]]])
+    limits = np.array([[0.0, 1.0], [0.0, 1.0]])
+    fractions = (0.12, 0.27, 0.42, 0.57, 0.72, 0.87, 0.2, 0.35, 0.5, 0.65, 0.8)
+    spread = geometry.spread_labels(points, segments, limits, (0.065, 0.055), fractions, 0.035)
+    np.testing.assert_array_equal(spread[[0, 2]], points[[0, 2]])
+    assert spread[1, 0] == 0.5 and spread[1, 1] != 0.5  # along its own (vertical) line
+    for a, b in ((0, 1), (1, 2)):
+        assert np.any(np.abs(spread[a] - spread[b]) >= (0.065, 0.055))

@@ -570,3 +570,39 @@ def test_webp_frame_that_cannot_be_encoded_fails_every_later_step(tmp_path, monk
     assert errors and errors[0] == "OSError" and set(errors[1:]) <= {"RuntimeError"}
     assert os.listdir(tmp_path) == []
     assert _encoder_threads() == []
+
+
+def test_webp_write_that_fails_midway_fails_every_later_step(tmp_path):
+    """The disk fills while frame 5's chunk is written: a caller that catches the error and
+    goes on must not get a broken file under the final name."""
+
+    class FillsUp:
+        def __init__(self, fh):
+            self.fh, self.writes = fh, 0
+
+        def write(self, data):
+            self.writes += 1
+            if self.writes == 6:  # the header, then frames 1-4, then half of frame 5
+                self.fh.write(data[:10])
+                raise OSError(28, "No space left on device")
+            return self.fh.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+    class Writer(WebPWriter):
+        def _start(self):
+            super()._start()
+            self._fh = FillsUp(self._fh)
+
+    errors = []
+    with pytest.raises(RuntimeError, match="could not encode or write"):
+        with Writer(tmp_path / "full.webp", fps=10, threads=1) as webp:
+            for frame in painted_frames(12):
+                try:
+                    webp.append(frame)
+                except (OSError, RuntimeError) as error:
+                    errors.append(type(error).__name__)
+    assert errors[0] == "OSError" and set(errors[1:]) <= {"RuntimeError"}
+    assert os.listdir(tmp_path) == []
+    assert _encoder_threads() == []

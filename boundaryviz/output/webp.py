@@ -157,17 +157,24 @@ class WebPWriter(AtomicWriter):
         if self.expected is not None and self.n_frames >= self.expected:
             raise ValueError(f"this writer was told n_frames={self.expected}; a frame more was appended.")
         self._raise_failure()
-        box, rgba = self._rectangle(frame)
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix=THREAD_NAME)
-            self._fh.write(self._header(width, height))
-        self._in_flight.append((self._pool.submit(vp8l_bitstream, rgba, method=self.method), box))
-        self.n_frames += 1
-        # every frame but the newest knows its display time: write those whose bitstream is
-        # ready, and wait for the oldest when too many are on their way
-        while len(self._in_flight) > 1 and (self._in_flight[0][0].done()
-                                             or len(self._in_flight) > 2 * self.threads):
-            self._write_oldest(self._delays.between(self._written))
+        try:
+            box, rgba = self._rectangle(frame)
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix=THREAD_NAME)
+                self._fh.write(self._header(width, height))
+            self._in_flight.append((self._pool.submit(vp8l_bitstream, rgba, method=self.method), box))
+            self.n_frames += 1
+            # every frame but the newest knows its display time: write those whose bitstream
+            # is ready, and wait for the oldest when too many are on their way
+            while len(self._in_flight) > 1 and (self._in_flight[0][0].done()
+                                                 or len(self._in_flight) > 2 * self.threads):
+                self._write_oldest(self._delays.between(self._written))
+        except BaseException as error:
+            # past this point the screen, the file or the frames in flight may be half updated
+            # (a disk full, an interrupt): every later append, and the end of the block, fail too
+            if self._failure is None:
+                self._failure = error
+            raise
 
     def _rectangle(self, frame):
         """The changed rectangle ``(left, top, width, height)``, left and top even (as the
@@ -203,20 +210,15 @@ class WebPWriter(AtomicWriter):
 
     def _raise_failure(self):
         if self._failure is not None:
-            raise RuntimeError("this WebP writer stopped at a frame it could not encode; the file would lack "
-                               "it.") from self._failure
+            raise RuntimeError("this WebP writer stopped at a frame it could not encode or write; the file "
+                               "would lack it.") from self._failure
 
     def _write_oldest(self, delay_ms):
         future, (left, top, width, height) = self._in_flight.popleft()
-        try:
-            bitstream = future.result()
-        except BaseException as error:
-            self._failure = error  # every later append, and the end of the block, fail too
-            raise
+        bitstream = future.result()
         if self._fh.tell() + len(bitstream) + 24 > _RIFF_MOST:
-            self._failure = ValueError(f"a WebP file holds at most {_RIFF_MOST} bytes; frame {self._written} "
-                                       "would go past that.")
-            raise self._failure
+            raise ValueError(f"a WebP file holds at most {_RIFF_MOST} bytes; frame {self._written} would go past "
+                             "that.")
         blend = 0x00 if self._written else 0x02  # later frames alpha-blend over what is shown
         # a frame's duration field holds 24 bits (about 4.6 hours)
         header = _uint24(left // 2, top // 2, width - 1, height - 1, min(delay_ms, 0xFFFFFF)) + bytes([blend])
@@ -229,9 +231,13 @@ class WebPWriter(AtomicWriter):
             raise ValueError("an animation needs at least one frame; none was appended.")
         if self.expected is not None and self.n_frames != self.expected:
             raise ValueError(f"this writer was told n_frames={self.expected}; {self.n_frames} were appended.")
-        while len(self._in_flight) > 1:
-            self._write_oldest(self._delays.between(self._written))
-        self._write_oldest(self._delays.last(self.n_frames, self.hold_last_ms))
+        try:
+            while len(self._in_flight) > 1:
+                self._write_oldest(self._delays.between(self._written))
+            self._write_oldest(self._delays.last(self.n_frames, self.hold_last_ms))
+        except BaseException as error:
+            self._failure = error
+            raise
         self._close_pool()
         size = self._fh.tell() - 8
         self._fh.seek(4)

@@ -299,20 +299,23 @@ def spread_labels(points, segments, limits, size, fractions, margin):
     # centres closer than this on both axes overlap (plain floats: a few labels, many tests)
     reach_x, reach_y = (float(r) for r in np.asarray(size, dtype=float) * span)
     placed: list[tuple[float, float]] = []
+    wanted = [(x, y) for x, y in points.tolist() if math.isfinite(x) and math.isfinite(y)]
 
-    def free(x, y):
-        return all(abs(x - px) >= reach_x or abs(y - py) >= reach_y for px, py in placed)
+    def free(x, y, others):
+        return all(abs(x - px) >= reach_x or abs(y - py) >= reach_y for px, py in others)
 
     for k, (x, y) in enumerate(points.tolist()):
         if not (math.isfinite(x) and math.isfinite(y)):
             continue
-        if not free(x, y):
+        if not free(x, y, placed):
+            # a new place must not take a later label's own place either (that one would move)
+            taken = placed + wanted[len(placed) + 1 :]
             ends = segments[k]
             tries = ends[0] + np.asarray(fractions, dtype=float)[:, None] * (ends[1] - ends[0])
             tries = labels_inside(tries, np.repeat(ends[None], len(tries), axis=0), limits, margin)
             # the nearest free place first: a label that must move moves as little as it can
             tries = tries[np.argsort(np.hypot(*((tries - (x, y)) / span).T), kind="stable")]
-            x, y = next(((cx, cy) for cx, cy in tries.tolist() if free(cx, cy)), (x, y))
+            x, y = next(((cx, cy) for cx, cy in tries.tolist() if free(cx, cy, taken)), (x, y))
             points[k] = x, y
         placed.append((x, y))
     return points

@@ -307,7 +307,10 @@ def held_text(point, feature_names, held, width=64):
     """
     text = "others at: "
     for rank, k in enumerate(held):
-        term = f"{feature_names[k]} = {point[k]:.4g}"
+        name = str(feature_names[k])
+        if len(name) > width // 2:  # one long name must not push the note off the frame
+            name = name[: width // 2 - 1] + "…"
+        term = f"{name} = {point[k]:.4g}".replace("$", r"\$")  # a pair of $ would start mathtext
         rest = len(held) - rank
         if rank and len(text) + 2 + len(term) + len(f" + {rest - 1} more") * (rest > 1) > width:
             return f"{text} + {rest} more"
