@@ -65,6 +65,12 @@ class StreamedDelays:
     Parameters
     ----------
     fps : float
+
+    Examples
+    --------
+    >>> delays = StreamedDelays(fps=15)
+    >>> [delays.between(i) for i in range(4)], delays.last(4, hold_last_ms=1500)
+    ([70, 60, 70, 70], 1500)
     """
 
     def __init__(self, fps):

@@ -237,6 +237,14 @@ def labels_inside(points, segments, limits, margin):
     Returns
     -------
     ndarray of shape (n, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> box = np.array([[0.0, 10.0], [0.0, 10.0]])
+    >>> line = np.array([[[0.0, 0.0], [10.0, 10.0]]])  # the diagonal
+    >>> labels_inside(np.array([[0.1, 0.1]]), line, box, 0.05)  # slid along it to 5 % inside
+    array([[0.5, 0.5]])
     """
     points = np.array(points, dtype=float)
     limits = np.asarray(limits, dtype=float)

@@ -304,6 +304,13 @@ def held_text(point, feature_names, held, width=64):
     Returns
     -------
     str
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> held_text(np.array([7.5, 2.0, 1.0, 1.0]), ["sepal length", "sepal width", "petal length",
+    ...           "petal width"], [0, 1])
+    'others at: sepal length = 7.5, sepal width = 2'
     """
     text = "others at: "
     for rank, k in enumerate(held):
@@ -342,6 +349,13 @@ def anchor_point(anchor, X, feature_names=None):
     ValueError, TypeError
         Naming ``anchor``: a row out of range, a count of values other than d, a value not
         finite or more than :data:`ANCHOR_REACH` spans of its feature from the mean.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 10.0, 1.0], [2.0, 30.0, 3.0]])
+    >>> anchor_point(None, X), anchor_point(1, X), anchor_point([1, 20, 2], X)
+    (array([ 1., 20.,  2.]), array([ 2., 30.,  3.]), array([ 1., 20.,  2.]))
     """
     X = np.asarray(X, dtype=float)
     n, d = X.shape
