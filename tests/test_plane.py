@@ -7,7 +7,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 import boundaryviz as bv
 from boundaryviz.models.protocol import ModelBase
-from boundaryviz.render import geometry, views
+from boundaryviz.render import axis_text, geometry, views
 from boundaryviz.render import plane as planes
 from boundaryviz.render.frame_geometry import FrameGeometry
 
@@ -128,13 +128,13 @@ def test_the_planes_are_what_they_say():
     # the values the others are held at, written under the horizontal axis
     assert given.notes == ("others at: f2 = 3, f3 = 4, f4 = 5", "")
     assert cut.notes[0] == "others at: " + ", ".join(f"f{k} = {X[7, k]:.4g}" for k in held)
-    many = planes.held_text(np.arange(40.0) + 0.5, [f"feature {k}" for k in range(40)], range(40))
+    many = axis_text.held_text(np.arange(40.0) + 0.5, [f"feature {k}" for k in range(40)], range(40))
     assert many.startswith("others at: feature 0 = 0.5, feature 1 = 1.5") and many.endswith(" more")
     shown = many.count(" = ")
     # a $ would pair with another into mathtext, and one very long name would run off the frame
-    odd = planes.held_text(np.array([1.0, 2.0, 3.0]), ["price ($)", "cost ($)", "x" * 100], [0, 1, 2])
+    odd = axis_text.held_text(np.array([1.0, 2.0, 3.0]), ["price ($)", "cost ($)", "x" * 100], [0, 1, 2])
     assert odd.startswith(r"others at: price (\$) = 1, cost (\$) = 2")
-    long = planes.held_text(np.array([1.0, 2.0]), ["y" * 100, "b"], [0, 1])
+    long = axis_text.held_text(np.array([1.0, 2.0]), ["y" * 100, "b"], [0, 1])
     assert long.startswith("others at: " + "y" * 31 + "… = 1") and len(long) < 64
     assert many.endswith(f" + {40 - shown} more") and len(many) <= 64 + len(" + 40 more")
     # d = 2 and nothing asked: no plane at all (the data's own plane, drawn as before)

@@ -5,6 +5,7 @@ matplotlib; this ``__init__`` imports nothing.
 - ``class_colors``: K-class colours, levels and tie lines (pure arrays);
 - ``mesh_scores``: class scores over a mesh into work arrays kept from frame to frame (pure arrays);
 - ``plane``: the view plane through input space that the input panel shows (pure arrays);
+- ``axis_text``: the texts under a view plane's axis labels (loadings, a slice's held values);
 - ``frame_geometry``: what stays fixed for an animation (limits, meshes, projection, jitter);
 - ``views``: what each panel shows for one snapshot, as frozen arrays (no matplotlib);
 - ``style``: the frames' colours and the probability field's colour map;

@@ -27,9 +27,10 @@ import numpy as np
 from .._validation import ParameterTypeError, ParameterValueError
 from ..models.mlp import MLP
 from ..models.protocol import ModelBase
+from .axis_text import held_text, loadings_text
 
 __all__ = ["Plane", "VIEWS", "ANCHOR_REACH", "anchor_point", "resolve_view", "pca_plane", "lda_plane",
-           "slice_plane", "on_plane", "loadings_text", "held_text", "data_scale", "fade"]
+           "slice_plane", "on_plane", "data_scale", "fade"]
 
 VIEWS = ("pca", "lda")
 """The named views; a pair of feature names is an axis-aligned slice."""
@@ -191,24 +192,6 @@ def data_scale(X):
     return scale
 
 
-def loadings_text(direction, feature_names, top=3, width=40):
-    """The largest loadings of a unit direction in feature names: ``"0.58 petal length − 0.41 …"``.
-
-    At most ``top`` terms and about ``width`` characters (fewer terms when names are long);
-    ``" + …"`` says that terms were left out.
-    """
-    order = np.argsort(-np.abs(direction), kind="stable")
-    text = ""
-    for rank, i in enumerate(order[:top]):
-        w = direction[i]
-        term = f"{abs(w):.2f} {feature_names[i]}"
-        sign = ("−" if w < 0 else "") if rank == 0 else (" − " if w < 0 else " + ")
-        if rank and len(text) + len(sign) + len(term) > width:
-            break
-        text += sign + term
-    return text + (" + …" if len(direction) > top or len(text) > width else "")
-
-
 def _fix_sign(direction):
     """The direction with its largest loading positive (a refit never flips an axis)."""
     k = int(np.argmax(np.abs(direction)))
@@ -286,43 +269,6 @@ def slice_plane(names, feature_names, anchor_point, held="given values"):
     u, v = np.eye(d)[i], np.eye(d)[j]
     name = "slice" if d == 2 else f"slice at {held}"
     return Plane(origin, u, v, labels=(feature_names[i], feature_names[j]), name=name, notes=notes)
-
-
-def held_text(point, feature_names, held, width=64):
-    """Where a slice holds the other features: ``"others at: alcohol = 13, ash = 2.37 + 9 more"``.
-
-    Parameters
-    ----------
-    point : ndarray of shape (d,)
-        The anchor, in the data's units.
-    feature_names : sequence of str
-    held : sequence of int
-        The held features' indices, in the order to list them.
-    width : int, default=64
-        About how many characters; the features left out are counted at the end.
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> held_text(np.array([7.5, 2.0, 1.0, 1.0]), ["sepal length", "sepal width", "petal length",
-    ...           "petal width"], [0, 1])
-    'others at: sepal length = 7.5, sepal width = 2'
-    """
-    text = "others at: "
-    for rank, k in enumerate(held):
-        name = str(feature_names[k])
-        if len(name) > width // 2:  # one long name must not push the note off the frame
-            name = name[: width // 2 - 1] + "…"
-        term = f"{name} = {point[k]:.4g}".replace("$", r"\$")  # a pair of $ would start mathtext
-        rest = len(held) - rank
-        if rank and len(text) + 2 + len(term) + len(f" + {rest - 1} more") * (rest > 1) > width:
-            return f"{text} + {rest} more"
-        text += (", " if rank else "") + term
-    return text
 
 
 ANCHOR_REACH = 1e6
