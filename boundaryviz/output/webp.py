@@ -60,6 +60,13 @@ def vp8l_bitstream(rgba, *, method=4, quality=80):
     -------
     bytes
         The whole chunk: tag, size and bitstream (padded to an even length).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> chunk = vp8l_bitstream(np.full((4, 6, 4), 255, np.uint8))
+    >>> chunk[:4], len(chunk) % 2
+    (b'VP8L', 0)
     """
     buffer = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(buffer, format="WEBP", lossless=True, method=method, quality=quality)

@@ -300,6 +300,15 @@ def spread_labels(points, segments, limits, size, fractions, margin):
     Returns
     -------
     ndarray of shape (n, 2)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> box = np.array([[0.0, 1.0], [0.0, 1.0]])
+    >>> lines = np.array([[[0.0, 0.5], [1.0, 0.5]], [[0.5, 0.0], [0.5, 1.0]]])  # a cross
+    >>> spread_labels([[0.5, 0.5], [0.5, 0.5]], lines, box, (0.065, 0.055), (0.2, 0.35, 0.65), 0.035)
+    array([[0.5 , 0.5 ],
+           [0.5 , 0.35]])
     """
     points = np.array(points, dtype=float)
     limits = np.asarray(limits, dtype=float)
