@@ -1,10 +1,16 @@
 """Frames drawn in one thread and encoded in another: the two halves of ``save_animations``.
 
-Drawing a frame (matplotlib, numpy) and encoding the last one (Pillow's LZW and WebP coders,
-zlib, the pipe to ffmpeg) each leave the other a core: the coders release the GIL while they
-work. :class:`FrameEncoder` hands each drawn frame to a thread that appends it to every
-writer, in order, while the caller draws the next one. The writers see exactly the frames
-and calls they would see without the thread, so the files are the same bytes.
+Drawing a frame (matplotlib, numpy) and encoding the last one run in two threads.
+:class:`FrameEncoder` hands each drawn frame to a thread that appends it to every writer, in
+order, while the caller draws the next one. The writers see exactly the frames and calls they
+would see without the thread, so the files are the same bytes.
+
+The overlap is only as good as the coders' release of the GIL. The WebP coder (libwebp), zlib
+and the pipe to ffmpeg release it; the GIF writer's palette look-up and changed rectangle are
+NumPy, which mostly does; Pillow's GIF LZW coder does not: while it runs, Python in the
+drawing thread ran at 0.40 of its speed (measured on the reference frames). So for a GIF
+alone the thread saves little (warm, 51 frames: 0.40-0.50 s threaded against 0.49-0.51 s
+in one thread, with drawing alone 0.26-0.30 s and encoding alone 0.18-0.21 s).
 """
 
 from __future__ import annotations
