@@ -65,6 +65,8 @@ BAD = [
      ["--data", "line 2", "column 'id'", "must be numbers", "'r1'"]),
     ("csv-features-missing-column", ["--data", "{csv:wide}", "--label", "species", "--features", "a,z"],
      ["--data", "features='z' is not a column", "'id', 'a', 'b', 'c'"]),
+    ("view-lda-finds-no-direction", ["--data", "{csv:repeated_rows}", "--view", "lda"],
+     ["--view lda", "repeated_rows", "no class-separating direction", "pca"]),
     ("csv-label-missing-column", ["--data", "{csv:wide}", "--label", "kind"],
      ["--data", "line 1", "label='kind' is not a column", "'species'"]),
     ("view-one-name", ["--view", "x1"], ["--view", "two feature names", "Got 'x1'"]),
@@ -148,6 +150,8 @@ CSV_FILES = {
     "missing_label": "0,0,\n1,1,b\n0,1,a\n1,0,b\n",
     "wide": "id,a,b,species,c\nr1,1,2,x,3\nr2,6,7,y,8\nr3,1.5,2.5,x,3.5\nr4,0,-1,y,-2\nr5,0,1,x,1\n",
     "good_no_header": "0,0,a\n1,1,b\n0,1,a\n1,0,b\n",
+    # every row twice and a constant column: nothing varies within a class, so LDA has no direction
+    "repeated_rows": "a,b,c,label\n0,5,1,x\n0,5,1,x\n1,5,2,y\n1,5,2,y\n2,5,3,z\n2,5,3,z\n",
 }
 
 

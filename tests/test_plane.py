@@ -133,7 +133,7 @@ def test_the_planes_are_what_they_say():
     shown = many.count(" = ")
     # a $ would pair with another into mathtext, and one very long name would run off the frame
     odd = axis_text.held_text(np.array([1.0, 2.0, 3.0]), ["price ($)", "cost ($)", "x" * 100], [0, 1, 2])
-    assert odd.startswith(r"others at: price (\$) = 1, cost (\$) = 2")
+    assert odd.startswith("others at: price ($) = 1, cost ($) = 2")  # as written: the frame's texts are not mathtext
     long = axis_text.held_text(np.array([1.0, 2.0]), ["y" * 100, "b"], [0, 1])
     assert long.startswith("others at: " + "y" * 31 + "… = 1") and len(long) < 64
     assert many.endswith(f" + {40 - shown} more") and len(many) <= 64 + len(" + 40 more")
@@ -347,3 +347,54 @@ def test_bayes_boundary_is_the_mixtures_on_the_plane():
     assert inside.sum() > 20
     gap = np.linalg.norm(b[inside][:, None] - a[None], axis=-1).min(axis=1)
     assert gap.max() < cell
+
+
+def test_lda_without_a_separating_direction_is_refused_naming_view():
+    # every row twice and a constant column: nothing varies within a class (scikit-learn's LDA
+    # raised IndexError); and three classes of one mean
+    X = np.array([[0, 5, 1], [0, 5, 1], [1, 5, 2], [1, 5, 2], [2, 5, 3], [2, 5, 3]], float)
+    y = np.array([0, 0, 1, 1, 2, 2])
+    with pytest.raises(ValueError, match="view='lda' finds no class-separating direction") as caught:
+        planes.resolve_view("lda", None, X, y, ["a", "b", "c"])
+    assert caught.value.parameter == "view"
+    with pytest.raises(ValueError, match="view='lda'"):
+        planes.resolve_view("lda", None, np.ones((6, 3)), y, ["a", "b", "c"])
+    # one spread within the classes is enough
+    X[::2] += [0.1, 0.2, -0.1]
+    assert planes.resolve_view("lda", None, X, y, ["a", "b", "c"]).name == "LDA plane"
+
+
+def test_names_are_drawn_as_written_and_long_ones_shortened():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    long = "a very long feature name " * 6
+    for names, view in ((["price_$", "cost_$", "c", "d"], None), (["US$ price", "US$ cost", "c", "d"], ("US$ price", "US$ cost")),
+                        ([long, "b", "c", "d"], (long, "b")), (["x $a$", "y $b$"], None)):
+        data = bv.Dataset.from_arrays(X[:, : len(names)], y, feature_names=names)
+        history = bv.train(data, epochs=2)
+        renderer = bv.Renderer(history, options=bv.AnimationOptions(view=view, resolution=20))
+        frame = renderer.frame_rgba(1)  # two $ in one label made mathtext, which failed to parse or ate the $
+        assert frame.shape[2] == 4
+        ax = renderer.axes["input"]
+        label, note = ax.xaxis.label, ax.xaxis.label.get_text()
+        assert not label.get_parse_math() and not ax.title.get_parse_math()
+        width = label.get_window_extent(renderer.canvas.get_renderer()).width
+        assert width <= renderer.figure.bbox.width * 0.45, (note, width)  # within the input panel's half
+        if view is not None:
+            assert note.splitlines()[0] == axis_text.short_name(view[0]) and len(note.splitlines()[0]) <= 48
+        elif len(names) == 2:
+            assert note == "x $a$"
+        else:
+            assert "price_$" in note or "cost_$" in note  # the loadings, $ and all
+
+
+def test_a_slice_along_a_constant_feature_spans_a_readable_range():
+    rng = np.random.default_rng(1)
+    X = np.column_stack([np.full(80, 5.0), rng.normal(size=80), rng.normal(size=80)])
+    y = (X[:, 1] > 0).astype(int)
+    history = bv.train(bv.Dataset.from_arrays(X, y, feature_names=["b", "a", "c"]), epochs=2)
+    geo = FrameGeometry.from_history(history, 20, 0, 15, view=("b", "a"))
+    low, high = geo.input_limits[0]
+    assert low < 5 < high and high - low > 1  # a span of 1e-9 gave tick labels of fifteen digits
+    assert_allclose(geometry.input_limits(np.array([[0.0, 1.0], [0.0, 2.0]]))[0], [-0.65, 0.65])

@@ -469,3 +469,29 @@ def test_recorded_runs_go_through_the_gallery(tmp_path, data):
 
     frames, _, _ = read_animation(tmp_path / "compare.gif")
     assert len(frames) >= 2 and str(tmp_path / "summary.png") in files
+
+
+def test_a_model_with_outputs_for_other_classes_is_refused_at_snap():
+    wine = bv.wine(features="all")  # three classes
+    from sklearn.neural_network import MLPClassifier
+
+    two = MLPClassifier(hidden_layer_sizes=(4,), max_iter=300, random_state=0)
+    two.fit(wine.X[wine.y < 2], wine.y[wine.y < 2])  # fitted on two of the three: it had scored loss 64
+    with pytest.raises(ValueError, match=r"model gives 1 output \(2 classes\) but the dataset 'wine' has 3") as caught:
+        bv.Recorder(wine).snap(two)
+    assert caught.value.parameter == "model"
+    three = MLPClassifier(hidden_layer_sizes=(4,), max_iter=300, random_state=0).fit(wine.X, wine.y)
+    assert bv.Recorder(wine).snap(three).model.n_classes == 3
+
+
+@needs_torch
+def test_a_torch_model_of_too_few_outputs_is_refused_at_snap():
+    import torch
+
+    wine = bv.wine(features="all")
+    for outputs in (1, 2):  # two outputs had failed with an IndexError inside the loss
+        model = torch.nn.Sequential(torch.nn.Linear(13, 4), torch.nn.ReLU(), torch.nn.Linear(4, outputs))
+        with pytest.raises(ValueError, match=f"model gives {outputs} output"):
+            bv.Recorder(wine).snap(model)
+    model = torch.nn.Sequential(torch.nn.Linear(13, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+    assert bv.Recorder(wine).snap(model).model.n_classes == 3

@@ -185,7 +185,16 @@ def _make_specs(args):
 
 
 def _check_view(view, datasets):
-    """A slice must name two features of every data set."""
+    """A slice must name two features of every data set, and LDA must find a direction in each."""
+    if view == "lda":
+        from ..render.plane import lda_plane
+
+        for data in datasets:
+            try:
+                lda_plane(data.X, data.y, data.feature_names)
+            except ValueError as exc:
+                reason = str(exc).removeprefix("view='lda' ")
+                raise UsageError(f"--view lda: {data.name}: {reason}") from None
     if isinstance(view, str):
         return
     for data in datasets:

@@ -5,7 +5,23 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["loadings_text", "held_text"]
+__all__ = ["loadings_text", "held_text", "short_name"]
+
+NAME_WIDTH = 48
+"""Most characters of a feature's name in an axis label (the input panel holds about 60 at its
+label's size): a longer name is cut with "…" rather than run off the frame."""
+
+
+def short_name(name, width=NAME_WIDTH):
+    """``name`` as a string of at most ``width`` characters, its end cut with "…" when longer.
+
+    Examples
+    --------
+    >>> short_name("petal length"), short_name("a very long feature name", 10)
+    ('petal length', 'a very lo…')
+    """
+    name = str(name)
+    return name if len(name) <= width else name[: width - 1] + "…"
 
 
 def loadings_text(direction, feature_names, top=3, width=40):
@@ -18,7 +34,7 @@ def loadings_text(direction, feature_names, top=3, width=40):
     text = ""
     for rank, i in enumerate(order[:top]):
         w = direction[i]
-        term = f"{abs(w):.2f} {feature_names[i]}"
+        term = f"{abs(w):.2f} {short_name(feature_names[i], width - 8)}"
         sign = ("−" if w < 0 else "") if rank == 0 else (" − " if w < 0 else " + ")
         if rank and len(text) + len(sign) + len(term) > width:
             break
@@ -52,10 +68,8 @@ def held_text(point, feature_names, held, width=64):
     """
     text = "others at: "
     for rank, k in enumerate(held):
-        name = str(feature_names[k])
-        if len(name) > width // 2:  # one long name must not push the note off the frame
-            name = name[: width // 2 - 1] + "…"
-        term = f"{name} = {point[k]:.4g}".replace("$", r"\$")  # a pair of $ would start mathtext
+        name = short_name(feature_names[k], width // 2)  # one long name must not push the note off the frame
+        term = f"{name} = {point[k]:.4g}"
         rest = len(held) - rank
         if rank and len(text) + 2 + len(term) + len(f" + {rest - 1} more") * (rest > 1) > width:
             return f"{text} + {rest} more"

@@ -67,7 +67,8 @@ class _Sprite:
             anchor = (k * wide + (wide // 8 if ha == "left" else wide // 2), size // 2)
             copy = scratch.text(*anchor, text.get_text() if string is None else string,
                                 fontproperties=text.get_fontproperties(), color=text.get_color(),
-                                ha=ha, va=text.get_verticalalignment(), transform=None)
+                                ha=ha, va=text.get_verticalalignment(), transform=None,
+                                parse_math=text.get_parse_math())
             patch = text.get_bbox_patch()
             if patch is not None:
                 copy.set_bbox(dict(boxstyle=patch.get_boxstyle(), fc=patch.get_facecolor(),

@@ -41,7 +41,16 @@ def input_limits(X, margin=0.15):
         ``[[xmin, xmax], [ymin, ymax]]``.
     """
     low, high = X.min(axis=0), X.max(axis=0)
-    span = np.maximum(high - low, 1e-9)
+    span = high - low
+    # a feature that does not vary (a slice along a constant column) gets a span of its own
+    # size, or 1: a span of 1e-9 made tick labels of fifteen digits
+    flat = ~(span > 1e-9 * np.maximum(np.abs(low), np.abs(high)))
+    if flat.any():
+        centre = (low + high) / 2
+        half = np.maximum(np.abs(centre), 1.0) / 2
+        low, high = np.where(flat, centre - half, low), np.where(flat, centre + half, high)
+        span = high - low
+    span = np.maximum(span, 1e-9)
     return np.column_stack([low - margin * span, high + margin * span])
 
 

@@ -15,6 +15,7 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from .._colors import STOPPED
+from .axis_text import short_name
 from .class_colors import CLASS_COLORS, CLASS_MARKERS, class_field_colors
 from .frame_geometry import MAX_UNIT_LABELS
 from .style import ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, DISAGREE_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE, UNIT_COLORS
@@ -108,8 +109,8 @@ class InputPanel(_FieldPanel):
         if len(geo.shown) < geo.n_samples:
             parts.append(f"showing {len(geo.shown):,} of {geo.n_samples:,} points")
         if self.plane is None:
-            ax.set_xlabel(data.feature_names[0])
-            ax.set_ylabel(data.feature_names[1])
+            ax.set_xlabel(short_name(data.feature_names[0]))
+            ax.set_ylabel(short_name(data.feature_names[1]))
             ax.set_title(" · ".join(parts), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
         else:
             _plane_labels(ax, self.plane)

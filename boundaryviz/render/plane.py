@@ -27,7 +27,7 @@ import numpy as np
 from .._validation import ParameterTypeError, ParameterValueError
 from ..models.mlp import MLP
 from ..models.protocol import ModelBase
-from .axis_text import held_text, loadings_text
+from .axis_text import held_text, loadings_text, short_name
 
 __all__ = ["Plane", "VIEWS", "ANCHOR_REACH", "anchor_point", "resolve_view", "pca_plane", "lda_plane",
            "slice_plane", "on_plane", "data_scale", "fade"]
@@ -239,8 +239,15 @@ def lda_plane(X, y, feature_names, origin=None):
     X = np.asarray(X, dtype=float)
     scale = data_scale(X)
     Z = (X - X.mean(axis=0)) / scale
-    lda = LinearDiscriminantAnalysis(solver="svd").fit(Z, y)
-    dirs = np.asarray(lda.scalings_, dtype=float)
+    try:
+        lda = LinearDiscriminantAnalysis(solver="svd").fit(Z, y)
+        dirs = np.asarray(lda.scalings_, dtype=float)
+    except (IndexError, ValueError, np.linalg.LinAlgError):  # no spread within the classes: nothing to scale by
+        dirs = np.zeros((X.shape[1], 0))
+    if dirs.shape[1] == 0 or not np.all(np.isfinite(dirs)):
+        raise ParameterValueError("view='lda' finds no class-separating direction in this data: its features "
+                                  "do not vary within the classes, or the classes share one mean. Use "
+                                  "view='pca' or a slice of two features.", "view")
     first = dirs[:, 0] / np.linalg.norm(dirs[:, 0])
     if dirs.shape[1] >= 2:
         second = dirs[:, 1] - (dirs[:, 1] @ first) * first
@@ -268,7 +275,8 @@ def slice_plane(names, feature_names, anchor_point, held="given values"):
     origin[[i, j]] = 0.0
     u, v = np.eye(d)[i], np.eye(d)[j]
     name = "slice" if d == 2 else f"slice at {held}"
-    return Plane(origin, u, v, labels=(feature_names[i], feature_names[j]), name=name, notes=notes)
+    return Plane(origin, u, v, labels=(short_name(feature_names[i]), short_name(feature_names[j])), name=name,
+                 notes=notes)
 
 
 ANCHOR_REACH = 1e6

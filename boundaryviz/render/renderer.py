@@ -24,6 +24,7 @@ fast. This module puts them together.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -186,21 +187,23 @@ class Renderer:
         self.figure = _FrameFigure(figsize=(9.6, height / dpi), dpi=dpi, facecolor="white")
         self.canvas = FigureCanvasAgg(self.figure)
         fig = self.figure
-        ax_in = fig.add_axes((0.065, 0.34, 0.40, 0.56))
-        ax_hid = fig.add_axes((0.575, 0.34, 0.40, 0.56))
-        ax_curve = fig.add_axes((0.065, 0.075, 0.865, 0.17))
-        for ax in (ax_in, ax_hid, ax_curve):
-            ax.tick_params(labelsize=8)
-        bayes_segments = views.bayes_segments(history.dataset.mixture, self.geometry) if self.bayes else None
-        self.input_panel = InputPanel(ax_in, history, self.geometry, self.cmap, bayes_segments=bayes_segments)
-        self.hidden_panel = HiddenPanel(ax_hid, history, self.geometry, self.cmap)
-        self.curve_panel = CurvePanel(ax_curve, views.curve_view(history, self.bayes))
-        self.status = StatusLine(fig, history)
-        add_legend(fig, history.dataset.class_names, self.status.right, (ax_in, ax_hid), bayes=self.bayes,
-                   plane=self.geometry.plane is not None)
-        keep_tick_labels_inside(fig, ax_in)
-        if self.geometry.plane is not None:
-            keep_labels_inside(fig, ax_in)
+        # names as written: a pair of $ in a feature or class name is not mathtext
+        with rc_context({"text.parse_math": False}):
+            ax_in = fig.add_axes((0.065, 0.34, 0.40, 0.56))
+            ax_hid = fig.add_axes((0.575, 0.34, 0.40, 0.56))
+            ax_curve = fig.add_axes((0.065, 0.075, 0.865, 0.17))
+            for ax in (ax_in, ax_hid, ax_curve):
+                ax.tick_params(labelsize=8)
+            bayes_segments = views.bayes_segments(history.dataset.mixture, self.geometry) if self.bayes else None
+            self.input_panel = InputPanel(ax_in, history, self.geometry, self.cmap, bayes_segments=bayes_segments)
+            self.hidden_panel = HiddenPanel(ax_hid, history, self.geometry, self.cmap)
+            self.curve_panel = CurvePanel(ax_curve, views.curve_view(history, self.bayes))
+            self.status = StatusLine(fig, history)
+            add_legend(fig, history.dataset.class_names, self.status.right, (ax_in, ax_hid), bayes=self.bayes,
+                       plane=self.geometry.plane is not None)
+            keep_tick_labels_inside(fig, ax_in)
+            if self.geometry.plane is not None:
+                keep_labels_inside(fig, ax_in)
         ax_hid.ticklabel_format(axis="both", style="plain", useOffset=False)
         self.axes = {"input": ax_in, "hidden": ax_hid, "curve": ax_curve}
         animated = (

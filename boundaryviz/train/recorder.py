@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 
-from .._validation import check_choice
+from .._validation import ParameterValueError, check_choice
 from ..data.dataset import Dataset
 from ..models.mlp import MLP
 from ..models.protocol import Model, ModelBase, as_model, width_error
@@ -165,6 +165,16 @@ class Recorder:
             The frozen model with its loss and accuracy on the recorder's dataset.
         """
         frozen = freeze_model(model, self.layer, self.output, self.dataset.feature_names)
+        data_k = self.dataset.n_classes
+        if frozen.n_classes != data_k:
+            # the loss and accuracy would be meaningless (or fail on a class the model lacks)
+            width = frozen.weights[-1].shape[1] if isinstance(frozen, MLP) else None
+            outputs = (f"{frozen.n_classes} classes" if width is None
+                       else f"{width} output{'s' * (width > 1)} ({frozen.n_classes} classes)")
+            raise ParameterValueError(
+                f"model gives {outputs} but the dataset {self.dataset.name!r} has {data_k} classes "
+                f"({', '.join(map(str, self.dataset.class_names))}): give it one output per class "
+                f"(or one sigmoid output for two classes).", "model")
         if self._snapshots and frozen.hidden_widths != self._snapshots[0].model.hidden_widths:
             raise ValueError(
                 f"the model's hidden widths changed from {self._snapshots[0].model.hidden_widths} "
