@@ -34,6 +34,7 @@ from ..runs.grid import facets, grid_specs
 from ..runs.run import RunResult
 from ..runs.sweep import run_sweep
 from ..train.loop import train
+from .checks import check_anchor, check_view
 from .parser import PROG, UsageError, build_parser
 
 log = logging.getLogger(PROG)
@@ -160,11 +161,11 @@ def _make_specs(args):
                              f"Got {', '.join(unknown)}.")
         options = options.replace(bayes=True)
     for view in args.view or ():
-        _check_view(view, datasets)
+        check_view(view, datasets)
     if args.view is not None and len(args.view) == 1:
         options = options.replace(view=args.view[0])
     if args.anchor is not None:
-        _check_anchor(args.anchor, datasets, args.view)
+        check_anchor(args.anchor, datasets, args.view)
         options = options.replace(anchor=args.anchor)
     for engine in args.engines:
         if engine in ("torch", "keras"):
@@ -182,49 +183,6 @@ def _make_specs(args):
         specs = [dataclasses.replace(spec, tiles=True) if shown.cell(spec.settings) is not None else spec
                  for spec in specs]
     return specs
-
-
-def _check_view(view, datasets):
-    """A slice must name two features of every data set, and LDA must find a direction in each."""
-    if view == "lda":
-        from ..render.plane import lda_plane
-
-        for data in datasets:
-            try:
-                lda_plane(data.X, data.y, data.feature_names)
-            except ValueError as exc:
-                reason = str(exc).removeprefix("view='lda' ")
-                raise UsageError(f"--view lda: {data.name}: {reason}") from None
-    if isinstance(view, str):
-        return
-    for data in datasets:
-        unknown = [name for name in view if name not in data.feature_names]
-        if unknown:
-            raise UsageError(f"--view: {data.name} has no feature {unknown[0]!r}; its features are "
-                             f"{', '.join(data.feature_names)}.")
-
-
-def _check_anchor(anchor, datasets, views):
-    """A row must be one of every data set's, and values one per feature of each, not far
-    outside the data; and a data set of two features shows a view plane only when asked."""
-    from ..render.plane import anchor_point
-
-    for data in datasets:
-        n, d = data.X.shape
-        if d == 2 and views is None and anchor is not None:
-            raise UsageError(f"--anchor: {data.name} has two features, shown as they are; --anchor sets where a "
-                             "view plane goes through: give --view pca|lda|NAME,NAME as well, or data of more "
-                             "features.")
-        if isinstance(anchor, int) and not -n <= anchor < n:
-            raise UsageError(f"--anchor: {data.name} has {n} samples: rows 0 to {n - 1}, or -{n} to -1 from the "
-                             f"end. Got {anchor}.")
-        if isinstance(anchor, tuple) and len(anchor) != d:
-            raise UsageError(f"--anchor: {data.name} has {d} features ({', '.join(data.feature_names)}); "
-                             f"give one value for each. Got {len(anchor)}.")
-        try:
-            anchor_point(anchor, data.X, data.feature_names)
-        except ValueError as exc:
-            raise UsageError(f"--anchor: {data.name}: {str(exc).removeprefix('anchor: ')}") from None
 
 
 def _bad_input_message(exc, data_path=None):
