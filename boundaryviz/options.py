@@ -74,7 +74,7 @@ class AnimationOptions:
         principal axes of the standardised data; ``'lda'`` the most class-separating
         directions; two feature names an axis-aligned slice; a :class:`~boundaryviz.Plane`
         any plane. ``None`` with two features: the data's own plane.
-    anchor : None, int or sequence of float, default=None
+    anchor : None, "mean", int or sequence of float, default=None
         The point a named view goes through (for a slice: where the other features are held):
         the mean by default, a sample's index, or one value per feature.
 
@@ -344,9 +344,9 @@ def _check_view(view):
 
 
 def _check_anchor(anchor):
-    """None, a sample index (int) or a tuple of finite floats (their number is checked against
-    the data by the renderer)."""
-    if anchor is None:
+    """None (or "mean"), a sample index (int) or a tuple of finite floats (their number is checked
+    against the data by the renderer)."""
+    if anchor is None or (isinstance(anchor, str) and anchor.strip() == "mean"):  # "mean", as the CLI says it
         return None
     if isinstance(anchor, numbers.Integral) and not isinstance(anchor, bool):
         return int(anchor)

@@ -16,6 +16,7 @@ from readback import read_animation
 import boundaryviz.runs.run
 import boundaryviz.runs.sweep
 from boundaryviz import Renderer, gaussians, load_csv, save_animation, train
+from boundaryviz.cli import parser
 from boundaryviz.cli.command import main
 from boundaryviz.data.catalogue import make_dataset
 from boundaryviz.output.animation import frame_indices
@@ -67,6 +68,8 @@ BAD = [
      ["--data", "features='z' is not a column", "'id', 'a', 'b', 'c'"]),
     ("view-lda-finds-no-direction", ["--data", "{csv:repeated_rows}", "--view", "lda"],
      ["--view lda", "repeated_rows", "no class-separating direction", "pca"]),
+    ("views-named-alike-but-for-case", ["--data", "{csv:cased}", "--view", "A,x", "--view", "a,x"],
+     ["'relu_lr0.1_A-x' and 'relu_lr0.1_a-x'", "one file where case is ignored"]),
     ("csv-label-missing-column", ["--data", "{csv:wide}", "--label", "kind"],
      ["--data", "line 1", "label='kind' is not a column", "'species'"]),
     ("view-one-name", ["--view", "x1"], ["--view", "two feature names", "Got 'x1'"]),
@@ -150,6 +153,8 @@ CSV_FILES = {
     "missing_label": "0,0,\n1,1,b\n0,1,a\n1,0,b\n",
     "wide": "id,a,b,species,c\nr1,1,2,x,3\nr2,6,7,y,8\nr3,1.5,2.5,x,3.5\nr4,0,-1,y,-2\nr5,0,1,x,1\n",
     "good_no_header": "0,0,a\n1,1,b\n0,1,a\n1,0,b\n",
+    "cased": "A,a,x,label\n1,2,3,p\n2,1,3,q\n3,3,1,p\n1,1,1,q\n2,2,2,p\n",
+    "comma_in_a_name": '"x,y",α β,c,label\n1,2,3,p\n2,1,3,q\n3,3,1,p\n1,1,1,q\n2,2,2,p\n',
     # every row twice and a constant column: nothing varies within a class, so LDA has no direction
     "repeated_rows": "a,b,c,label\n0,5,1,x\n0,5,1,x\n1,5,2,y\n1,5,2,y\n2,5,3,z\n2,5,3,z\n",
 }
@@ -511,3 +516,14 @@ def test_output_flags_are_read_back_from_the_gif(tmp_path):
     assert _distance(frames, wanted, indices) < 1
     for other in (Renderer(history, resolution=20, layer=0), Renderer(history, resolution=12, layer=1)):
         assert _distance(frames, other, indices) > 2 * _distance(frames, wanted, indices) + 0.2
+
+
+def test_a_feature_name_with_a_comma_is_chosen_in_double_quotes(tmp_path):
+    # --features and --view had split on every comma: '"x,y"' was the column '"x'
+    argv = _prepare_argv(["--data", "{csv:comma_in_a_name}", "--features", '"x,y",α β,c', "--view", '"x,y",c',
+                          "--activations", "relu", "--learning-rates", "0.1", "--epochs", "2", "--max-frames", "2",
+                          "--resolution", "12", "--no-gallery", "-q"], tmp_path)
+    proc = subprocess.run([sys.executable, "-m", "boundaryviz", *argv], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["relu_lr0.1.gif"]
+    assert parser._names('"x,y", α β') == ["x,y", "α β"] and parser._names("a, b") == ["a", "b"]

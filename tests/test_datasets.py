@@ -140,6 +140,8 @@ def test_from_arrays_maps_two_labels(labels, names, y):
     (np.zeros((5, 2)), [0, 1, 0, 1], ValueError, r"y must have shape \(5,\)"),
     ([[0, 0], [1, np.inf], [0, 1], [1, 0]], [0, 1, 0, 1], ValueError, "finite numbers.*row 1"),
     ([["a", "b"]] * 4, [0, 1, 0, 1], TypeError, "array of numbers"),
+    # numpy would have made both text: two kinds of label are a mistake, not two classes
+    (np.zeros((4, 2)), [1, "a", 1, "a"], TypeError, "one kind.*Got both: 1 and 'a'"),
 ])
 def test_from_arrays_rejects(X, y, exc, match):
     with pytest.raises(exc, match=match):
@@ -246,6 +248,13 @@ def test_load_csv_takes_up_to_ten_labels_and_the_header_names(tmp_path):
     ("\n" * 5 + ROWS + "\n" * 3 + "1.0,2.0,\n", r"line 13: the label is missing"),
     ("\n\n" + "".join(f"{k},{k},{k}\n\n" for k in range(11)),
      r"Line 23 holds an eleventh label '10'"),
+    # a missing label written as nan was a class called "nan"; 1_000 was read as 1000
+    ("x,y,label\n" + ROWS + "1,2,nan\n", r"line 6: the label must be a class, not a missing or infinite number\. "
+     "Got 'nan'"),
+    (ROWS + "1_000,2,0\n", r"line 5, column 'x1': features must be numbers \(not a number\)\. Got '1_000'"),
+    # too many features: the file named, as for every other problem with it
+    (",".join(f"f{k}" for k in range(1001)) + ",label\n" + "".join(",".join(["1"] * 1001) + f",{k % 2}\n" for k in range(4)),
+     r"2 to 1000 features\. Got shape \(4, 1001\)"),
 ])
 def test_load_csv_rejections_name_the_line(tmp_path, text, pattern):
     path = _write(tmp_path, text)
@@ -335,3 +344,11 @@ def test_load_csv_label_needs_a_header_and_features_default_names(tmp_path):
     bad = _write(tmp_path, "a,b,c,label\n1,2,3,0\n4,x,6,1\n", name="bad.csv")
     with pytest.raises(ValueError, match=r"bad\.csv, line 3, column 'b': features must be numbers"):
         load_csv(bad)
+
+
+@pytest.mark.parametrize("field", ["feature_names", "class_names"])
+def test_names_given_as_one_string_are_refused(field):
+    # "ab" had been taken as the names "a" and "b"
+    with pytest.raises(TypeError, match=f"{field} must be a sequence of names, not one string. Got 'ab'"):
+        Dataset.from_arrays(np.zeros((4, 2)), [0, 1, 0, 1], **{field: "ab"}) if field == "feature_names" else \
+            Dataset(np.zeros((4, 2)), np.array([0, 1, 0, 1]), class_names="ab")

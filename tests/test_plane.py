@@ -398,3 +398,19 @@ def test_a_slice_along_a_constant_feature_spans_a_readable_range():
     low, high = geo.input_limits[0]
     assert low < 5 < high and high - low > 1  # a span of 1e-9 gave tick labels of fifteen digits
     assert_allclose(geometry.input_limits(np.array([[0.0, 1.0], [0.0, 2.0]]))[0], [-0.65, 0.65])
+
+
+def test_anchor_mean_a_row_from_the_end_and_a_plane_of_ones_own():
+    iris = bv.iris(features="all")
+    X, y, names = iris.X, iris.y, list(iris.feature_names)
+    # a row counted from the end is named by its own index; "mean" is the mean, as in the CLI
+    last = planes.resolve_view(tuple(names[2:]), -1, X, y, names)
+    assert last.name == f"slice at sample {len(X) - 1}"
+    assert_array_equal(last.origin[:2], X[-1, :2])
+    assert bv.AnimationOptions(view="pca", anchor="mean").anchor is None
+    # a Plane has its own origin: an anchor beside it was ignored without a word
+    plane = bv.Plane(X.mean(axis=0), np.eye(4)[0], np.eye(4)[1])
+    with pytest.raises(ValueError, match="a Plane goes through its own origin") as caught:
+        planes.resolve_view(plane, 3, X, y, names)
+    assert caught.value.parameter == "anchor"
+    assert planes.resolve_view(plane, None, X, y, names) is plane

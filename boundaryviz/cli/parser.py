@@ -8,6 +8,7 @@ the code does. A parse error is a :class:`UsageError`: one line, exit status 2 (
 from __future__ import annotations
 
 import argparse
+import csv
 import math
 
 from .._version import __version__
@@ -51,9 +52,15 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message.removeprefix("argument "))
 
 
-def _list(kind, convert):
+def _names(text):
+    """Comma-separated names; a name that holds a comma is written in double quotes, as in a
+    CSV file: ``'"x,y",z'`` is ``['x,y', 'z']``."""
+    return [t.strip() for t in next(csv.reader([text], skipinitialspace=True), [""])] if text.strip() else [""]
+
+
+def _list(kind, convert, quoted=False):
     def parse(text):
-        items = [t.strip() for t in text.split(",")]
+        items = _names(text) if quoted else [t.strip() for t in text.split(",")]
         if not text.strip() or any(not t for t in items):
             raise argparse.ArgumentTypeError(f"{kind} must be a comma-separated list. Got {_shown(text)}.")
         return [convert(t, kind) for t in items]
@@ -90,7 +97,7 @@ def _view(text, name):
     """'pca', 'lda' or a pair of feature names (checked against the data later)."""
     if text in ("pca", "lda"):
         return text
-    names = [t.strip() for t in text.split(",")]
+    names = _names(text)
     if len(names) != 2 or not all(names):
         raise argparse.ArgumentTypeError(f"view must be pca, lda or two feature names NAME,NAME. Got {_shown(text)}.")
     if names[0] == names[1]:
@@ -145,11 +152,11 @@ def build_parser():
                       help="your own data instead: a CSV of numeric feature columns and a label column, "
                       "the last unless --label names it (header optional; its names label the axes; "
                       "2 to 10 labels)")
-    data.add_argument("--features", metavar="NAME,NAME,...", default=None, type=_list("features", _word),
+    data.add_argument("--features", metavar="NAME,NAME,...", default=None, type=_list("features", _word, quoted=True),
                       help="the columns to use as features, at least two, by name: of the CSV (default: "
                       f"every column but the label) or of the real data sets ({', '.join(REAL)}; default: "
                       "iris petal length and width, wine flavanoids and proline, the others every "
-                      "column); 'all' takes every column")
+                      "column); 'all' takes every column; a name with a comma goes in double quotes")
     data.add_argument("--label", metavar="NAME", default=None,
                       help="the CSV's label column, by its name in the header (default: the last column)")
     data.add_argument("--classes", default=None, type=_single(_int, "classes"),

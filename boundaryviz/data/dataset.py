@@ -59,6 +59,9 @@ class Dataset:
         X, y = _check_arrays(self.X, self.y)
         if not isinstance(self.name, str) or not self.name:
             raise TypeError(f"name must be a non-empty string. Got {self.name!r}.")
+        for field in ("class_names", "feature_names"):
+            if isinstance(getattr(self, field), str):  # would be split into its letters
+                raise TypeError(f"{field} must be a sequence of names, not one string. Got {getattr(self, field)!r}.")
         n_classes = int(y.max()) + 1
         names = tuple(str(c) for c in range(n_classes)) if self.class_names is None else tuple(
             str(c) for c in self.class_names)
@@ -161,6 +164,12 @@ class Dataset:
             raise ValueError(f"y must be 1-D with one label per sample. {exc}") from exc
         if y_arr.ndim != 1:
             raise ValueError(f"y must be 1-D with one label per sample. Got shape {y_arr.shape}.")
+        listed = y if isinstance(y, (list, tuple)) else y_arr.tolist() if y_arr.dtype.kind == "O" else None
+        if listed is not None:  # numpy would make 1 and "a" both text
+            texts = [isinstance(v, (str, bytes)) for v in listed]
+            if any(texts) and not all(texts):
+                raise TypeError(f"y must hold numbers or strings (one kind) as labels. Got both: "
+                                f"{listed[texts.index(False)]!r} and {listed[texts.index(True)]!r}.")
         if y_arr.dtype.kind == "O":  # e.g. strings from a pandas column: let numpy pick a dtype
             y_arr = np.asarray(y_arr.tolist())
         if y_arr.dtype.kind not in "biufUS":

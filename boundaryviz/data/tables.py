@@ -242,7 +242,7 @@ def load_csv(path, *, label=None, features=None, standardize=True):
                 for k, name in zip(columns, names):
                     text = cells[k]
                     try:
-                        value = float(text)
+                        value = _number(text)
                     except ValueError:
                         what = "missing" if not text else "not a number"
                         raise ValueError(f"{path}, line {lineno}, column {name!r}: features must be "
@@ -253,6 +253,9 @@ def load_csv(path, *, label=None, features=None, standardize=True):
                     point.append(value)
                 if not cells[label_at]:
                     raise ValueError(f"{path}, line {lineno}: the label is missing.")
+                if _is_number(cells[label_at]) and not math.isfinite(float(cells[label_at])):
+                    raise ValueError(f"{path}, line {lineno}: the label must be a class, not a missing or "
+                                     f"infinite number. Got {cells[label_at]!r}.")
                 rows.append(point)
                 labels.append(cells[label_at])
                 linenos.append(lineno)
@@ -265,7 +268,7 @@ def load_csv(path, *, label=None, features=None, standardize=True):
     # Labels are numbers when every one is a finite number ("1" and "1.0" are then one class);
     # otherwise they are compared as text.
     numeric = all(_is_number(v) and math.isfinite(float(v)) for v in labels)
-    keys = [float(v) for v in labels] if numeric else labels
+    keys = [_number(v) for v in labels] if numeric else labels
     first_seen = {}
     for key, text, lineno in zip(keys, labels, linenos):
         if key not in first_seen:
@@ -284,8 +287,11 @@ def load_csv(path, *, label=None, features=None, standardize=True):
     y = np.array([code[key] for key in keys], dtype=np.int64)
     stem = os.path.splitext(os.path.basename(path))[0] or "data"
     _, feature_names, _ = layout
-    return Dataset(np.array(rows), y, name=stem, class_names=tuple(first_seen[k][0] for k in order),
-                   feature_names=feature_names, standardize=standardize)
+    try:
+        return Dataset(np.array(rows), y, name=stem, class_names=tuple(first_seen[k][0] for k in order),
+                       feature_names=feature_names, standardize=standardize)
+    except ValueError as exc:  # too many features, say: in the file's terms
+        raise ValueError(f"{path}: {exc}") from None
 
 
 def _csv_layout(path, header_line, cells, label, features):
@@ -331,9 +337,16 @@ def _csv_layout(path, header_line, cells, label, features):
     return columns, tuple(chosen), label_at
 
 
+def _number(text):
+    """``float(text)``, but for Python's digit separators: "1_000" is not a number in a CSV."""
+    if "_" in text:
+        raise ValueError(text)
+    return float(text)
+
+
 def _is_number(text):
     try:
-        float(text)
+        _number(text)
     except ValueError:
         return False
     return True

@@ -364,6 +364,10 @@ def resolve_view(view, anchor, X, y, feature_names):
     d = X.shape[1]
     feature_names = list(feature_names)
     if isinstance(view, Plane):
+        if anchor is not None:
+            raise ParameterValueError(f"anchor sets where a named view ('pca', 'lda' or two feature names) goes "
+                                      f"through; a Plane goes through its own origin. Got anchor={anchor!r} with "
+                                      "a Plane: give the point as the Plane's origin instead.", "anchor")
         if view.d != d:
             raise ParameterValueError(f"view: the plane lies in {view.d} dimensions but the data has {d} "
                                       "features.", "view")
@@ -384,7 +388,8 @@ def resolve_view(view, anchor, X, y, feature_names):
     if unknown:
         raise ParameterValueError(f"view names an unknown feature {unknown[0]!r}; the features are "
                                   f"{', '.join(feature_names)}.", "view")
-    held = "the mean" if anchor is None else f"sample {anchor}" if isinstance(anchor, numbers.Integral) \
+    # a row counted from the end is named by its own index ("sample 149", not "sample -1")
+    held = "the mean" if anchor is None else f"sample {anchor % len(X)}" if isinstance(anchor, numbers.Integral) \
         else "given values"
     return slice_plane(names, feature_names, point, held)
 

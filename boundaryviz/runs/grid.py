@@ -284,11 +284,14 @@ def grid_specs(datasets, out_dir, *, grid=None, formats=("gif",), fps=UNSET,
     names = run_names(settings_list)
     first = {}
     for name, s in zip(names, settings_list):
-        if name in first:
+        key = name.casefold()  # names that differ only in case are one file on macOS and Windows
+        if key in first:
+            other, settings = first[key]
+            named = f"named {name!r}" if other == name else f"named {other!r} and {name!r}, one file where case is ignored"
             raise ValueError(
-                f"grid must give every run its own file name; two runs would be named {name!r} "
-                f"({_differences(first[name], s)}; learning rates are named with 6 significant digits).")
-        first[name] = s
+                f"grid must give every run its own file name; two runs would be {named} "
+                f"({_differences(settings, s)}; learning rates are named with 6 significant digits).")
+        first[key] = (name, s)
     return [RunSpec(dataset, config, out_dir, tuple(formats), tiles=tiles, stem=name, options=run_options)
             for (dataset, config, run_options), name in zip(specs, names)]
 
