@@ -414,3 +414,30 @@ def test_anchor_mean_a_row_from_the_end_and_a_plane_of_ones_own():
         planes.resolve_view(plane, 3, X, y, names)
     assert caught.value.parameter == "anchor"
     assert planes.resolve_view(plane, None, X, y, names) is plane
+
+
+def test_the_title_and_the_tick_labels_fit_the_input_panel():
+    rng = np.random.default_rng(2)
+    X = np.column_stack([1e9 + rng.normal(size=6000) * 1e3, rng.normal(size=6000) * 1e-3, rng.normal(size=6000)])
+    y = (X[:, 2] > 0).astype(int)
+    history = bv.train(bv.Dataset.from_arrays(X, y, feature_names=["big", "tiny", "c"]), epochs=2)
+    renderer = bv.Renderer(history, options=bv.AnimationOptions(view=("big", "tiny"), anchor=-1, resolution=20))
+    renderer.frame_rgba(1)
+    ax, agg = renderer.axes["input"], renderer.canvas.get_renderer()
+    title, panel = ax.title, ax.get_window_extent(agg)
+    assert title.get_text().startswith("slice at sample 5999 · agrees at ") and "showing 5,000 of 6,000" in title.get_text()
+    box = title.get_window_extent(agg)  # it had run off the frame's left edge
+    assert panel.x0 - 1 <= box.x0 and box.x1 <= panel.x1 + 1, (box, panel)
+    # nine-digit tick labels had run into one another
+    X = np.column_stack([1e9 + rng.normal(size=300) * 1e3, rng.normal(size=300) * 1e-3, rng.normal(size=300)])
+    history = bv.train(bv.Dataset.from_arrays(X, y[:300], feature_names=["big", "tiny", "c"]), epochs=2)
+    renderer = bv.Renderer(history, options=bv.AnimationOptions(view=("big", "tiny"), resolution=20))
+    renderer.frame_rgba(1)
+    ax, agg = renderer.axes["input"], renderer.canvas.get_renderer()
+    low, high = sorted(ax.get_xlim())
+    shown = [t for t in ax.xaxis.get_major_ticks() if low <= t.get_loc() <= high]
+    boxes = sorted((t.label1.get_window_extent(agg) for t in shown), key=lambda b: b.x0)
+    assert len(boxes) >= 2 and all(a.x1 + 2 <= b.x0 for a, b in zip(boxes, boxes[1:])), boxes
+    # a title and ticks that fit are left as they were
+    plain = bv.Renderer(bv.train(bv.gaussians(n_samples=60), epochs=1))
+    assert plain.axes["input"].title.get_fontsize() == 10

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from .._colors import STOPPED
 from .axis_text import short_name
@@ -117,6 +118,7 @@ class InputPanel(_FieldPanel):
             # the title says the plane's agreement, frame by frame
             self.title_parts = [self.plane.name] + parts[1:]
             ax.set_title(" · ".join(self.title_parts), fontsize=10, y=1.0)
+        self.compact_title = False
         # on a view plane the samples keep their place and their fading from frame to frame:
         # the blitter draws them once (their per-sample colours make Agg draw each marker anew)
         self.still = [] if self.plane is None else list(self.samples)
@@ -126,14 +128,33 @@ class InputPanel(_FieldPanel):
         if self.plane is not None:
             self.artists += [self.disagree, ax.title]
 
+    def _title(self, percent, compact=None):
+        """The title of a view plane's frame whose agreement is ``percent``."""
+        compact = self.compact_title if compact is None else compact
+        agrees = f"agrees at {percent:.0f} %" + ("" if compact else " of points")
+        return " · ".join([self.title_parts[0], agrees, *self.title_parts[1:]])
+
+    def fit_title(self, renderer):
+        """Make the title fit the panel's width, once its place is final: 10 pt, or down to
+        7 pt, the agreement's "of points" left out below 9 pt (a slice of a big data set, say
+        "slice at the mean · agrees at 65 % of points · showing 5,000 of 60,000 points", ran
+        off the frame's left edge)."""
+        title = self.ax.title
+        room = self.ax.get_window_extent(renderer).width
+        for size, compact in ((10, False), (9, False), (8, True), (7, True)):
+            title.set_fontsize(size)
+            string = title.get_text() if self.plane is None else self._title(100, compact)
+            if renderer.get_text_width_height_descent(string, title.get_fontproperties(), False)[0] <= room:
+                break
+        self.compact_title = compact
+
     def show(self, view):
         """Show an :class:`~boundaryviz.render.views.InputView` (the field waits for a draw)."""
         self.view = view
         self.boundary.set_segments(view.boundary)
         if self.plane is not None:
             self.disagree.set_data(*self.XY[~view.agrees].T)
-            self.ax.title.set_text(" · ".join([self.title_parts[0], f"agrees at {100 * view.agreement:.0f} % of points",
-                                               *self.title_parts[1:]]))
+            self.ax.title.set_text(self._title(100 * view.agreement))
         if not self.unit_index.size:
             return
         for label, visible, position in zip(self.unit_labels, view.label_visible, view.label_positions):
@@ -413,6 +434,7 @@ def keep_tick_labels_inside(fig, ax, pad_px=3):
     wide; the default layout has room for about five characters.
     """
     ax.ticklabel_format(axis="both", style="plain", useOffset=False)
+    _thin_x_ticks(fig, ax)
     ticks = ax.get_yticks()
     labels = ax.yaxis.get_major_formatter().format_ticks(ticks)
     if max((len(t) for t in labels), default=0) <= 5:
@@ -424,6 +446,25 @@ def keep_tick_labels_inside(fig, ax, pad_px=3):
     shift = (pad_px - left) / fig.bbox.width
     x0, y0, w, h = ax.get_position().bounds
     ax.set_position((x0 + shift, y0, w - shift, h))
+
+
+def _thin_x_ticks(fig, ax, gap_px=6):
+    """Fewer ticks on the x axis when its plain labels would run into each other (a feature near
+    1e9 that varies by a few thousand: nine digits a tick); as matplotlib chose them otherwise."""
+    renderer = fig.canvas.get_renderer()
+    props = ax.xaxis.get_ticklabels()[0].get_fontproperties() if ax.xaxis.get_ticklabels() else None
+    low, high = sorted(ax.get_xlim())
+    width = ax.get_window_extent(renderer).width
+    for n_bins in (None, 5, 4, 3, 2, 1):
+        if n_bins is not None:
+            ax.xaxis.set_major_locator(MaxNLocator(nbins=n_bins, steps=[1, 2, 2.5, 5, 10]))
+        ticks = [t for t in ax.get_xticks() if low <= t <= high]
+        if len(ticks) < 2 or props is None:
+            return
+        labels = ax.xaxis.get_major_formatter().format_ticks(ticks)
+        widest = max(renderer.get_text_width_height_descent(t, props, False)[0] for t in labels)
+        if width * (ticks[1] - ticks[0]) / (high - low) >= widest + gap_px:
+            return
 
 
 def keep_labels_inside(fig, ax, pad_px=4):

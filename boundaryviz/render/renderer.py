@@ -204,6 +204,7 @@ class Renderer:
             keep_tick_labels_inside(fig, ax_in)
             if self.geometry.plane is not None:
                 keep_labels_inside(fig, ax_in)
+            self.input_panel.fit_title(self.canvas.get_renderer())
         ax_hid.ticklabel_format(axis="both", style="plain", useOffset=False)
         self.axes = {"input": ax_in, "hidden": ax_hid, "curve": ax_curve}
         animated = (
