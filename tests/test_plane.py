@@ -224,7 +224,7 @@ def test_hidden_panel_keeps_real_activations_and_the_planes_lattice():
     (dict(view=bv.Plane(np.zeros(2), [1, 0], [0, 1])), ValueError, "view", "2 dimensions but the data has 3"),
     (dict(anchor=500), ValueError, "anchor", "sample index"),
     (dict(anchor=[1.0, 2.0]), ValueError, "anchor", "3 finite numbers"),
-    (dict(anchor="mean"), TypeError, "anchor", "anchor must be"),
+    (dict(anchor="middle"), TypeError, "anchor", "anchor must be"),  # "mean" is the mean
     (dict(anchor=[1.0, float("nan"), 2.0]), ValueError, "anchor", "finite"),
     (dict(anchor=[1.0, 1e200, 2.0]), ValueError, "anchor", "f1 = 1e[+]200 lies more than 1e[+]06 times its range"),
 ])
