@@ -351,7 +351,7 @@ def test_bayes_boundary_is_the_mixtures_on_the_plane():
 
 def test_lda_without_a_separating_direction_is_refused_naming_view():
     # every row twice and a constant column: nothing varies within a class (scikit-learn's LDA
-    # raised IndexError); and three classes of one mean
+    # raised IndexError); and no feature that varies at all
     X = np.array([[0, 5, 1], [0, 5, 1], [1, 5, 2], [1, 5, 2], [2, 5, 3], [2, 5, 3]], float)
     y = np.array([0, 0, 1, 1, 2, 2])
     with pytest.raises(ValueError, match="view='lda' finds no class-separating direction") as caught:
@@ -383,6 +383,12 @@ def test_names_are_drawn_as_written_and_long_ones_shortened():
         assert width <= renderer.figure.bbox.width * 0.45, (note, width)  # within the input panel's half
         if view is not None:
             assert note.splitlines()[0] == axis_text.short_name(view[0]) and len(note.splitlines()[0]) <= 48
+            # plot_panel draws into an Axes of its own, outside the Renderer's settings
+            panel = bv.plot_panel(history, view=view, resolution=20)
+            panel.figure.canvas.draw()
+            assert not panel.xaxis.label.get_parse_math() and "$" in "".join(names[:2]) + "$"
+            if "$" in names[0]:
+                assert "price ($) = " in panel.xaxis.label.get_text() or "US$ cost" in panel.yaxis.label.get_text()
         elif len(names) == 2:
             assert note == "x $a$"
         else:
@@ -425,7 +431,13 @@ def test_the_title_and_the_tick_labels_fit_the_input_panel():
     renderer.frame_rgba(1)
     ax, agg = renderer.axes["input"], renderer.canvas.get_renderer()
     title, panel = ax.title, ax.get_window_extent(agg)
-    assert title.get_text().startswith("slice at sample 5999 · agrees at ") and "showing 5,000 of 6,000" in title.get_text()
+    # narrowed only as far as the labels need (a title too wide for the panel is made smaller
+    # instead: it had moved the panel right by 30 px)
+    ax.title.set_visible(False)
+    left = ax.get_tightbbox(agg).x0
+    ax.title.set_visible(True)
+    assert panel.x0 == pytest.approx(0.065 * renderer.figure.bbox.width) or 3 <= left <= 6, (panel.x0, left)
+    assert title.get_text().startswith("slice at sample 5999 · agrees at ") and "5,000 of 6,000 points" in title.get_text()
     box = title.get_window_extent(agg)  # it had run off the frame's left edge
     assert panel.x0 - 1 <= box.x0 and box.x1 <= panel.x1 + 1, (box, panel)
     # nine-digit tick labels had run into one another
@@ -438,6 +450,27 @@ def test_the_title_and_the_tick_labels_fit_the_input_panel():
     shown = [t for t in ax.xaxis.get_major_ticks() if low <= t.get_loc() <= high]
     boxes = sorted((t.label1.get_window_extent(agg) for t in shown), key=lambda b: b.x0)
     assert len(boxes) >= 2 and all(a.x1 + 2 <= b.x0 for a, b in zip(boxes, boxes[1:])), boxes
+    # a near-constant feature is not a constant one: the data keep their own range
+    lim = geometry.input_limits(np.column_stack([1.7e9 + np.linspace(0, 1.5, 20), np.arange(20.0)]))
+    assert_allclose(lim[0], [1.7e9 - 0.225, 1.7e9 + 1.725])
     # a title and ticks that fit are left as they were
     plain = bv.Renderer(bv.train(bv.gaussians(n_samples=60), epochs=1))
     assert plain.axes["input"].title.get_fontsize() == 10
+
+
+def test_axis_labels_of_long_names_in_capitals_fit_the_panel():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(80, 3))
+    y = (X[:, 0] > 0).astype(int)
+    caps = "MAXIMUM WAVELENGTH OF THE MEASURED ABSORPTION PEAK (NM)"  # 48 characters still ran off the frame
+    for names, view in (([caps[:3], caps], None), ([caps, "b", "c"], (caps, "b")), (["b", caps, "c"], ("b", caps))):
+        data = bv.Dataset.from_arrays(X[:, : len(names)], y, feature_names=names)
+        renderer = bv.Renderer(bv.train(data, epochs=1), options=bv.AnimationOptions(view=view, resolution=20))
+        renderer.frame_rgba(0)
+        ax, agg = renderer.axes["input"], renderer.canvas.get_renderer()
+        panel = ax.get_window_extent(agg)
+        for label, side in ((ax.xaxis.label, "width"), (ax.yaxis.label, "height")):
+            assert getattr(label.get_window_extent(agg), side) <= getattr(panel, side) + 1, label.get_text()
+        assert "…" in ax.xaxis.label.get_text() + ax.yaxis.label.get_text()
+        box = ax.yaxis.label.get_window_extent(agg)
+        assert box.y0 >= 0 and box.y1 <= renderer.figure.bbox.height

@@ -495,3 +495,39 @@ def test_a_torch_model_of_too_few_outputs_is_refused_at_snap():
             bv.Recorder(wine).snap(model)
     model = torch.nn.Sequential(torch.nn.Linear(13, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
     assert bv.Recorder(wine).snap(model).model.n_classes == 3
+
+
+class _ThreeClassStump:
+    """A model of one's own answering the protocol for three classes, without ``n_classes``."""
+
+    hidden_widths = (2,)
+
+    def hidden(self, X, layer):
+        return np.asarray(X)[:, :2]
+
+    def proba_from_hidden(self, H, layer):
+        scores = np.column_stack([H[:, 0], H[:, 1], -H[:, 0] - H[:, 1]])
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def predict_proba(self, X):
+        return self.proba_from_hidden(self.hidden(X, 0), 0)
+
+
+def test_a_model_of_ones_own_must_say_its_classes():
+    blobs = bv.blobs()  # three classes
+    # without n_classes it was taken for 2 ("give it one output per class": wrong advice)
+    with pytest.raises(ValueError, match=r"model.n_classes must be the number of classes its predict_proba gives "
+                                         r"\(3\). Got 2 \(2 when missing\)"):
+        bv.Recorder(blobs).snap(_ThreeClassStump())
+
+    class Said(_ThreeClassStump):
+        n_classes = 3
+
+    assert bv.Recorder(blobs).snap(Said()).model.n_classes == 3
+
+    class Based(bv.ModelBase, _ThreeClassStump):  # ModelBase's n_classes raised a bare NotImplementedError
+        pass
+
+    with pytest.raises(ValueError, match=r"model.n_classes must be .* Got none"):
+        bv.Recorder(blobs).snap(Based())

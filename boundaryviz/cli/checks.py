@@ -18,7 +18,8 @@ def check_view(view, datasets):
             try:
                 lda_plane(data.X, data.y, data.feature_names)
             except ValueError as exc:
-                reason = str(exc).removeprefix("view='lda' ")
+                reason = (str(exc).removeprefix("view='lda' ").replace("view='pca'", "--view pca")
+                          .replace("a slice of two features", "a slice, --view NAME,NAME"))
                 raise UsageError(f"--view lda: {data.name}: {reason}") from None
     if isinstance(view, str):
         return

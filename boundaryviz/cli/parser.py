@@ -55,7 +55,15 @@ class _Parser(argparse.ArgumentParser):
 def _names(text):
     """Comma-separated names; a name that holds a comma is written in double quotes, as in a
     CSV file: ``'"x,y",z'`` is ``['x,y', 'z']``."""
-    return [t.strip() for t in next(csv.reader([text], skipinitialspace=True), [""])] if text.strip() else [""]
+    if not text.strip():
+        return [""]
+    if "\n" in text or "\r" in text:
+        raise argparse.ArgumentTypeError(f"names must not hold a line break. Got {_shown(text)}.")
+    try:
+        return [t.strip() for t in next(csv.reader([text], skipinitialspace=True, strict=True))]
+    except csv.Error:  # an unclosed quote, or text after a closing one
+        raise argparse.ArgumentTypeError(f"names are separated by commas, and a name with a comma is written in "
+                                         f"double quotes, all of it (\"x,y\"). Got {_shown(text)}.") from None
 
 
 def _list(kind, convert, quoted=False):

@@ -32,6 +32,9 @@ class Model(Protocol):
     ----------
     hidden_widths : tuple of int
         Required. Width of each hidden layer that can be shown, from the input side.
+    n_classes : int, optional
+        The number of classes K, the columns of ``predict_proba``: needed for K > 2 (2 when
+        absent; :meth:`Recorder.snap <boundaryviz.Recorder.snap>` checks it).
     rests_at_zero : bool, optional
         Whether inactive hidden units sit at (or near) 0, as with ReLU: the hidden panel then
         keeps the origin in view. False when absent.

@@ -1,5 +1,5 @@
-"""Drawing: a snapshot → a frame. Only ``style``, ``panels``, ``blit`` and ``renderer`` import
-matplotlib; this ``__init__`` imports nothing.
+"""Drawing: a snapshot → a frame. Only ``style``, ``panels``, ``fitting``, ``blit`` and ``renderer``
+import matplotlib; this ``__init__`` imports nothing.
 
 - ``geometry``: limits, meshes, projections (pure arrays);
 - ``class_colors``: K-class colours, levels and tie lines (pure arrays);
@@ -10,6 +10,7 @@ matplotlib; this ``__init__`` imports nothing.
 - ``views``: what each panel shows for one snapshot, as frozen arrays (no matplotlib);
 - ``style``: the frames' colours and the probability field's colour map;
 - ``panels``: the artists, built once; ``show(view)`` only sets their data;
+- ``fitting``: tick labels, axis labels and the input panel's place kept inside the frame;
 - ``blit``: the fast path that composes a frame behind one ``Blitter``;
 - ``renderer``: :class:`~boundaryviz.Renderer` and :func:`~boundaryviz.plot_panel`.
 """

@@ -44,7 +44,7 @@ def input_limits(X, margin=0.15):
     span = high - low
     # a feature that does not vary (a slice along a constant column) gets a span of its own
     # size, or 1: a span of 1e-9 made tick labels of fifteen digits
-    flat = ~(span > 1e-9 * np.maximum(np.abs(low), np.abs(high)))
+    flat = ~(span > 1e-12 * np.maximum(np.abs(low), np.abs(high)))  # none, or rounding noise
     if flat.any():
         centre = (low + high) / 2
         half = np.maximum(np.abs(centre), 1.0) / 2

@@ -13,7 +13,6 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator
 
 from .._colors import STOPPED
 from .axis_text import short_name
@@ -21,8 +20,7 @@ from .class_colors import CLASS_COLORS, CLASS_MARKERS, class_field_colors
 from .frame_geometry import MAX_UNIT_LABELS
 from .style import ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, DISAGREE_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE, UNIT_COLORS
 
-__all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend", "keep_tick_labels_inside",
-           "keep_labels_inside"]
+__all__ = ["InputPanel", "HiddenPanel", "CurvePanel", "StatusLine", "add_legend"]
 
 
 class _FieldPanel:
@@ -104,21 +102,26 @@ class InputPanel(_FieldPanel):
         ax.set_xlim(*lim[0])
         ax.set_ylim(*lim[1])
         shown = len(self.unit_index)
-        parts = ["input space"]
+        # the title's parts after its name, each in full and in short (for a narrow title)
+        self.title_extras = []
         if shown != self.n_units:
-            parts.append(f"unit lines of {shown} of {self.n_units} units")
+            self.title_extras.append((f"unit lines of {shown} of {self.n_units} units",
+                                      f"{shown} of {self.n_units} unit lines"))
         if len(geo.shown) < geo.n_samples:
-            parts.append(f"showing {len(geo.shown):,} of {geo.n_samples:,} points")
+            self.title_extras.append((f"showing {len(geo.shown):,} of {geo.n_samples:,} points",
+                                      f"{len(geo.shown):,} of {geo.n_samples:,} points"))
         if self.plane is None:
             ax.set_xlabel(short_name(data.feature_names[0]))
             ax.set_ylabel(short_name(data.feature_names[1]))
-            ax.set_title(" · ".join(parts), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
+            self.title_name = "input space"
         else:
             _plane_labels(ax, self.plane)
             # the title says the plane's agreement, frame by frame
-            self.title_parts = [self.plane.name] + parts[1:]
-            ax.set_title(" · ".join(self.title_parts), fontsize=10, y=1.0)
+            self.title_name = self.plane.name
         self.compact_title = False
+        ax.set_title(self._title(100), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
+        for text in (ax.xaxis.label, ax.yaxis.label, ax.title):  # names as written, in any Axes (plot_panel)
+            text.set_parse_math(False)
         # on a view plane the samples keep their place and their fading from frame to frame:
         # the blitter draws them once (their per-sample colours make Agg draw each marker anew)
         self.still = [] if self.plane is None else list(self.samples)
@@ -128,25 +131,37 @@ class InputPanel(_FieldPanel):
         if self.plane is not None:
             self.artists += [self.disagree, ax.title]
 
-    def _title(self, percent, compact=None):
-        """The title of a view plane's frame whose agreement is ``percent``."""
-        compact = self.compact_title if compact is None else compact
-        agrees = f"agrees at {percent:.0f} %" + ("" if compact else " of points")
-        return " · ".join([self.title_parts[0], agrees, *self.title_parts[1:]])
+    def _title(self, percent):
+        """The title for an agreement of ``percent`` (a view plane's; the data's own plane has
+        none)."""
+        compact = self.compact_title
+        parts = [self.title_name]
+        if self.plane is not None:
+            parts.append(f"agrees at {percent:.0f} %" + ("" if compact else " of points"))
+        return " · ".join(parts + [short if compact else full for full, short in self.title_extras])
 
     def fit_title(self, renderer):
-        """Make the title fit the panel's width, once its place is final: 10 pt, or down to
-        7 pt, the agreement's "of points" left out below 9 pt (a slice of a big data set, say
-        "slice at the mean · agrees at 65 % of points · showing 5,000 of 60,000 points", ran
-        off the frame's left edge)."""
+        """Make the title fit the panel's width, once its place is final (a slice of a big data
+        set, "slice at the mean · agrees at 65 % of points · showing 5,000 of 60,000 points", ran
+        off the frame's left edge): 10 pt, or 9 pt, or the short wording at 8 or 7 pt; then its
+        name cut with "…", and at last its last parts left out."""
         title = self.ax.title
         room = self.ax.get_window_extent(renderer).width
+
+        def fits():
+            string = self._title(100)
+            return renderer.get_text_width_height_descent(string, title.get_fontproperties(), False)[0] <= room
+
         for size, compact in ((10, False), (9, False), (8, True), (7, True)):
             title.set_fontsize(size)
-            string = title.get_text() if self.plane is None else self._title(100, compact)
-            if renderer.get_text_width_height_descent(string, title.get_fontproperties(), False)[0] <= room:
+            self.compact_title = compact
+            if fits():
                 break
-        self.compact_title = compact
+        while not fits() and len(self.title_name) > 16:
+            self.title_name = short_name(self.title_name, max(16, int(len(self.title_name) * 0.85)))
+        while not fits() and self.title_extras:
+            self.title_extras.pop()
+        title.set_text(self._title(100))
 
     def show(self, view):
         """Show an :class:`~boundaryviz.render.views.InputView` (the field waits for a draw)."""
@@ -425,55 +440,3 @@ def _make_room_for_legend(fig, legend, status_right, panels, gap_px=12):
         x0, y0, w, h = ax.get_position().bounds
         ax.set_position((x0, y0, w, h - shrink))
     return new
-
-
-def keep_tick_labels_inside(fig, ax, pad_px=3):
-    """Move the input panel right when its y tick labels and label would leave the figure.
-
-    Plain tick labels (no offset or multiplier text) of data in large or small units can be
-    wide; the default layout has room for about five characters.
-    """
-    ax.ticklabel_format(axis="both", style="plain", useOffset=False)
-    _thin_x_ticks(fig, ax)
-    ticks = ax.get_yticks()
-    labels = ax.yaxis.get_major_formatter().format_ticks(ticks)
-    if max((len(t) for t in labels), default=0) <= 5:
-        return
-    renderer = fig.canvas.get_renderer()
-    left = ax.get_tightbbox(renderer).x0
-    if left >= pad_px:
-        return
-    shift = (pad_px - left) / fig.bbox.width
-    x0, y0, w, h = ax.get_position().bounds
-    ax.set_position((x0 + shift, y0, w - shift, h))
-
-
-def _thin_x_ticks(fig, ax, gap_px=6):
-    """Fewer ticks on the x axis when its plain labels would run into each other (a feature near
-    1e9 that varies by a few thousand: nine digits a tick); as matplotlib chose them otherwise."""
-    renderer = fig.canvas.get_renderer()
-    props = ax.xaxis.get_ticklabels()[0].get_fontproperties() if ax.xaxis.get_ticklabels() else None
-    low, high = sorted(ax.get_xlim())
-    width = ax.get_window_extent(renderer).width
-    for n_bins in (None, 5, 4, 3, 2, 1):
-        if n_bins is not None:
-            ax.xaxis.set_major_locator(MaxNLocator(nbins=n_bins, steps=[1, 2, 2.5, 5, 10]))
-        ticks = [t for t in ax.get_xticks() if low <= t <= high]
-        if len(ticks) < 2 or props is None:
-            return
-        labels = ax.xaxis.get_major_formatter().format_ticks(ticks)
-        widest = max(renderer.get_text_width_height_descent(t, props, False)[0] for t in labels)
-        if width * (ticks[1] - ticks[0]) / (high - low) >= widest + gap_px:
-            return
-
-
-def keep_labels_inside(fig, ax, pad_px=4):
-    """Narrow ``ax`` from the left until its tick labels and y label (two lines for a view
-    plane's axis and loadings) lie inside the figure."""
-    renderer = fig.canvas.get_renderer()
-    left = ax.get_tightbbox(renderer).x0
-    if left >= pad_px:
-        return
-    shift = (pad_px - left) / fig.bbox.width
-    x0, y0, w, h = ax.get_position().bounds
-    ax.set_position((x0 + shift, y0, w - shift, h))

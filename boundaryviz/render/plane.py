@@ -246,8 +246,8 @@ def lda_plane(X, y, feature_names, origin=None):
         dirs = np.zeros((X.shape[1], 0))
     if dirs.shape[1] == 0 or not np.all(np.isfinite(dirs)):
         raise ParameterValueError("view='lda' finds no class-separating direction in this data: its features "
-                                  "do not vary within the classes, or the classes share one mean. Use "
-                                  "view='pca' or a slice of two features.", "view")
+                                  "do not vary within the classes. Use view='pca' or a slice of two features.",
+                                  "view")
     first = dirs[:, 0] / np.linalg.norm(dirs[:, 0])
     if dirs.shape[1] >= 2:
         second = dirs[:, 1] - (dirs[:, 1] @ first) * first

@@ -35,9 +35,10 @@ from ..train.history import History
 from . import views
 from .blit import Blitter
 from .class_colors import CLASS_COLORS, class_field_colors
+from .fitting import fit_axis_labels, keep_labels_inside, keep_tick_labels_inside
 from .frame_geometry import FrameGeometry
 from .mesh_scores import Scratch
-from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend, keep_labels_inside, keep_tick_labels_inside
+from .panels import CurvePanel, HiddenPanel, InputPanel, StatusLine, add_legend
 from .style import (
     ACC_COLOR,
     BOUNDARY_COLOR,
@@ -202,8 +203,10 @@ class Renderer:
             add_legend(fig, history.dataset.class_names, self.status.right, (ax_in, ax_hid), bayes=self.bayes,
                        plane=self.geometry.plane is not None)
             keep_tick_labels_inside(fig, ax_in)
+            fit_axis_labels(fig, ax_in)
             if self.geometry.plane is not None:
                 keep_labels_inside(fig, ax_in)
+                fit_axis_labels(fig, ax_in)  # in the panel's final width
             self.input_panel.fit_title(self.canvas.get_renderer())
         ax_hid.ticklabel_format(axis="both", style="plain", useOffset=False)
         self.axes = {"input": ax_in, "hidden": ax_hid, "curve": ax_curve}

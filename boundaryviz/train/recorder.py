@@ -97,6 +97,30 @@ def _check_width(frozen, feature_names):
         raise width_error(None, feature_names, f"predict_proba gave shape {out.shape} for one point.")
 
 
+def _check_classes(frozen, dataset):
+    """A model must give one probability per class of the data (its loss and accuracy would be
+    meaningless, or fail on a class it lacks), and say so in ``n_classes``, which the renderer
+    reads."""
+    data_k = dataset.n_classes
+    columns = np.shape(frozen.predict_proba(dataset.X[:1]))[-1]
+    if columns != data_k:
+        width = frozen.weights[-1].shape[1] if isinstance(frozen, MLP) else None
+        outputs = (f"{columns} class probabilities" if width is None
+                   else f"{width} output{'s' * (width > 1)} ({columns} classes)")
+        raise ParameterValueError(
+            f"model gives {outputs} but the dataset {dataset.name!r} has {data_k} classes "
+            f"({', '.join(map(str, dataset.class_names))}): give it one output per class "
+            f"(or one sigmoid output for two classes).", "model")
+    try:
+        said = int(frozen.n_classes)
+    except NotImplementedError:
+        said = None
+    if said != columns:
+        raise ParameterValueError(
+            f"model.n_classes must be the number of classes its predict_proba gives ({columns}). "
+            f"Got {'none' if said is None else said}{' (2 when missing)' if said == 2 else ''}.", "model")
+
+
 class Recorder:
     """Snapshots of your own model, one per epoch, gathered into a History.
 
@@ -165,16 +189,7 @@ class Recorder:
             The frozen model with its loss and accuracy on the recorder's dataset.
         """
         frozen = freeze_model(model, self.layer, self.output, self.dataset.feature_names)
-        data_k = self.dataset.n_classes
-        if frozen.n_classes != data_k:
-            # the loss and accuracy would be meaningless (or fail on a class the model lacks)
-            width = frozen.weights[-1].shape[1] if isinstance(frozen, MLP) else None
-            outputs = (f"{frozen.n_classes} classes" if width is None
-                       else f"{width} output{'s' * (width > 1)} ({frozen.n_classes} classes)")
-            raise ParameterValueError(
-                f"model gives {outputs} but the dataset {self.dataset.name!r} has {data_k} classes "
-                f"({', '.join(map(str, self.dataset.class_names))}): give it one output per class "
-                f"(or one sigmoid output for two classes).", "model")
+        _check_classes(frozen, self.dataset)
         if self._snapshots and frozen.hidden_widths != self._snapshots[0].model.hidden_widths:
             raise ValueError(
                 f"the model's hidden widths changed from {self._snapshots[0].model.hidden_widths} "
