@@ -531,3 +531,4 @@ def test_a_feature_name_with_a_comma_is_chosen_in_double_quotes(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["relu_lr0.1.gif"]
     assert parser._names('"x,y", α β') == ["x,y", "α β"] and parser._names("a, b") == ["a", "b"]
+    assert parser._names('"x,y" , c') == ["x,y", "c"] and parser._names('5" screen,"a ""b"""') == ['5" screen', 'a "b"']

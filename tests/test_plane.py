@@ -370,7 +370,8 @@ def test_names_are_drawn_as_written_and_long_ones_shortened():
     y = (X[:, 0] + X[:, 1] > 0).astype(int)
     long = "a very long feature name " * 6
     for names, view in ((["price_$", "cost_$", "c", "d"], None), (["US$ price", "US$ cost", "c", "d"], ("US$ price", "US$ cost")),
-                        ([long, "b", "c", "d"], (long, "b")), (["x $a$", "y $b$"], None)):
+                        ([long, "b", "c", "d"], (long, "b")), (["x $a$", "y $b$"], None),
+                        (["p $1$", "q", "c", "d"], ("p $1$", "q"))):
         data = bv.Dataset.from_arrays(X[:, : len(names)], y, feature_names=names)
         history = bv.train(data, epochs=2)
         renderer = bv.Renderer(history, options=bv.AnimationOptions(view=view, resolution=20))
@@ -383,12 +384,14 @@ def test_names_are_drawn_as_written_and_long_ones_shortened():
         assert width <= renderer.figure.bbox.width * 0.45, (note, width)  # within the input panel's half
         if view is not None:
             assert note.splitlines()[0] == axis_text.short_name(view[0]) and len(note.splitlines()[0]) <= 48
-            # plot_panel draws into an Axes of its own, outside the Renderer's settings
+            # plot_panel draws into the user's own Axes, which parse mathtext: its $ are escaped
+            # there, and the user's own mathtext still works afterwards
             panel = bv.plot_panel(history, view=view, resolution=20)
             panel.figure.canvas.draw()
-            assert not panel.xaxis.label.get_parse_math() and "$" in "".join(names[:2]) + "$"
-            if "$" in names[0]:
-                assert "price ($) = " in panel.xaxis.label.get_text() or "US$ cost" in panel.yaxis.label.get_text()
+            shown = [t._preprocess_math(t.get_text()) for t in (panel.xaxis.label, panel.yaxis.label)]
+            assert shown[0] == (note, False) and shown[1] == (ax.yaxis.label.get_text(), False), shown
+            panel.set_xlabel("$x_1$")
+            assert panel.xaxis.label._preprocess_math("$x_1$")[1]
         elif len(names) == 2:
             assert note == "x $a$"
         else:
@@ -474,3 +477,40 @@ def test_axis_labels_of_long_names_in_capitals_fit_the_panel():
         assert "…" in ax.xaxis.label.get_text() + ax.yaxis.label.get_text()
         box = ax.yaxis.label.get_window_extent(agg)
         assert box.y0 >= 0 and box.y1 <= renderer.figure.bbox.height
+
+
+def test_plot_panel_fits_its_title_and_the_title_keeps_what_matters():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(6000, 5)) * [1, 1, 1000, 1, 1] + [0, 0, 123456.789, 0, 0]
+    y = (X[:, 0] > 0).astype(int)
+    names = ["a", "b", "PEAK ABSORPTION WAVELENGTH MEASURED AT ROOM TEMPERATURE (NM)", "OPTICAL DENSITY AT 280 NM", "e"]
+    history = bv.train(bv.Dataset.from_arrays(X, y, feature_names=names), epochs=1, hidden=(64,))
+    figure = Figure(figsize=(9, 3))
+    FigureCanvasAgg(figure)
+    ax = figure.add_subplot(1, 3, 2)
+    bv.plot_panel(history, ax=ax, view=("a", "b"), resolution=20)
+    agg = figure.canvas.get_renderer()
+    box, panel = ax.title.get_window_extent(agg), ax.get_window_extent(agg)
+    assert panel.x0 - 1 <= box.x0 and box.x1 <= panel.x1 + 1, (ax.title.get_text(), box, panel)  # was 528 px over 205
+    # the held values keep their numbers whole (a cut had made 1.235e+05 read "1.23…")
+    renderer = bv.Renderer(history, options=bv.AnimationOptions(view=("a", "b"), resolution=20))
+    note = renderer.axes["input"].xaxis.label.get_text().split("\n")[1]
+    assert note == renderer.geometry.plane.notes[0] and "…" not in note.split(" = ")[1].split(",")[0]
+    # a name of one's own stays whole when leaving out the last parts is enough; an empty one is left out
+    for name, wanted in (("my hand-picked diagonal plane", "my hand-picked diagonal plane · agrees at "),
+                         ("", "agrees at ")):
+        plane = bv.Plane(X.mean(axis=0), np.eye(5)[0], np.eye(5)[1], name=name)
+        title = bv.Renderer(history, options=bv.AnimationOptions(view=plane, resolution=20)).axes["input"].title
+        assert title.get_text().startswith(wanted), title.get_text()
+
+
+def test_lda_with_coinciding_class_means_is_refused_without_warnings(recwarn):
+    half = np.array([[1.0, 0, 0], [0, 1, 2], [2, 0, 1], [0, 3, 0]])
+    X = np.vstack([half, -half, 2 * half[::-1], -2 * half[::-1]])  # each class has the mean 0, and spread
+    y = np.repeat([0, 1], 8)
+    with pytest.raises(ValueError, match="the classes' means coincide"):
+        planes.resolve_view("lda", None, X, y, ["a", "b", "c"])
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

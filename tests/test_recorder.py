@@ -2,6 +2,7 @@
 as the built-in network for the same weights."""
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -518,7 +519,7 @@ def test_a_model_of_ones_own_must_say_its_classes():
     blobs = bv.blobs()  # three classes
     # without n_classes it was taken for 2 ("give it one output per class": wrong advice)
     with pytest.raises(ValueError, match=r"model.n_classes must be the number of classes its predict_proba gives "
-                                         r"\(3\). Got 2 \(2 when missing\)"):
+                                         r"\(3\), a whole number. Got 2 \(2 when missing\)"):
         bv.Recorder(blobs).snap(_ThreeClassStump())
 
     class Said(_ThreeClassStump):
@@ -529,5 +530,17 @@ def test_a_model_of_ones_own_must_say_its_classes():
     class Based(bv.ModelBase, _ThreeClassStump):  # ModelBase's n_classes raised a bare NotImplementedError
         pass
 
-    with pytest.raises(ValueError, match=r"model.n_classes must be .* Got none"):
+    with pytest.raises(ValueError, match=r"model.n_classes must be .*\(3\), a whole number. Got 2\."):
         bv.Recorder(blobs).snap(Based())
+    for odd in (None, 2.7, "3", True):
+        Odd = type("Odd", (_ThreeClassStump,), {"n_classes": odd})
+        with pytest.raises(TypeError, match=f"model.n_classes must be .* Got {re.escape(repr(odd))}") as caught:
+            bv.Recorder(blobs).snap(Odd())
+        assert caught.value.parameter == "model"
+
+    class TwoClasses(bv.ModelBase, _ThreeClassStump):  # two classes need no n_classes
+        def proba_from_hidden(self, H, layer):
+            p = 1 / (1 + np.exp(-H[:, 0]))
+            return np.column_stack([1 - p, p])
+
+    assert bv.Recorder(bv.gaussians(n_samples=40)).snap(TwoClasses()).model.n_classes == 2

@@ -8,7 +8,6 @@ the code does. A parse error is a :class:`UsageError`: one line, exit status 2 (
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 
 from .._version import __version__
@@ -54,16 +53,43 @@ class _Parser(argparse.ArgumentParser):
 
 def _names(text):
     """Comma-separated names; a name that holds a comma is written in double quotes, as in a
-    CSV file: ``'"x,y",z'`` is ``['x,y', 'z']``."""
-    if not text.strip():
-        return [""]
+    CSV file (a quote inside it doubled): ``'"x,y", z'`` is ``['x,y', 'z']``. Spaces around a
+    name are left out; a quote inside an unquoted name (``5" screen``) is part of it."""
     if "\n" in text or "\r" in text:
         raise argparse.ArgumentTypeError(f"names must not hold a line break. Got {_shown(text)}.")
-    try:
-        return [t.strip() for t in next(csv.reader([text], skipinitialspace=True, strict=True))]
-    except csv.Error:  # an unclosed quote, or text after a closing one
-        raise argparse.ArgumentTypeError(f"names are separated by commas, and a name with a comma is written in "
-                                         f"double quotes, all of it (\"x,y\"). Got {_shown(text)}.") from None
+    bad = argparse.ArgumentTypeError(f"names are separated by commas, and a name with a comma is written in "
+                                     f"double quotes, all of it (\"x,y\"). Got {_shown(text)}.")
+    names, i, n = [], 0, len(text)
+    while True:
+        while i < n and text[i].isspace():
+            i += 1
+        if i < n and text[i] == '"':
+            i, part = i + 1, []
+            while True:
+                if i >= n:
+                    raise bad  # the quote is never closed
+                if text[i] == '"':
+                    if text[i + 1 : i + 2] == '"':
+                        part.append('"')
+                        i += 2
+                        continue
+                    i += 1
+                    break
+                part.append(text[i])
+                i += 1
+            while i < n and text[i].isspace():
+                i += 1
+            if i < n and text[i] != ",":
+                raise bad  # text after the closing quote
+            names.append("".join(part).strip())
+        else:
+            end = text.find(",", i)
+            end = n if end < 0 else end
+            names.append(text[i:end].strip())
+            i = end
+        if i >= n:
+            return names
+        i += 1  # past the comma
 
 
 def _list(kind, convert, quoted=False):

@@ -12,6 +12,7 @@ protocol; any object of your own that answers it works as well (see :func:`as_mo
 
 from __future__ import annotations
 
+import numbers
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -141,8 +142,9 @@ class ModelBase:
 
     @property
     def n_classes(self):
-        """Number of classes K, an int."""
-        raise NotImplementedError
+        """Number of classes K, an int: 2 unless a subclass says otherwise (as for any model
+        without ``n_classes``)."""
+        return 2
 
     def decision_function(self, X):
         """Class-1 logit at points (two classes only).
@@ -268,7 +270,8 @@ class _ProtocolModel(ModelBase):
 
     @property
     def n_classes(self):
-        return int(getattr(self.model, "n_classes", 2))
+        said = getattr(self.model, "n_classes", 2)
+        return int(said) if isinstance(said, numbers.Integral) and not isinstance(said, bool) else said  # Recorder.snap says
 
     def predict_proba(self, X):
         return np.asarray(self.model.predict_proba(X), dtype=float)

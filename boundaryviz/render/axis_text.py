@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["loadings_text", "held_text", "short_name"]
+__all__ = ["loadings_text", "held_text", "short_name", "as_written"]
 
 NAME_WIDTH = 48
 """Most characters of a feature's name in an axis label (the input panel holds about 60 at its
@@ -22,6 +22,20 @@ def short_name(name, width=NAME_WIDTH):
     """
     name = str(name)
     return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def as_written(text, string):
+    """``string`` for the matplotlib Text ``text`` to show as written: its ``$`` escaped when
+    the text parses mathtext (an Axes of the user's, in ``plot_panel``; the Renderer's texts
+    do not parse it).
+
+    Examples
+    --------
+    >>> from matplotlib.text import Text
+    >>> print(as_written(Text(), "price ($)"), as_written(Text(parse_math=False), "price ($)"))
+    price (\\$) price ($)
+    """
+    return string.replace("$", r"\$") if text.get_parse_math() else string
 
 
 def loadings_text(direction, feature_names, top=3, width=40):

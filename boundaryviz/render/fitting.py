@@ -71,15 +71,15 @@ def keep_labels_inside(fig, ax, pad_px=4):
 
 
 def fit_axis_labels(fig, ax):
-    """Cut the longest line of each axis label with "…" until the label is no longer than its
-    side of ``ax`` (a 48-character name in capitals ran off the frame)."""
+    """Cut the first line of each axis label (the axis: a feature's name, or PC1 and its
+    share) with "…" until the label is no longer than its side of ``ax`` (a 48-character name
+    in capitals ran off the frame). The lines under it (loadings, held values) keep their
+    numbers; they are kept short where they are written."""
     renderer = fig.canvas.get_renderer()
     box = ax.get_window_extent(renderer)
     for label, room, along in ((ax.xaxis.label, box.width, "width"), (ax.yaxis.label, box.height, "height")):
         while getattr(label.get_window_extent(renderer), along) > room:
-            lines = label.get_text().split("\n")
-            k = max(range(len(lines)), key=lambda i: len(lines[i]))
-            if len(lines[k]) <= 8:
+            first, *rest = label.get_text().split("\n")
+            if len(first) <= 8:
                 break
-            lines[k] = short_name(lines[k], max(8, int(len(lines[k]) * 0.9)))
-            label.set_text("\n".join(lines))
+            label.set_text("\n".join([short_name(first, max(8, int(len(first) * 0.9))), *rest]))

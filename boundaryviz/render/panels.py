@@ -15,7 +15,7 @@ from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 
 from .._colors import STOPPED
-from .axis_text import short_name
+from .axis_text import as_written, short_name
 from .class_colors import CLASS_COLORS, CLASS_MARKERS, class_field_colors
 from .frame_geometry import MAX_UNIT_LABELS
 from .style import ACC_COLOR, BAYES_COLOR, BOUNDARY_COLOR, DISAGREE_COLOR, LATTICE_COLOR, LOSS_COLOR, MARKER_SIZE, UNIT_COLORS
@@ -111,17 +111,16 @@ class InputPanel(_FieldPanel):
             self.title_extras.append((f"showing {len(geo.shown):,} of {geo.n_samples:,} points",
                                       f"{len(geo.shown):,} of {geo.n_samples:,} points"))
         if self.plane is None:
-            ax.set_xlabel(short_name(data.feature_names[0]))
-            ax.set_ylabel(short_name(data.feature_names[1]))
+            ax.set_xlabel(as_written(ax.xaxis.label, short_name(data.feature_names[0])))
+            ax.set_ylabel(as_written(ax.yaxis.label, short_name(data.feature_names[1])))
             self.title_name = "input space"
         else:
             _plane_labels(ax, self.plane)
             # the title says the plane's agreement, frame by frame
             self.title_name = self.plane.name
         self.compact_title = False
-        ax.set_title(self._title(100), fontsize=10, y=1.0)  # a fixed place: no search for room at each draw
-        for text in (ax.xaxis.label, ax.yaxis.label, ax.title):  # names as written, in any Axes (plot_panel)
-            text.set_parse_math(False)
+        # a fixed place: no search for room at each draw
+        ax.set_title(as_written(ax.title, self._title(100)), fontsize=10, y=1.0)
         # on a view plane the samples keep their place and their fading from frame to frame:
         # the blitter draws them once (their per-sample colours make Agg draw each marker anew)
         self.still = [] if self.plane is None else list(self.samples)
@@ -135,7 +134,7 @@ class InputPanel(_FieldPanel):
         """The title for an agreement of ``percent`` (a view plane's; the data's own plane has
         none)."""
         compact = self.compact_title
-        parts = [self.title_name]
+        parts = [self.title_name] if self.title_name.strip() else []  # a Plane named ""
         if self.plane is not None:
             parts.append(f"agrees at {percent:.0f} %" + ("" if compact else " of points"))
         return " · ".join(parts + [short if compact else full for full, short in self.title_extras])
@@ -144,7 +143,7 @@ class InputPanel(_FieldPanel):
         """Make the title fit the panel's width, once its place is final (a slice of a big data
         set, "slice at the mean · agrees at 65 % of points · showing 5,000 of 60,000 points", ran
         off the frame's left edge): 10 pt, or 9 pt, or the short wording at 8 or 7 pt; then its
-        name cut with "…", and at last its last parts left out."""
+        last parts left out, and at last its name cut with "…"."""
         title = self.ax.title
         room = self.ax.get_window_extent(renderer).width
 
@@ -157,11 +156,11 @@ class InputPanel(_FieldPanel):
             self.compact_title = compact
             if fits():
                 break
-        while not fits() and len(self.title_name) > 16:
-            self.title_name = short_name(self.title_name, max(16, int(len(self.title_name) * 0.85)))
         while not fits() and self.title_extras:
             self.title_extras.pop()
-        title.set_text(self._title(100))
+        while not fits() and len(self.title_name) > 16:
+            self.title_name = short_name(self.title_name, max(16, int(len(self.title_name) * 0.85)))
+        title.set_text(as_written(title, self._title(100)))
 
     def show(self, view):
         """Show an :class:`~boundaryviz.render.views.InputView` (the field waits for a draw)."""
@@ -169,7 +168,7 @@ class InputPanel(_FieldPanel):
         self.boundary.set_segments(view.boundary)
         if self.plane is not None:
             self.disagree.set_data(*self.XY[~view.agrees].T)
-            self.ax.title.set_text(self._title(100 * view.agreement))
+            self.ax.title.set_text(as_written(self.ax.title, self._title(100 * view.agreement)))
         if not self.unit_index.size:
             return
         for label, visible, position in zip(self.unit_labels, view.label_visible, view.label_positions):
@@ -199,7 +198,7 @@ def _plane_labels(ax, plane):
     """Axis labels of a view plane: the axis (a feature, or PC1 and its share) and, smaller, under
     it, its largest loadings."""
     for axis, label, note in ((ax.xaxis, plane.labels[0], plane.notes[0]), (ax.yaxis, plane.labels[1], plane.notes[1])):
-        axis.set_label_text(f"{label}\n{note}" if note else label, fontsize=8 if note else 9)
+        axis.set_label_text(as_written(axis.label, f"{label}\n{note}" if note else label), fontsize=8 if note else 9)
 
 
 class HiddenPanel(_FieldPanel):

@@ -20,6 +20,7 @@ plane exactly as it always has.
 from __future__ import annotations
 
 import numbers
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -239,15 +240,19 @@ def lda_plane(X, y, feature_names, origin=None):
     X = np.asarray(X, dtype=float)
     scale = data_scale(X)
     Z = (X - X.mean(axis=0)) / scale
-    try:
-        lda = LinearDiscriminantAnalysis(solver="svd").fit(Z, y)
-        dirs = np.asarray(lda.scalings_, dtype=float)
-    except (IndexError, ValueError, np.linalg.LinAlgError):  # no spread within the classes: nothing to scale by
-        dirs = np.zeros((X.shape[1], 0))
+    with warnings.catch_warnings(record=True) as caught:  # shown again below, unless the fit is refused
+        warnings.simplefilter("always")
+        try:
+            lda = LinearDiscriminantAnalysis(solver="svd").fit(Z, y)
+            dirs = np.asarray(lda.scalings_, dtype=float)
+        except (IndexError, ValueError, np.linalg.LinAlgError):  # no spread within the classes: nothing to scale by
+            dirs = np.zeros((X.shape[1], 0))
     if dirs.shape[1] == 0 or not np.all(np.isfinite(dirs)):
-        raise ParameterValueError("view='lda' finds no class-separating direction in this data: its features "
-                                  "do not vary within the classes. Use view='pca' or a slice of two features.",
-                                  "view")
+        raise ParameterValueError("view='lda' finds no class-separating direction in this data: its features do "
+                                  "not vary within the classes, or the classes' means coincide. Use view='pca' "
+                                  "or a slice of two features.", "view")
+    for warning in caught:
+        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     first = dirs[:, 0] / np.linalg.norm(dirs[:, 0])
     if dirs.shape[1] >= 2:
         second = dirs[:, 1] - (dirs[:, 1] @ first) * first

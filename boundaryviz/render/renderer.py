@@ -439,6 +439,9 @@ def plot_panel(history, index=-1, *, panel="input", ax=None, resolution=_DEFAULT
         if panel == "input":
             segments = views.bayes_segments(history.dataset.mixture, geo) if bayes else None
             drawn = InputPanel(ax, history, geo, cmap, bayes_segments=segments)
+            get_renderer = getattr(ax.figure.canvas, "get_renderer", None)
+            if get_renderer is not None:  # Agg's canvases, Jupyter's inline one among them
+                drawn.fit_title(get_renderer())
             drawn.show(views.input_view(snap, geo))
         else:
             drawn = HiddenPanel(ax, history, geo, cmap)

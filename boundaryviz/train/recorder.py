@@ -9,13 +9,14 @@ writing function accepts.
 from __future__ import annotations
 
 import copy
+import numbers
 
 import numpy as np
 
-from .._validation import ParameterValueError, check_choice
+from .._validation import ParameterTypeError, ParameterValueError, check_choice
 from ..data.dataset import Dataset
 from ..models.mlp import MLP
-from ..models.protocol import Model, ModelBase, as_model, width_error
+from ..models.protocol import Model, ModelBase, _ProtocolModel, as_model, width_error
 from .history import History, Snapshot
 from .scoring import evaluate
 
@@ -111,14 +112,13 @@ def _check_classes(frozen, dataset):
             f"model gives {outputs} but the dataset {dataset.name!r} has {data_k} classes "
             f"({', '.join(map(str, dataset.class_names))}): give it one output per class "
             f"(or one sigmoid output for two classes).", "model")
-    try:
-        said = int(frozen.n_classes)
-    except NotImplementedError:
-        said = None
-    if said != columns:
-        raise ParameterValueError(
-            f"model.n_classes must be the number of classes its predict_proba gives ({columns}). "
-            f"Got {'none' if said is None else said}{' (2 when missing)' if said == 2 else ''}.", "model")
+    said = frozen.n_classes
+    if isinstance(said, bool) or not isinstance(said, numbers.Integral) or said != columns:
+        missing = isinstance(frozen, _ProtocolModel) and not hasattr(frozen.model, "n_classes")
+        whole = isinstance(said, numbers.Integral) and not isinstance(said, bool)
+        raise (ParameterValueError if whole else ParameterTypeError)(
+            f"model.n_classes must be the number of classes its predict_proba gives ({columns}), a whole "
+            f"number. Got {said!r}{' (2 when missing)' if missing else ''}.", "model")
 
 
 class Recorder:
