@@ -142,8 +142,10 @@ class ModelBase:
 
     @property
     def n_classes(self):
-        """Number of classes K, an int: 2 unless a subclass says otherwise (as for any model
-        without ``n_classes``)."""
+        """Number of classes K, an int.
+
+        2 unless a subclass says otherwise, as for any model without ``n_classes``.
+        """
         return 2
 
     def decision_function(self, X):
