@@ -538,6 +538,10 @@ def test_a_model_of_ones_own_must_say_its_classes():
             bv.Recorder(blobs).snap(Odd())
         assert caught.value.parameter == "model"
 
+    for whole in (3.0, np.float64(3.0), np.array(3), np.int64(3)):  # whole numbers of other types
+        Whole = type("Whole", (_ThreeClassStump,), {"n_classes": whole})
+        assert bv.Recorder(blobs).snap(Whole()).model.n_classes == 3
+
     class TwoClasses(bv.ModelBase, _ThreeClassStump):  # two classes need no n_classes
         def proba_from_hidden(self, H, layer):
             p = 1 / (1 + np.exp(-H[:, 0]))

@@ -12,12 +12,11 @@ protocol; any object of your own that answers it works as well (see :func:`as_mo
 
 from __future__ import annotations
 
-import numbers
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Model", "ModelBase", "as_model", "check_probabilities", "width_error"]
+__all__ = ["Model", "ModelBase", "as_model", "check_probabilities", "whole_number", "width_error"]
 
 
 @runtime_checkable
@@ -273,7 +272,8 @@ class _ProtocolModel(ModelBase):
     @property
     def n_classes(self):
         said = getattr(self.model, "n_classes", 2)
-        return int(said) if isinstance(said, numbers.Integral) and not isinstance(said, bool) else said  # Recorder.snap says
+        whole = whole_number(said)
+        return said if whole is None else whole  # anything else: Recorder.snap says what is wrong
 
     def predict_proba(self, X):
         return np.asarray(self.model.predict_proba(X), dtype=float)
@@ -299,6 +299,24 @@ class _ProtocolModel(ModelBase):
     def linear_head(self, layer):
         own = getattr(self.model, "linear_head", None)
         return own(layer) if own else None
+
+
+def whole_number(value):
+    """``value`` as an int when it is a whole number (3, ``np.int64(3)``, 3.0, a 0-d array of 3),
+    else None (True, "3", 2.7, None).
+
+    Examples
+    --------
+    >>> whole_number(3.0), whole_number(np.array(3)), whole_number(2.7), whole_number(True)
+    (3, 3, None, None)
+    """
+    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) != 0:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
 
 
 def width_error(model_width, feature_names, detail=""):

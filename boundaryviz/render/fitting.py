@@ -5,6 +5,8 @@ labels (plain numbers, thinned where long ones would meet), axis labels (long na
 
 from __future__ import annotations
 
+import re
+
 from matplotlib.ticker import MaxNLocator
 
 from .axis_text import short_name
@@ -70,16 +72,55 @@ def keep_labels_inside(fig, ax, pad_px=4):
     _shift_right(fig, ax, pad_px)
 
 
+_TAIL = re.compile(r" \+ (…|\d+ more)$")
+
+
+def _shorter_note(line):
+    """A note one step shorter, never cut inside a number; None when it cannot be.
+
+    Its last term goes first: ``"others at: a = 1, b = 2 + 3 more"`` -> ``"others at: a = 1 + …"``.
+    Of one term, the name is cut with "…": before the ``=`` of a held value, at the end of a
+    loading (``"0.63 name + …"``).
+    """
+    body = _TAIL.sub("", line)
+    cut = max(body.rfind(", "), body.rfind(" + "), body.rfind(" − "))
+    if cut > 0:
+        return body[:cut] + " + …"
+    tail = line[len(body):]
+    if " = " in body:  # others at: NAME = value
+        head, value = body.rsplit(" = ", 1)
+        prefix, _, name = head.rpartition(": ")
+        shorter = short_name(name, max(8, int(len(name) * 0.9)))
+        return None if shorter == name else f"{prefix}: {shorter} = {value}{tail}"
+    coefficient, _, name = body.partition(" ")  # 0.63 NAME
+    shorter = short_name(name, max(8, int(len(name) * 0.9)))
+    return None if shorter == name else f"{coefficient} {shorter}{tail}"
+
+
 def fit_axis_labels(fig, ax):
-    """Cut the first line of each axis label (the axis: a feature's name, or PC1 and its
-    share) with "…" until the label is no longer than its side of ``ax`` (a 48-character name
-    in capitals ran off the frame). The lines under it (loadings, held values) keep their
-    numbers; they are kept short where they are written."""
+    """Keep each axis label no longer than its side of ``ax``: its first line (a feature's name,
+    or PC1 and its share) cut with "…" while it is itself too long (a 48-character name in
+    capitals ran off the frame); a note under it (loadings, held values) loses its last terms,
+    never a digit of a number."""
     renderer = fig.canvas.get_renderer()
     box = ax.get_window_extent(renderer)
-    for label, room, along in ((ax.xaxis.label, box.width, "width"), (ax.yaxis.label, box.height, "height")):
-        while getattr(label.get_window_extent(renderer), along) > room:
-            first, *rest = label.get_text().split("\n")
-            if len(first) <= 8:
-                break
-            label.set_text("\n".join([short_name(first, max(8, int(len(first) * 0.9))), *rest]))
+    for label, room in ((ax.xaxis.label, box.width), (ax.yaxis.label, box.height)):
+        props = label.get_fontproperties()
+
+        def length(line, props=props):
+            return renderer.get_text_width_height_descent(line, props, False)[0]
+
+        first, *notes = label.get_text().split("\n")
+        while length(first) > room and len(first) > 8:
+            first = short_name(first, max(8, int(len(first) * 0.9)))
+        fitted = []
+        for note in notes:
+            while note is not None and length(note) > room:
+                shorter = _shorter_note(note)
+                if shorter is None:
+                    break
+                note = shorter
+            fitted.append(note)
+        text = "\n".join([first, *fitted])
+        if text != label.get_text():
+            label.set_text(text)

@@ -20,7 +20,6 @@ plane exactly as it always has.
 from __future__ import annotations
 
 import numbers
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -240,8 +239,7 @@ def lda_plane(X, y, feature_names, origin=None):
     X = np.asarray(X, dtype=float)
     scale = data_scale(X)
     Z = (X - X.mean(axis=0)) / scale
-    with warnings.catch_warnings(record=True) as caught:  # shown again below, unless the fit is refused
-        warnings.simplefilter("always")
+    with np.errstate(all="ignore"):  # no spread or no separation: numpy's 0/0, refused below in one message
         try:
             lda = LinearDiscriminantAnalysis(solver="svd").fit(Z, y)
             dirs = np.asarray(lda.scalings_, dtype=float)
@@ -251,8 +249,6 @@ def lda_plane(X, y, feature_names, origin=None):
         raise ParameterValueError("view='lda' finds no class-separating direction in this data: its features do "
                                   "not vary within the classes, or the classes' means coincide. Use view='pca' "
                                   "or a slice of two features.", "view")
-    for warning in caught:
-        warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     first = dirs[:, 0] / np.linalg.norm(dirs[:, 0])
     if dirs.shape[1] >= 2:
         second = dirs[:, 1] - (dirs[:, 1] @ first) * first

@@ -9,14 +9,13 @@ writing function accepts.
 from __future__ import annotations
 
 import copy
-import numbers
 
 import numpy as np
 
 from .._validation import ParameterTypeError, ParameterValueError, check_choice
 from ..data.dataset import Dataset
 from ..models.mlp import MLP
-from ..models.protocol import Model, ModelBase, _ProtocolModel, as_model, width_error
+from ..models.protocol import Model, ModelBase, _ProtocolModel, as_model, whole_number, width_error
 from .history import History, Snapshot
 from .scoring import evaluate
 
@@ -113,10 +112,10 @@ def _check_classes(frozen, dataset):
             f"({', '.join(map(str, dataset.class_names))}): give it one output per class "
             f"(or one sigmoid output for two classes).", "model")
     said = frozen.n_classes
-    if isinstance(said, bool) or not isinstance(said, numbers.Integral) or said != columns:
+    whole = whole_number(said)
+    if whole is None or whole != columns:
         missing = isinstance(frozen, _ProtocolModel) and not hasattr(frozen.model, "n_classes")
-        whole = isinstance(said, numbers.Integral) and not isinstance(said, bool)
-        raise (ParameterValueError if whole else ParameterTypeError)(
+        raise (ParameterValueError if whole is not None else ParameterTypeError)(
             f"model.n_classes must be the number of classes its predict_proba gives ({columns}), a whole "
             f"number. Got {said!r}{' (2 when missing)' if missing else ''}.", "model")
 
