@@ -26,12 +26,13 @@ def keep_tick_labels_inside(fig, ax, pad_px=3):
     labels = ax.yaxis.get_major_formatter().format_ticks(ticks)
     if max((len(t) for t in labels), default=0) <= 5:
         return
-    _shift_right(fig, ax, pad_px)
+    keep_labels_inside(fig, ax, pad_px)
 
 
-def _shift_right(fig, ax, pad_px):
-    """Narrow ``ax`` from the left until its tick labels and labels start ``pad_px`` inside the
-    figure; its title does not count (it is fitted to the panel's width afterwards)."""
+def keep_labels_inside(fig, ax, pad_px=4):
+    """Narrow ``ax`` from the left until its tick labels and y label (two lines for a view
+    plane's axis and loadings) start ``pad_px`` inside the figure; its title does not count (it
+    is fitted to the panel's width afterwards)."""
     renderer = fig.canvas.get_renderer()
     title = ax.title.get_visible()
     ax.title.set_visible(False)
@@ -63,13 +64,6 @@ def _thin_x_ticks(fig, ax, gap_px=6):
         widest = max(renderer.get_text_width_height_descent(t, props, False)[0] for t in labels)
         if width * (ticks[1] - ticks[0]) / (high - low) >= widest + gap_px:
             return
-
-
-def keep_labels_inside(fig, ax, pad_px=4):
-    """Narrow ``ax`` from the left until its tick labels and y label (two lines for a view
-    plane's axis and loadings) lie inside the figure (its title, fitted to the panel later,
-    does not count)."""
-    _shift_right(fig, ax, pad_px)
 
 
 _TAIL = re.compile(r" \+ (…|\d+ more)$")
